@@ -1,0 +1,234 @@
+"""Typed objects passed between the pipeline stages.
+
+ingest -> Document (pages of chars and ruling segments)
+detect -> list[Grid] (cells with spans, boxes, pages; tables joined across pages)
+normalize -> CanonicalTable (keys, parsed values, raw text, provenance)
+validate -> list[CheckResult]
+Report bundles everything for one PDF; writers take Reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TABLE_NAMES = ("active_disclosure", "applications", "review_litigation")
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A box in PDF points, origin top-left (pdfplumber's convention)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(
+            min(self.x0, other.x0),
+            min(self.top, other.top),
+            max(self.x1, other.x1),
+            max(self.bottom, other.bottom),
+        )
+
+    def contains_point(self, x: float, y: float, tolerance: float = 0.0) -> bool:
+        return (
+            self.x0 - tolerance <= x <= self.x1 + tolerance
+            and self.top - tolerance <= y <= self.bottom + tolerance
+        )
+
+
+@dataclass(frozen=True)
+class Char:
+    """One glyph (or, from OCR, one recognised text box) with its box.
+
+    `confidence` is 1.0 for a text layer; OCR sets its own score.
+    """
+
+    text: str
+    bbox: BBox
+    size: float = 0.0
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A ruling line, horizontal or vertical, in page coordinates."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def is_horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+@dataclass
+class Page:
+    number: int  # 1-based, as a PDF viewer shows it
+    width: float
+    height: float
+    chars: list[Char]
+    segments: list[Segment]
+    source: str = "text"  # "text" (text layer) or "ocr"
+
+
+@dataclass
+class Document:
+    source_file: str  # file name as given to the user
+    path: str
+    pages: list[Page]
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class GridCell:
+    """A cell of a rebuilt table grid; spans count base rows/columns."""
+
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    text: str
+    page: int
+    bbox: BBox
+    confidence: float = 1.0
+
+    @property
+    def last_row(self) -> int:
+        return self.row + self.row_span - 1
+
+    @property
+    def last_col(self) -> int:
+        return self.col + self.col_span - 1
+
+
+@dataclass
+class Grid:
+    """One logical table: possibly several ruled parts joined across pages."""
+
+    cells: list[GridCell]
+    n_rows: int
+    n_cols: int
+    pages: list[int]
+    section: str | None = None  # a TABLE_NAMES entry once assigned
+    bbox: BBox | None = None  # of the first part
+
+    def rows(self) -> list[list[GridCell]]:
+        """Cells by the row they start in, left to right."""
+        by_row: list[list[GridCell]] = [[] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            by_row[cell.row].append(cell)
+        for row in by_row:
+            row.sort(key=lambda c: c.col)
+        return by_row
+
+    def cells_covering_row(self, row: int) -> list[GridCell]:
+        found = [c for c in self.cells if c.row <= row <= c.last_row]
+        return sorted(found, key=lambda c: c.col)
+
+
+@dataclass
+class CanonicalCell:
+    table: str
+    row: str
+    column: str
+    value: int | float | None
+    raw_text: str
+    page: int | None
+    bbox: BBox | None
+    uncertain: str | None = None  # reason, when the value could not be trusted
+
+
+@dataclass
+class Problem:
+    """Something the extractor could not do cleanly: an unplaced label, a doubtful value."""
+
+    table: str
+    kind: str  # "unplaced_row", "unplaced_column", "uncertain_value", "duplicate_row", ...
+    message: str
+    raw_text: str = ""
+    page: int | None = None
+    bbox: BBox | None = None
+
+
+@dataclass
+class CanonicalTable:
+    name: str
+    cells: list[CanonicalCell] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    template: str | None = None  # only active_disclosure decides it
+
+    def value(self, row: str, column: str) -> int | float | None:
+        for cell in self.cells:
+            if cell.row == row and cell.column == column:
+                return cell.value
+        return None
+
+    def as_nested(self) -> dict[str, dict[str, int | float | None]]:
+        nested: dict[str, dict[str, int | float | None]] = {}
+        for cell in self.cells:
+            nested.setdefault(cell.row, {})[cell.column] = cell.value
+        return nested
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    rule: str  # e.g. "applications.balance"
+    subject: str  # column or row key
+    expected: float | None
+    found: float | None
+    passed: bool
+    message: str = ""
+
+    @property
+    def identifier(self) -> str:
+        return f"{self.rule}:{self.subject}"
+
+
+@dataclass
+class Report:
+    source_file: str
+    agency: str | None
+    year: int | None
+    template: str | None
+    tables: dict[str, CanonicalTable]
+    checks: list[CheckResult] = field(default_factory=list)
+    pages: int = 0
+
+    @property
+    def check_failures(self) -> list[str]:
+        return [c.identifier for c in self.checks if not c.passed]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for t in self.tables.values() for p in t.problems]
+
+    def all_cells(self) -> list[CanonicalCell]:
+        return [c for name in TABLE_NAMES if name in self.tables for c in self.tables[name].cells]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec's canonical report JSON plus "check_failures" and "problems"."""
+        return {
+            "source_file": self.source_file,
+            "agency": self.agency,
+            "year": self.year,
+            "template": self.template,
+            "tables": {
+                name: self.tables[name].as_nested() if name in self.tables else {}
+                for name in TABLE_NAMES
+            },
+            "check_failures": self.check_failures,
+            "problems": [
+                {"table": p.table, "kind": p.kind, "message": p.message, "raw_text": p.raw_text,
+                 "page": p.page}
+                for p in self.problems
+            ],
+        }

@@ -1,0 +1,236 @@
+"""The national templates (2019 and 2021) as data: keys, printed labels, aliases, layout.
+
+Every label the extractor matches against and every label the generator prints comes
+from here. Keys are the contract of ../shared/spec/report-format.md: never rename them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEMPLATES = ("2019", "2021")
+BOTH = TEMPLATES
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """A canonical row or column: its key, the official printed label, accepted variants."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    group: str = ""  # the merged parent label printed beside it, e.g. "（三）不予公开"
+    templates: tuple[str, ...] = BOTH
+    decimal: bool = False  # the value may carry decimals (amounts in 万元)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One sub-table of table 二: a heading row, a header row, its rows and columns."""
+
+    heading: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+# --- Table 二: active_disclosure -------------------------------------------------------
+
+ACTIVE_ROWS: tuple[LabelSpec, ...] = (
+    LabelSpec("regulations", "规章"),
+    LabelSpec("normative_documents", "行政规范性文件", ("规范性文件",)),
+    LabelSpec("licensing", "行政许可"),
+    LabelSpec("other_services", "其他对外管理服务事项", templates=("2019",)),
+    LabelSpec("penalty", "行政处罚"),
+    LabelSpec("coercion", "行政强制"),
+    LabelSpec("fees", "行政事业性收费"),
+    LabelSpec("procurement", "政府集中采购", templates=("2019",)),
+)
+
+ACTIVE_COLUMNS: tuple[LabelSpec, ...] = (
+    LabelSpec("issued", "本年制发件数", templates=("2021",)),
+    LabelSpec("repealed", "本年废止件数", templates=("2021",)),
+    LabelSpec("in_force", "现行有效件数", templates=("2021",)),
+    LabelSpec("decisions", "本年处理决定数量", ("处理决定数量",)),
+    LabelSpec("amount", "本年收费金额（单位：万元）", ("本年收费金额", "采购总金额（万元）",
+                                                   "采购总金额"), decimal=True),
+    LabelSpec("made", "本年新制作数量", templates=("2019",)),
+    LabelSpec("published", "本年新公开数量", templates=("2019",)),
+    LabelSpec("total_published", "对外公开总数量", templates=("2019",)),
+    LabelSpec("prior_items", "上一年项目数量", templates=("2019",)),
+    LabelSpec("change", "本年增/减", ("本年增减",), templates=("2019",)),
+    LabelSpec("items", "采购项目数量", templates=("2019",)),
+)
+
+# The header cell above the row labels of each block.
+ACTIVE_LABEL_HEADER = "信息内容"
+
+ACTIVE_BLOCKS: dict[str, tuple[Block, ...]] = {
+    "2021": (
+        Block("第二十条第（一）项", ("regulations", "normative_documents"),
+              ("issued", "repealed", "in_force")),
+        Block("第二十条第（五）项", ("licensing",), ("decisions",)),
+        Block("第二十条第（六）项", ("penalty", "coercion"), ("decisions",)),
+        Block("第二十条第（八）项", ("fees",), ("amount",)),
+    ),
+    "2019": (
+        Block("第二十条第（一）项", ("regulations", "normative_documents"),
+              ("made", "published", "total_published")),
+        Block("第二十条第（五）项", ("licensing", "other_services"),
+              ("prior_items", "change", "decisions")),
+        Block("第二十条第（六）项", ("penalty", "coercion"), ("prior_items", "change", "decisions")),
+        Block("第二十条第（八）项", ("fees",), ("prior_items", "change")),
+        Block("第二十条第（九）项", ("procurement",), ("items", "amount")),
+    ),
+}
+
+# How the 2019 template prints two labels that 2021 renamed.
+ACTIVE_PRINTED_2019 = {"normative_documents": "规范性文件", "decisions": "处理决定数量",
+                       "amount": "采购总金额（万元）"}
+
+# --- Table 三: applications ------------------------------------------------------------
+
+RESULTS_BLOCK_LABEL = "三、本年度办理结果"
+APPLICANT_HEADER = "申请人情况"
+ORG_GROUP_LABEL = "法人或其他组织"
+APPLICATIONS_CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+APPLICATION_COLUMNS: tuple[LabelSpec, ...] = (
+    LabelSpec("natural_person", "自然人"),
+    LabelSpec("commercial", "商业企业"),
+    LabelSpec("research", "科研机构"),
+    LabelSpec("public_interest", "社会公益组织"),
+    LabelSpec("legal_services", "法律服务机构"),
+    LabelSpec("other_org", "其他"),
+    LabelSpec("total", "总计"),
+)
+APPLICANT_COLUMNS = tuple(c.key for c in APPLICATION_COLUMNS if c.key != "total")
+
+_WITHHELD = "（三）不予公开"
+_UNAVAILABLE = "（四）无法提供"
+_NOT_PROCESSED = "（五）不予处理"
+_OTHER = "（六）其他处理"
+
+APPLICATION_ROWS: tuple[LabelSpec, ...] = (
+    LabelSpec("new", "一、本年新收政府信息公开申请数量"),
+    LabelSpec("carried_over", "二、上年结转政府信息公开申请数量"),
+    LabelSpec("disclosed", "（一）予以公开"),
+    LabelSpec("partially_disclosed", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    LabelSpec("withheld_state_secret", "1.属于国家秘密", group=_WITHHELD),
+    LabelSpec("withheld_prohibited", "2.其他法律行政法规禁止公开", group=_WITHHELD),
+    LabelSpec("withheld_security_stability", "3.危及“三安全一稳定”", group=_WITHHELD),
+    LabelSpec("withheld_third_party", "4.保护第三方合法权益", group=_WITHHELD),
+    LabelSpec("withheld_internal_affairs", "5.属于三类内部事务信息", group=_WITHHELD),
+    LabelSpec("withheld_process_info", "6.属于四类过程性信息", group=_WITHHELD),
+    LabelSpec("withheld_enforcement_files", "7.属于行政执法案卷", group=_WITHHELD),
+    LabelSpec("withheld_inquiry", "8.属于行政查询事项", group=_WITHHELD),
+    LabelSpec("unavailable_not_held", "1.本机关不掌握相关政府信息", group=_UNAVAILABLE),
+    LabelSpec("unavailable_needs_creation", "2.没有现成信息需要另行制作", group=_UNAVAILABLE),
+    LabelSpec("unavailable_unclear", "3.补正后申请内容仍不明确", group=_UNAVAILABLE),
+    LabelSpec("not_processed_petition", "1.信访举报投诉类申请", group=_NOT_PROCESSED),
+    LabelSpec("not_processed_duplicate", "2.重复申请", group=_NOT_PROCESSED),
+    LabelSpec("not_processed_publication", "3.要求提供公开出版物", group=_NOT_PROCESSED),
+    LabelSpec("not_processed_excessive", "4.无正当理由大量反复申请", group=_NOT_PROCESSED),
+    LabelSpec("not_processed_confirmation", "5.要求行政机关确认或重新出具已获取信息",
+              group=_NOT_PROCESSED),
+    LabelSpec("other", "（六）其他处理", templates=("2019",)),
+    LabelSpec("other_no_correction",
+              "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+              group=_OTHER, templates=("2021",)),
+    LabelSpec("other_unpaid_fee",
+              "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+              group=_OTHER, templates=("2021",)),
+    LabelSpec("other_other", "3.其他", group=_OTHER, templates=("2021",)),
+    LabelSpec("total_handled", "（七）总计"),
+    LabelSpec("carried_forward", "四、结转下年度继续办理"),
+)
+
+# Rows whose sum is total_handled (rule 2), in printed order.
+RESULT_ROWS = tuple(
+    r.key for r in APPLICATION_ROWS
+    if r.key not in {"new", "carried_over", "total_handled", "carried_forward"}
+)
+OTHER_SPLIT_ROWS = ("other_no_correction", "other_unpaid_fee", "other_other")
+
+# --- Table 四: review_litigation --------------------------------------------------------
+
+REVIEW_ROWS: tuple[LabelSpec, ...] = (
+    LabelSpec("review", "行政复议"),
+    LabelSpec("suit_direct", "未经复议直接起诉"),
+    LabelSpec("suit_after_review", "复议后起诉"),
+)
+LITIGATION_GROUP_LABEL = "行政诉讼"
+
+REVIEW_COLUMNS: tuple[LabelSpec, ...] = (
+    LabelSpec("upheld", "结果维持"),
+    LabelSpec("corrected", "结果纠正"),
+    LabelSpec("other", "其他结果"),
+    LabelSpec("pending", "尚未审结"),
+    LabelSpec("total", "总计"),
+)
+REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
+
+# --- Section headings -------------------------------------------------------------------
+
+SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
+    "active_disclosure": ("二、主动公开政府信息情况",),
+    "applications": ("三、收到和处理政府信息公开申请情况",),
+    "review_litigation": ("四、政府信息公开行政复议、行政诉讼情况",
+                          "四、政府信息公开行政诉讼、行政复议情况"),
+}
+# Headings that end table 四's section.
+END_HEADINGS = ("五、存在的主要问题及改进情况", "五、存在的主要问题及改进措施",
+                "六、其他需要报告的事项")
+OTHER_HEADINGS = ("一、总体情况",)
+
+# --- Consistency rules (identifiers as the spec names them) ------------------------------
+
+RULE_BALANCE = "applications.balance"
+RULE_RESULTS_SUM = "applications.results_sum"
+RULE_ROW_TOTAL = "applications.row_total"
+RULE_REVIEW_TOTAL = "review_litigation.total"
+RULE_CONTINUITY_CARRIED = "continuity.carried"
+RULE_CONTINUITY_IN_FORCE = "continuity.in_force"
+
+TABLE_ROWS: dict[str, tuple[LabelSpec, ...]] = {
+    "active_disclosure": ACTIVE_ROWS,
+    "applications": APPLICATION_ROWS,
+    "review_litigation": REVIEW_ROWS,
+}
+TABLE_COLUMNS: dict[str, tuple[LabelSpec, ...]] = {
+    "active_disclosure": ACTIVE_COLUMNS,
+    "applications": APPLICATION_COLUMNS,
+    "review_litigation": REVIEW_COLUMNS,
+}
+
+
+def spec_for(specs: tuple[LabelSpec, ...], key: str) -> LabelSpec:
+    for spec in specs:
+        if spec.key == key:
+            return spec
+    raise KeyError(key)
+
+
+def printed_label(table: str, key: str, template: str, *, column: bool = False) -> str:
+    """The label the official template of `template` prints for a row or column key."""
+    specs = TABLE_COLUMNS[table] if column else TABLE_ROWS[table]
+    if table == "active_disclosure" and template == "2019" and key in ACTIVE_PRINTED_2019:
+        return ACTIVE_PRINTED_2019[key]
+    return spec_for(specs, key).label
+
+
+def expected_cells(template: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Rows and columns each table has in a template: {table: {row: columns}}."""
+    active: dict[str, tuple[str, ...]] = {}
+    for block in ACTIVE_BLOCKS[template]:
+        for row in block.rows:
+            active[row] = block.columns
+    app_cols = tuple(c.key for c in APPLICATION_COLUMNS)
+    applications = {r.key: app_cols for r in APPLICATION_ROWS if template in r.templates}
+    review_cols = tuple(c.key for c in REVIEW_COLUMNS)
+    review = {r.key: review_cols for r in REVIEW_ROWS}
+    return {"active_disclosure": active, "applications": applications,
+            "review_litigation": review}

@@ -1,0 +1,132 @@
+"""Cleaning of Chinese text as PDF extraction and OCR give it.
+
+Everything that compares labels goes through `label_key`; everything that reads a number
+goes through `normalize_width` first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Glyph confusions seen in extracted and OCR'd reports; each maps to what was printed.
+_CONFUSIONS = {
+    "(-)": "（一）",
+    "（-）": "（一）",
+    "(—)": "（一）",
+    "（—）": "（一）",
+    "灰伤": "无法提供",
+}
+
+_SPACE_RE = re.compile(r"\s+")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+# "总 计", "法律服 务机构": whitespace with a CJK character or CJK punctuation on one side.
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}\u3000-\u303f\uff08\uff09])\s+|\s+(?=[{_CJK}\u3000-\u303f\uff08\uff09])")
+# Numbering at the start of a label: 一、 （一） (一) 1. 1、 1．
+_NUMBERING_RE = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十]+\s*[）)]|[一二三四五六七八九十]+\s*[、.．]"
+    r"|\d+\s*[、.．](?!\d))\s*"
+)
+
+
+def normalize_width(text: str) -> str:
+    """Full-width ASCII to half-width, and brackets/punctuation to one form.
+
+    NFKC turns full-width digits and letters into ASCII; brackets are then set to
+    the full-width forms the templates print, so "(一)" and "（一）" compare equal.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("(", "（").replace(")", "）").replace(":", "：")
+    text = text.replace("\u201c", "“").replace('"', "“")
+    return text
+
+
+def remove_cjk_spaces(text: str) -> str:
+    """Drop whitespace (including line breaks) that touches a CJK character."""
+    return _CJK_GAP_RE.sub("", text)
+
+
+def fix_confusions(text: str) -> str:
+    for wrong, right in _CONFUSIONS.items():
+        text = text.replace(wrong, right)
+    return text
+
+
+def clean_text(text: str) -> str:
+    """Readable cleaned text: widths unified, CJK spacing and wrapped lines joined."""
+    text = fix_confusions(text)
+    text = normalize_width(text)
+    text = remove_cjk_spaces(text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def strip_numbering(text: str) -> str:
+    """'（三）不予公开' -> '不予公开'; '1.属于国家秘密' -> '属于国家秘密'."""
+    return _NUMBERING_RE.sub("", text, count=1)
+
+
+def numbering(text: str) -> str:
+    """The numbering prefix of a label, normalised ('1、' -> '1.'), or ''."""
+    match = _NUMBERING_RE.match(clean_text(text))
+    if not match:
+        return ""
+    token = match.group(0).strip()
+    return token.replace("、", ".").replace("．", ".") if token[0].isdigit() else token
+
+
+_PUNCT_RE = re.compile(r"[\s“”\"'‘’、，,。.．：:；;（）()【】\[\]《》<>/\\\-—_]+")
+
+
+def label_key(text: str) -> str:
+    """A comparison form of a label: cleaned, numbering stripped, punctuation removed."""
+    return _PUNCT_RE.sub("", strip_numbering(clean_text(text)))
+
+
+_NULL_TEXTS = {"", "—", "——", "-", "--", "/", "／", "无", "\\", "－", "–", "―"}
+_NUMBER_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def parse_number(raw: str) -> tuple[int | float | None, str | None]:
+    """Parse a printed number. Returns (value, reason); a reason means "not sure".
+
+    Blank and dash-like cells are null (no reason); anything else that is not
+    a clean number is null with a reason, so nobody ever gets a guessed value.
+    """
+    text = normalize_width(raw).strip()
+    text = _SPACE_RE.sub("", text)
+    if text in _NULL_TEXTS:
+        return None, None
+    text = text.replace("，", ",")
+    if not _NUMBER_RE.match(text):
+        return None, f"not a number: {raw.strip()!r}"
+    digits = text.replace(",", "")
+    if "." in digits:
+        return float(digits), None
+    return int(digits), None
+
+
+_YUAN_RE = re.compile(r"^\s*([+\-]?[\d,，.]+)\s*元\s*$")
+_WAN_RE = re.compile(r"^\s*([+\-]?[\d,，.]+)\s*万元\s*$")
+
+
+def parse_amount_wan(raw: str) -> tuple[int | float | None, str | None]:
+    """An amount in 万元; "75394432.52元" is converted, "12万元" is read as 12."""
+    text = normalize_width(raw)
+    for pattern, divisor in ((_WAN_RE, 1), (_YUAN_RE, 10000)):
+        match = pattern.match(text)
+        if match:
+            value, reason = parse_number(match.group(1))
+            if value is None or divisor == 1:
+                return value, reason
+            return round(value / divisor, 6), None
+    return parse_number(raw)
+
+
+def looks_numeric(raw: str) -> bool:
+    """True for cells that hold a value (or an explicit null mark), not a label."""
+    text = _SPACE_RE.sub("", normalize_width(raw))
+    if text in _NULL_TEXTS - {"", "无"}:
+        return True
+    return bool(_NUMBER_RE.match(text.replace("，", ","))) or bool(
+        _YUAN_RE.match(text) or _WAN_RE.match(text)
+    )
