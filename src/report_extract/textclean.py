@@ -21,7 +21,8 @@ _CONFUSIONS = {
 _SPACE_RE = re.compile(r"\s+")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # "总 计", "法律服 务机构": whitespace with a CJK character or CJK punctuation on one side.
-_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}\u3000-\u303f\uff08\uff09])\s+|\s+(?=[{_CJK}\u3000-\u303f\uff08\uff09])")
+_CJK_PUNCT = r"\u3000-\u303f\uff08\uff09\uff0c\uff1a\uff1b"
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}{_CJK_PUNCT}])\s+|\s+(?=[{_CJK}{_CJK_PUNCT}])")
 # Numbering at the start of a label: 一、 （一） (一) 1. 1、 1．
 _NUMBERING_RE = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十]+\s*[）)]|[一二三四五六七八九十]+\s*[、.．]"

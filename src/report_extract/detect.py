@@ -1,0 +1,444 @@
+"""Detect: Document -> Grids, one per canonical table, joined across pages.
+
+Ruling segments -> connected line networks (table parts) -> base grid from the distinct
+line positions -> merged cells where no line separates neighbours -> text per cell.
+Parts are assigned to sections 二/三/四 by the headings above them and joined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from .errors import NoTablesError
+from .models import TABLE_NAMES, BBox, Char, Document, Grid, GridCell, Page, Segment
+from .templates import END_HEADINGS, OTHER_HEADINGS, SECTION_HEADINGS
+from .textclean import clean_text, label_key, looks_numeric
+
+SNAP = 2.5  # pt: line positions closer than this are one line
+COVER = 0.6  # a boundary counts as ruled where a segment covers this share of it
+MIN_CELL = 3.0  # pt: thinner rows/columns are line doubling, not cells
+HEADING_SIMILARITY = 0.8
+
+
+@dataclass
+class TablePart:
+    """A ruled table on one page, before sections are joined."""
+
+    page: int
+    bbox: BBox
+    xs: list[float]
+    ys: list[float]
+    cells: list[GridCell]
+    section: str | None = None
+    n_rows: int = 0
+    n_cols: int = 0
+
+
+@dataclass
+class TextLine:
+    page: int
+    top: float
+    text: str
+    bbox: BBox
+
+
+@dataclass
+class _UnionFind:
+    parent: dict = field(default_factory=dict)
+
+    def find(self, item):
+        self.parent.setdefault(item, item)
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, a, b) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+# --- segments -> table parts ------------------------------------------------------------
+
+
+def cluster_positions(values: list[float], snap: float = SNAP) -> list[float]:
+    """Distinct positions: values within `snap` of their neighbour are averaged."""
+    clusters: list[list[float]] = []
+    for value in sorted(values):
+        if clusters and value - clusters[-1][-1] <= snap:
+            clusters[-1].append(value)
+        else:
+            clusters.append([value])
+    return [sum(c) / len(c) for c in clusters]
+
+
+def _touches(h: Segment, v: Segment, tol: float = SNAP) -> bool:
+    return h.x0 - tol <= v.x0 <= h.x1 + tol and v.top - tol <= h.top <= v.bottom + tol
+
+
+def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
+    """Group ruling segments into connected networks (each a candidate table)."""
+    horizontals = [s for s in segments if s.is_horizontal and s.x1 - s.x0 > MIN_CELL]
+    verticals = [s for s in segments if not s.is_horizontal and s.bottom - s.top > MIN_CELL]
+    uf = _UnionFind()
+    for i, h in enumerate(horizontals):
+        uf.find(("h", i))
+        for j, v in enumerate(verticals):
+            if _touches(h, v):
+                uf.union(("h", i), ("v", j))
+    groups: dict = {}
+    for i, h in enumerate(horizontals):
+        groups.setdefault(uf.find(("h", i)), []).append(h)
+    for j, v in enumerate(verticals):
+        groups.setdefault(uf.find(("v", j)), []).append(v)
+    networks = [g for g in groups.values() if _is_table_network(g)]
+    return sorted(networks, key=lambda g: min(s.top for s in g))
+
+
+def _is_table_network(segments: list[Segment]) -> bool:
+    n_h = sum(1 for s in segments if s.is_horizontal)
+    return n_h >= 2 and len(segments) - n_h >= 2
+
+
+def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool:
+    """Is [lo, hi] covered for at least COVER of its length by the intervals?"""
+    length = hi - lo
+    if length <= 0:
+        return True
+    covered = 0.0
+    cursor = lo
+    for a, b in sorted(intervals):
+        a, b = max(a, cursor), min(b, hi)
+        if b > a:
+            covered += b - a
+            cursor = b
+    return covered >= COVER * length
+
+
+def network_to_part(page: Page, network: list[Segment]) -> TablePart | None:
+    """Rebuild the cell grid of one line network, with spans and text."""
+    h_segs = [s for s in network if s.is_horizontal]
+    v_segs = [s for s in network if not s.is_horizontal]
+    # The network's extents count as lines too: at a page break WPS often omits the
+    # closing border, and the vertical lines alone show where the table ends.
+    ys = _drop_thin(cluster_positions(
+        [s.top for s in h_segs] + [min(s.top for s in v_segs), max(s.bottom for s in v_segs)]))
+    xs = _drop_thin(cluster_positions(
+        [s.x0 for s in v_segs] + [min(s.x0 for s in h_segs), max(s.x1 for s in h_segs)]))
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    h_at = _segments_by_position(ys, [(s.top, (s.x0, s.x1)) for s in h_segs])
+    v_at = _segments_by_position(xs, [(s.x0, (s.top, s.bottom)) for s in v_segs])
+    uf = _UnionFind()
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    for r in range(n_rows):
+        for c in range(n_cols):
+            uf.find((r, c))
+            if c + 1 < n_cols and not _covered(v_at[c + 1], ys[r], ys[r + 1]):
+                uf.union((r, c), (r, c + 1))
+            if r + 1 < n_rows and not _covered(h_at[r + 1], xs[c], xs[c + 1]):
+                uf.union((r, c), (r + 1, c))
+    groups: dict = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            groups.setdefault(uf.find((r, c)), []).append((r, c))
+    bbox = BBox(xs[0], ys[0], xs[-1], ys[-1])
+    chars = [ch for ch in page.chars if bbox.contains_point(*ch.bbox.center, tolerance=1)]
+    cells = [_make_cell(page.number, members, xs, ys, chars) for members in groups.values()]
+    cells.sort(key=lambda c: (c.row, c.col))
+    return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols)
+
+
+def _drop_thin(positions: list[float]) -> list[float]:
+    kept: list[float] = []
+    for p in positions:
+        if kept and p - kept[-1] < MIN_CELL:
+            continue
+        kept.append(p)
+    return kept
+
+
+def _segments_by_position(
+    positions: list[float], items: list[tuple[float, tuple[float, float]]]
+) -> list[list[tuple[float, float]]]:
+    """For each line position, the intervals of the segments lying on it."""
+    found: list[list[tuple[float, float]]] = [[] for _ in positions]
+    for where, interval in items:
+        nearest = min(range(len(positions)), key=lambda i: abs(positions[i] - where))
+        if abs(positions[nearest] - where) <= SNAP + MIN_CELL:
+            found[nearest].append(interval)
+    return found
+
+
+def _make_cell(
+    page: int, members: list[tuple[int, int]], xs: list[float], ys: list[float], chars: list[Char]
+) -> GridCell:
+    rows = [r for r, _ in members]
+    cols = [c for _, c in members]
+    r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+    bbox = BBox(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
+    inside = [ch for ch in chars if bbox.contains_point(*ch.bbox.center)]
+    confidence = min((ch.confidence for ch in inside), default=1.0)
+    return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, chars_to_text(inside), page, bbox, confidence)
+
+
+def chars_to_text(chars: list[Char]) -> str:
+    """Characters in reading order: lines top to bottom, a space where a gap is wide."""
+    lines: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: (c.bbox.top, c.bbox.x0)):
+        height = ch.bbox.bottom - ch.bbox.top
+        if lines and abs(_center_y(lines[-1][-1]) - _center_y(ch)) <= max(height, 1) * 0.5:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    out: list[str] = []
+    for line in lines:
+        line.sort(key=lambda c: c.bbox.x0)
+        text = line[0].text
+        for prev, ch in zip(line, line[1:], strict=False):
+            gap = ch.bbox.x0 - prev.bbox.x1
+            text += (" " if gap > 0.3 * (ch.bbox.bottom - ch.bbox.top) else "") + ch.text
+        out.append(text)
+    return "\n".join(out)
+
+
+def _center_y(ch: Char) -> float:
+    return (ch.bbox.top + ch.bbox.bottom) / 2
+
+
+# --- headings and sections ---------------------------------------------------------------
+
+
+def text_lines(page: Page, exclude: list[BBox]) -> list[TextLine]:
+    """Lines of text outside the given boxes (tables), top to bottom."""
+    chars = [
+        ch for ch in page.chars
+        if not any(b.contains_point(*ch.bbox.center, tolerance=1) for b in exclude)
+    ]
+    return [
+        TextLine(page.number, g[0].bbox.top, chars_to_text(g), _bbox_of(g))
+        for g in _group_lines(chars)
+    ]
+
+
+def _group_lines(chars: list[Char]) -> list[list[Char]]:
+    lines: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: (c.bbox.top, c.bbox.x0)):
+        height = ch.bbox.bottom - ch.bbox.top
+        if lines and abs(_center_y(lines[-1][-1]) - _center_y(ch)) <= max(height, 1) * 0.5:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    return lines
+
+
+def _bbox_of(chars: list[Char]) -> BBox:
+    box = chars[0].bbox
+    for ch in chars[1:]:
+        box = box.union(ch.bbox)
+    return box
+
+
+_HEADING_KEYS: list[tuple[str | None, str]] = [
+    *((name, label_key(h)) for name, hs in SECTION_HEADINGS.items() for h in hs),
+    *((None, label_key(h)) for h in (*END_HEADINGS, *OTHER_HEADINGS)),
+]
+
+
+def match_heading(text: str) -> tuple[bool, str | None]:
+    """(is a section heading, the table it introduces or None for sections without one)."""
+    key = label_key(text)
+    if not key or len(key) > 40:
+        return False, None
+    best, best_ratio = None, 0.0
+    for name, heading_key in _HEADING_KEYS:
+        if abs(len(key) - len(heading_key)) > 6:
+            continue
+        ratio = SequenceMatcher(None, key, heading_key).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = name, ratio
+    return best_ratio >= HEADING_SIMILARITY, best
+
+
+# Words that only one table's text contains: the fallback when headings are unreadable.
+_CONTENT_WORDS = {
+    "active_disclosure": ("信息内容", "第二十条", "规章", "行政许可", "行政处罚", "收费"),
+    "applications": ("本年新收", "上年结转", "予以公开", "不予公开", "无法提供", "不予处理",
+                     "结转下年度", "申请人情况", "自然人"),
+    "review_litigation": ("行政复议", "行政诉讼", "结果维持", "尚未审结", "复议后起诉"),
+}
+
+
+def classify_by_content(part: TablePart) -> str | None:
+    text = clean_text(" ".join(c.text for c in part.cells))
+    scores = {name: sum(w in text for w in words) for name, words in _CONTENT_WORDS.items()}
+    best = max(scores, key=lambda n: scores[n])
+    ranked = sorted(scores.values(), reverse=True)
+    return best if ranked[0] >= 2 and ranked[0] > ranked[1] else None
+
+
+def assign_sections(document: Document, parts: list[TablePart]) -> None:
+    """Set part.section from the nearest heading above it (or its content)."""
+    events: list[tuple[int, float, str, str | None]] = []
+    for page in document.pages:
+        boxes = [p.bbox for p in parts if p.page == page.number]
+        for line in text_lines(page, boxes):
+            is_heading, name = match_heading(line.text)
+            if is_heading:
+                events.append((page.number, line.top, "heading", name))
+    events.sort(key=lambda e: (e[0], e[1]))
+    headings_seen = {e[3] for e in events}
+    for part in parts:
+        above = [e for e in events if (e[0], e[1]) < (part.page, part.bbox.top)]
+        by_heading = above[-1][3] if above else None
+        by_content = classify_by_content(part)
+        if by_content and by_content != by_heading and by_content not in headings_seen:
+            part.section = by_content
+        else:
+            part.section = by_heading if above else by_content
+
+
+# --- joining parts into grids -------------------------------------------------------------
+
+
+def find_parts(document: Document) -> list[TablePart]:
+    parts: list[TablePart] = []
+    for page in document.pages:
+        for network in segments_to_networks(page.segments):
+            part = network_to_part(page, network)
+            if part is not None and part.n_rows >= 1 and part.n_cols >= 2:
+                parts.append(part)
+    return parts
+
+
+def detect_tables(document: Document) -> dict[str, Grid]:
+    """The three canonical tables' grids (those found), keyed by table name."""
+    parts = find_parts(document)
+    if not parts:
+        raise NoTablesError(document.source_file, "no ruled tables found in the report")
+    assign_sections(document, parts)
+    grids: dict[str, Grid] = {}
+    for name in TABLE_NAMES:
+        mine = [p for p in parts if p.section == name]
+        if mine:
+            grid = join_parts(mine)
+            grid.section = name
+            grids[name] = grid
+    if not grids:
+        raise NoTablesError(
+            document.source_file,
+            "no statistical tables found (no table under headings 二/三/四 matches a template)",
+        )
+    return grids
+
+
+def join_parts(parts: list[TablePart]) -> Grid:
+    """One grid from parts on consecutive pages: columns aligned, split merged cells rejoined."""
+    xs = cluster_positions([x for p in parts for x in p.xs], snap=SNAP * 2)
+    cells: list[GridCell] = []
+    row_offset = 0
+    previous_bottom: list[GridCell] = []
+    for index, part in enumerate(parts):
+        remapped = [_remap_columns(c, part.xs, xs, row_offset) for c in part.cells]
+        if index:
+            remapped = _drop_repeated_header(remapped, cells, row_offset)
+            remapped = _rejoin_split_cells(remapped, previous_bottom, row_offset)
+        cells.extend(remapped)
+        previous_bottom = [c for c in remapped if c.last_row == row_offset + part.n_rows - 1]
+        row_offset += part.n_rows
+    cells = _compact_rows(cells)
+    n_rows = max(c.last_row for c in cells) + 1
+    return Grid(cells, n_rows, len(xs) - 1, sorted({p.page for p in parts}), bbox=parts[0].bbox)
+
+
+def _remap_columns(
+    cell: GridCell, part_xs: list[float], xs: list[float], row_offset: int
+) -> GridCell:
+    def index_of(x: float) -> int:
+        return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+
+    c0 = index_of(part_xs[cell.col])
+    c1 = max(index_of(part_xs[cell.col + cell.col_span]), c0 + 1)
+    return GridCell(cell.row + row_offset, c0, cell.row_span, c1 - c0, cell.text, cell.page,
+                    cell.bbox, cell.confidence)
+
+
+def _has_number(cells: list[GridCell]) -> bool:
+    return any(looks_numeric(c.text) and c.text.strip() for c in cells)
+
+
+def _drop_repeated_header(
+    cells: list[GridCell], earlier: list[GridCell], row_offset: int
+) -> list[GridCell]:
+    """Remove leading rows of a continuation that repeat the first part's header text."""
+    earlier_texts = {label_key(c.text) for c in earlier if c.text.strip() and not _has_number([c])}
+    first_data = min((c.row for c in cells if _has_number([c])), default=None)
+    if first_data is None or first_data == row_offset:
+        return cells
+    header = [c for c in cells if c.row < first_data]
+    texts = [label_key(c.text) for c in header if c.text.strip()]
+    if texts and sum(t in earlier_texts for t in texts) >= 0.6 * len(texts):
+        return [c for c in cells if c.row >= first_data]
+    return cells
+
+
+def _rejoin_split_cells(
+    cells: list[GridCell], previous_bottom: list[GridCell], row_offset: int
+) -> list[GridCell]:
+    """A merged label cell cut by the page break continues at the top of the next part.
+
+    Only "parent" cells (with another label cell to their right) are rejoined; a leaf
+    label at the top of a page is a row of its own.
+    """
+    if not previous_bottom or not cells:
+        return cells
+    top = min(c.row for c in cells)
+    top_cells = [c for c in cells if c.row == top]
+    kept: list[GridCell] = []
+    for cell in cells:
+        partner = _split_partner(cell, top, top_cells, previous_bottom)
+        if partner is None:
+            kept.append(cell)
+            continue
+        partner.text = _join_text(partner.text, cell.text)
+        partner.row_span = cell.last_row - partner.row + 1
+    return kept
+
+
+def _split_partner(
+    cell: GridCell, top: int, top_cells: list[GridCell], previous_bottom: list[GridCell]
+) -> GridCell | None:
+    if cell.row != top or looks_numeric(cell.text) and cell.text.strip():
+        return None
+    for prev in previous_bottom:
+        same_columns = prev.col == cell.col and prev.col_span == cell.col_span
+        if same_columns and _is_parent(prev, previous_bottom) and _is_parent(cell, top_cells):
+            return prev
+    return None
+
+
+def _is_parent(cell: GridCell, row_cells: list[GridCell]) -> bool:
+    """A label cell with another label cell to its right in the same row."""
+    return any(
+        other.col > cell.last_col and not looks_numeric(other.text) and other.text.strip()
+        for other in row_cells
+    )
+
+
+def _join_text(first: str, second: str) -> str:
+    if not first.strip():
+        return second
+    if not second.strip():
+        return first
+    return f"{first}\n{second}"
+
+
+def _compact_rows(cells: list[GridCell]) -> list[GridCell]:
+    """Renumber rows so that rows dropped as repeated headers leave no gaps."""
+    used = sorted({r for c in cells for r in range(c.row, c.last_row + 1)})
+    index = {r: i for i, r in enumerate(used)}
+    for cell in cells:
+        last = index[cell.last_row]
+        cell.row = index[cell.row]
+        cell.row_span = last - cell.row + 1
+    return cells

@@ -1,0 +1,63 @@
+"""Fuzzy matching of printed labels to canonical keys, refusing to guess when unsure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .templates import LabelSpec
+from .textclean import label_key
+
+MIN_SCORE = 0.6  # below this a label is not placed
+MIN_MARGIN = 0.06  # the best must beat the runner-up (another key) by this much
+CONTAINED_SCORE = 0.85  # "部分公开" printed for the long official label
+MIN_CONTAINED = 4  # characters a contained label needs to count
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    spec: LabelSpec | None
+    score: float
+    reason: str = ""
+
+
+def similarity(a: str, b: str) -> float:
+    """Similarity of two label keys, with credit for a label printed in short."""
+    if not a or not b:
+        return 0.0
+    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= MIN_CONTAINED and longer.startswith(shorter):
+        ratio = max(ratio, CONTAINED_SCORE)
+    return ratio
+
+
+def score(spec: LabelSpec, leaf_key: str, group_key: str) -> float:
+    """Best of: the label alone, and the label with its parent group (disambiguates '3.其他')."""
+    best = 0.0
+    spec_group = label_key(spec.group)
+    for name in spec.names:
+        name_key = label_key(name)
+        best = max(best, similarity(leaf_key, name_key))
+        if group_key and spec_group:
+            best = max(best, similarity(group_key + leaf_key, spec_group + name_key))
+    return best
+
+
+def match_label(text: str, specs: Sequence[LabelSpec], group: str = "") -> LabelMatch:
+    leaf_key = label_key(text)
+    if not leaf_key:
+        return LabelMatch(None, 0.0, "empty label")
+    group_key = label_key(group)
+    ranked = sorted(((score(s, leaf_key, group_key), s) for s in specs), key=lambda t: -t[0])
+    best_score, best = ranked[0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+    if best_score < MIN_SCORE:
+        return LabelMatch(None, best_score, f"no template label is close (best: {best.label})")
+    if best_score - runner_up < MIN_MARGIN:
+        other = ranked[1][1]
+        return LabelMatch(
+            None, best_score, f"ambiguous: as close to {best.label} as to {other.label}"
+        )
+    return LabelMatch(best, best_score)

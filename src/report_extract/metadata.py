@@ -1,0 +1,43 @@
+"""Report metadata from the title: the issuing agency and the reporting year."""
+
+from __future__ import annotations
+
+import re
+
+from .detect import text_lines
+from .models import Document
+from .textclean import clean_text
+
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+_TITLE_END = r"(?:政府)?信息公开(?:工作)?年度?报告"
+_AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?P<year>(?:19|20)\d\d)年度?{_TITLE_END}")
+_YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d\d)年度?(?P<agency>.+?){_TITLE_END}")
+TITLE_LINES = 4  # the title sits in the first lines of page 1
+_AGENCY_JUNK = re.compile(r"[\s《》“”\"'、，,。.:：]")
+
+
+def _year_digits(text: str) -> str:
+    """二〇二三年 -> 2023年 (only four-numeral runs, so 一、 headings stay)."""
+    return re.sub(r"[〇○零一二三四五六七八九]{4}(?=年)", lambda m: m.group(0).translate(_CN_DIGITS),
+                  text)
+
+
+def parse_title(text: str) -> tuple[str | None, int | None]:
+    """(agency, year) from title text such as '洪泽区人民政府 2023 年政府信息公开工作年度报告'."""
+    compact = _year_digits(re.sub(r"\s+", "", clean_text(text)))
+    for pattern in (_AGENCY_FIRST, _YEAR_FIRST):
+        match = pattern.search(compact)
+        if match and _AGENCY_JUNK.sub("", match.group("agency")):
+            return _AGENCY_JUNK.sub("", match.group("agency")), int(match.group("year"))
+    for pattern in (_AGENCY_FIRST, _YEAR_FIRST):
+        match = pattern.search(compact)
+        if match:
+            return None, int(match.group("year"))
+    return None, None
+
+
+def read_metadata(document: Document) -> tuple[str | None, int | None]:
+    if not document.pages:
+        return None, None
+    lines = text_lines(document.pages[0], [])[:TITLE_LINES]
+    return parse_title("".join(line.text for line in lines))

@@ -1,0 +1,284 @@
+"""Normalize: Grid -> CanonicalTable (canonical keys, parsed values, provenance).
+
+A label that cannot be placed is reported as a Problem, never forced onto a key; a value
+that cannot be read is kept as raw text with a reason, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .labels import match_label
+from .models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
+from .templates import (
+    ACTIVE_COLUMNS,
+    ACTIVE_ROWS,
+    APPLICATION_COLUMNS,
+    APPLICATION_ROWS,
+    RESULTS_BLOCK_LABEL,
+    REVIEW_COLUMNS,
+    REVIEW_ROWS,
+    LabelSpec,
+)
+from .textclean import clean_text, label_key, looks_numeric, parse_amount_wan, parse_number
+
+MIN_VALUES_IN_DATA_ROW = 1
+
+
+@dataclass
+class _Row:
+    index: int
+    labels: list[GridCell]  # label cells covering the row, left to right
+    values: list[GridCell]  # value cells starting in the row, left to right
+
+
+def _is_value(cell: GridCell) -> bool:
+    return bool(cell.text.strip()) and looks_numeric(cell.text)
+
+
+def _value_columns(grid: Grid) -> set[int]:
+    """Columns that hold numbers in some row (single-column value cells)."""
+    return {c.col for c in grid.cells if _is_value(c)}
+
+
+def _split_rows(grid: Grid, first_value_col: int) -> list[_Row]:
+    rows = []
+    for index in range(grid.n_rows):
+        covering = grid.cells_covering_row(index)
+        labels = [c for c in covering if c.last_col < first_value_col and c.text.strip()]
+        values = [c for c in covering if c.row == index and c.col >= first_value_col]
+        rows.append(_Row(index, labels, values))
+    return rows
+
+
+def _parse(cell: GridCell | None, decimal: bool) -> tuple[int | float | None, str, str | None]:
+    if cell is None:
+        return None, "", None
+    value, reason = parse_amount_wan(cell.text) if decimal else parse_number(cell.text)
+    if reason is None and cell.confidence < 0.9 and value is not None:
+        reason = f"low recognition confidence ({cell.confidence:.2f})"
+    return value, cell.text.strip(), reason
+
+
+def _canonical_cell(
+    table: CanonicalTable, row: str, column: str, cell: GridCell | None, decimal: bool = False
+) -> CanonicalCell:
+    value, raw, reason = _parse(cell, decimal)
+    page = cell.page if cell else None
+    bbox = cell.bbox if cell else None
+    if reason:
+        table.problems.append(Problem(table.name, "uncertain_value",
+                                      f"{row}/{column}: {reason}", raw, page, bbox))
+        value = None
+    return CanonicalCell(table.name, row, column, value, raw, page, bbox, reason)
+
+
+def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> None:
+    text = clean_text(cell.text)
+    table.problems.append(
+        Problem(table.name, kind, f"label {text!r} not placed: {reason}", cell.text, cell.page,
+                cell.bbox)
+    )
+
+
+def _place_row(
+    table: CanonicalTable, specs: Sequence[LabelSpec], leaf: GridCell, group: str, seen: set[str]
+) -> str | None:
+    match = match_label(leaf.text, specs, group)
+    if match.spec is None:
+        _unplaced(table, "unplaced_row", leaf, match.reason)
+        return None
+    if match.spec.key in seen:
+        _unplaced(table, "duplicate_row", leaf, f"{match.spec.key} was already read above")
+        return None
+    seen.add(match.spec.key)
+    return match.spec.key
+
+
+# --- applications (table 三) ----------------------------------------------------------------
+
+
+def _is_results_block(cell: GridCell) -> bool:
+    return label_key(RESULTS_BLOCK_LABEL) in label_key(cell.text) or (
+        cell.row_span > 8 and "办理结果" in label_key(cell.text)
+    )
+
+
+def _header_leaf(grid: Grid, col: int, header_end: int) -> GridCell | None:
+    """The lowest header cell above the data that covers this column."""
+    above = [c for c in grid.cells if c.row < header_end and c.col <= col <= c.last_col
+             and c.text.strip()]
+    return max(above, key=lambda c: (c.last_row, -c.col_span), default=None)
+
+
+def _column_keys(
+    table: CanonicalTable, grid: Grid, columns: list[int], header_end: int,
+    specs: Sequence[LabelSpec], *, unique: bool = True,
+) -> dict[int, str]:
+    keys: dict[int, str] = {}
+    for col in columns:
+        leaf = _header_leaf(grid, col, header_end)
+        if leaf is None:
+            table.problems.append(Problem(table.name, "unplaced_column",
+                                          f"column {col + 1} has no header", page=None))
+            continue
+        match = match_label(leaf.text, specs)
+        if match.spec is None or unique and match.spec.key in keys.values():
+            _unplaced(table, "unplaced_column", leaf, match.reason or "duplicate column")
+            continue
+        keys[col] = match.spec.key
+    return keys
+
+
+def normalize_applications(grid: Grid) -> CanonicalTable:
+    table = CanonicalTable("applications")
+    value_cols = sorted(_value_columns(grid))
+    if not value_cols:
+        return table
+    rows = _split_rows(grid, value_cols[0])
+    data_rows = [r for r in rows if sum(_is_value(v) for v in r.values) >= MIN_VALUES_IN_DATA_ROW]
+    header_end = data_rows[0].index if data_rows else 0
+    columns = _column_keys(table, grid, value_cols, header_end, APPLICATION_COLUMNS)
+    seen: set[str] = set()
+    for row in data_rows:
+        labels = [c for c in row.labels if not _is_results_block(c)]
+        if not labels:
+            table.problems.append(Problem(table.name, "unplaced_row",
+                                          f"row {row.index + 1} has values but no label",
+                                          page=row.values[0].page, bbox=row.values[0].bbox))
+            continue
+        leaf, parents = labels[-1], labels[:-1]
+        key = _place_row(table, APPLICATION_ROWS, leaf, " ".join(p.text for p in parents), seen)
+        if key is None:
+            continue
+        by_col = {v.col: v for v in row.values}
+        for col, column in columns.items():
+            table.cells.append(_canonical_cell(table, key, column, by_col.get(col)))
+    return table
+
+
+# --- review and litigation (table 四) ----------------------------------------------------
+
+
+def _review_row_key(grid: Grid, col: int, leaf: GridCell | None, row: _Row) -> str | None:
+    """The group header above a column's leaf (行政复议 / 未经复议直接起诉 / 复议后起诉),
+    or, in a layout with one row per group, the row's own label."""
+    above = [c for c in grid.cells if leaf is not None and c.last_row < leaf.row
+             and c.col <= col <= c.last_col and c.text.strip()]
+    for cell in sorted(above, key=lambda c: -c.last_row):
+        match = match_label(cell.text, REVIEW_ROWS)
+        if match.spec is not None:
+            return match.spec.key
+    for cell in reversed(row.labels):
+        match = match_label(cell.text, REVIEW_ROWS)
+        if match.spec is not None:
+            return match.spec.key
+    return None
+
+
+def normalize_review(grid: Grid) -> CanonicalTable:
+    table = CanonicalTable("review_litigation")
+    value_cols = sorted(_value_columns(grid))
+    if not value_cols:
+        return table
+    rows = _split_rows(grid, value_cols[0])
+    data_rows = [r for r in rows if any(_is_value(v) for v in r.values)]
+    header_end = data_rows[0].index
+    # Leaf headers repeat once per group (行政复议, 直接起诉, 复议后起诉): not unique.
+    columns = _column_keys(table, grid, value_cols, header_end, REVIEW_COLUMNS, unique=False)
+    placed: set[tuple[str, str]] = set()
+    for row in data_rows:
+        by_col = {v.col: v for v in row.values}
+        for col, column in columns.items():
+            key = _review_row_key(grid, col, _header_leaf(grid, col, header_end), row)
+            if key is None or (key, column) in placed:
+                table.problems.append(Problem(
+                    table.name, "unplaced_column",
+                    f"column {col + 1} ({column}): no distinct 行政复议/行政诉讼 group"))
+                continue
+            placed.add((key, column))
+            table.cells.append(_canonical_cell(table, key, column, by_col.get(col)))
+    return table
+
+
+# --- active disclosure (table 二) --------------------------------------------------------
+
+
+def _header_row(cells: list[GridCell]) -> dict[tuple[int, int], str] | None:
+    """Column ranges -> keys, when the row is a block's header ("信息内容 | 本年…")."""
+    if len(cells) < 2 or any(_is_value(c) for c in cells):
+        return None
+    header: dict[tuple[int, int], str] = {}
+    for cell in cells[1:]:
+        match = match_label(cell.text, ACTIVE_COLUMNS)
+        if match.spec is not None:
+            header[(cell.col, cell.last_col)] = match.spec.key
+    return header or None
+
+
+def _column_for(cell: GridCell, header: dict[tuple[int, int], str]) -> str | None:
+    best, best_overlap = None, 0
+    for (c0, c1), key in header.items():
+        overlap = min(c1, cell.last_col) - max(c0, cell.col) + 1
+        if overlap > best_overlap:
+            best, best_overlap = key, overlap
+    return best
+
+
+def normalize_active(grid: Grid) -> CanonicalTable:
+    table = CanonicalTable("active_disclosure")
+    header: dict[tuple[int, int], str] = {}
+    seen: set[str] = set()
+    for cells in grid.rows():
+        cells = [c for c in cells if c.text.strip()]
+        new_header = _header_row(cells)
+        if new_header:
+            header = new_header
+            continue
+        values = [c for c in cells[1:] if _is_value(c)]
+        if not cells or not values:
+            continue
+        key = _place_row(table, ACTIVE_ROWS, cells[0], "", seen)
+        if key is None:
+            continue
+        for cell in values:
+            column = _column_for(cell, header)
+            if column is None:
+                _unplaced(table, "unplaced_column", cell, "no header above this value")
+                continue
+            decimal = column == "amount"
+            table.cells.append(_canonical_cell(table, key, column, cell, decimal))
+    table.template = detect_template(set(header_keys(grid)))
+    return table
+
+
+def header_keys(grid: Grid) -> list[str]:
+    keys: list[str] = []
+    for cells in grid.rows():
+        header = _header_row([c for c in cells if c.text.strip()])
+        if header:
+            keys.extend(header.values())
+    return keys
+
+
+def detect_template(keys: set[str]) -> str | None:
+    """The template whose exclusive column labels the headers use."""
+    votes = {"2019": 0, "2021": 0}
+    for spec in ACTIVE_COLUMNS:
+        if spec.key in keys and len(spec.templates) == 1:
+            votes[spec.templates[0]] += 1
+    if votes["2019"] == votes["2021"]:
+        return None
+    return max(votes, key=lambda t: votes[t])
+
+
+NORMALIZERS = {
+    "active_disclosure": normalize_active,
+    "applications": normalize_applications,
+    "review_litigation": normalize_review,
+}
+
+
+def normalize_tables(grids: dict[str, Grid]) -> dict[str, CanonicalTable]:
+    return {name: NORMALIZERS[name](grid) for name, grid in grids.items()}

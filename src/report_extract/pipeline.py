@@ -1,0 +1,72 @@
+"""extract(path) -> Report: ingest -> detect -> normalize -> validate, one report."""
+
+from __future__ import annotations
+
+import os
+
+from .detect import detect_tables
+from .errors import TemplateMismatchError
+from .ingest import read_document
+from .metadata import read_metadata
+from .models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
+from .normalize import normalize_tables
+from .validate import check_report
+
+DETECTORS = ("pdfplumber", "camelot")
+
+
+def detect_grids(document: Document, detector: str = "pdfplumber") -> dict[str, Grid]:
+    if detector == "pdfplumber":
+        return detect_tables(document)
+    if detector == "camelot":
+        from .detect_camelot import detect_tables_camelot
+
+        return detect_tables_camelot(document)
+    raise ValueError(f"unknown detector {detector!r}: choose one of {', '.join(DETECTORS)}")
+
+
+def extract(
+    path: str | os.PathLike[str], *, detector: str = "pdfplumber", source_file: str | None = None
+) -> Report:
+    """Extract one report. Raises a ReportError subclass (with file and reason) on bad input."""
+    document = read_document(path, source_file)
+    return extract_document(document, detector=detector)
+
+
+def extract_document(document: Document, *, detector: str = "pdfplumber") -> Report:
+    grids = detect_grids(document, detector)
+    tables = normalize_tables(grids)
+    if not any(t.cells for t in tables.values()):
+        raise TemplateMismatchError(
+            document.source_file,
+            "tables found, but none matches the 2019 or 2021 template "
+            f"({_first_problem(tables)})",
+        )
+    for name in TABLE_NAMES:
+        if name not in tables:
+            tables[name] = CanonicalTable(name, problems=[
+                Problem(name, "table_missing", f"table {name} not found in the report")])
+    agency, year = read_metadata(document)
+    report = Report(document.source_file, agency, year, _template(tables, year), tables,
+                    pages=len(document.pages))
+    report.checks = check_report(report)
+    return report
+
+
+def _template(tables: dict[str, CanonicalTable], year: int | None) -> str | None:
+    """Table 二's headers decide; else the （六） rows of table 三; else the year."""
+    active = tables.get("active_disclosure")
+    if active is not None and active.template:
+        return active.template
+    applications = tables.get("applications")
+    rows = {c.row for c in applications.cells} if applications else set()
+    if rows & {"other_no_correction", "other_unpaid_fee", "other_other"}:
+        return "2021"
+    if year is not None:
+        return "2021" if year >= 2021 else "2019"
+    return None
+
+
+def _first_problem(tables: dict[str, CanonicalTable]) -> str:
+    problems = [p for t in tables.values() for p in t.problems]
+    return problems[0].message if problems else "no labelled rows"
