@@ -9,7 +9,7 @@ from .models import Document
 from .textclean import clean_text
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
-_TITLE_END = r"(?:政府)?信息公开(?:工作)?年度?报告"
+_TITLE_END = r"政府信息公开(?:工作)?年度?报告"
 _AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?P<year>(?:19|20)\d\d)年度?{_TITLE_END}")
 _YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d\d)年度?(?P<agency>.+?){_TITLE_END}")
 TITLE_LINES = 4  # the title sits in the first lines of page 1

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from report_extract.labels import match_label
+from report_extract.metadata import parse_title
+from report_extract.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, LabelSpec
+
+
+@pytest.mark.parametrize(
+    ("printed", "group", "key"),
+    [
+        ("2.其他法律行政止公开", "（三）不予公开", "withheld_prohibited"),  # typo in a real file
+        ("(二) 部分公开(区分处理的, 只计这一情形, 不计其他情形)", "", "partially_disclosed"),
+        ("（二）部分公开", "", "partially_disclosed"),
+        ("3.其他", "（六）其他处理", "other_other"),
+        ("（六）其他处理", "", "other"),
+        ("(七) 总计", "", "total_handled"),
+        ("3. 补正后申请内容仍不明确", "灰伤", "unavailable_unclear"),  # garbled parent
+        ("4.无正当理由大量反复 申请", "", "not_processed_excessive"),
+        ("5.要求行政机关确认或重 新出具\n已获取信息", "", "not_processed_confirmation"),
+        ("1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "（六）其他处理",
+         "other_no_correction"),
+    ],
+)
+def test_rows_are_placed_despite_typos_and_spacing(printed, group, key):
+    match = match_label(printed, APPLICATION_ROWS, group)
+    assert match.spec is not None and match.spec.key == key
+
+
+@pytest.mark.parametrize(
+    ("printed", "key"),
+    [("商业\n企业", "commercial"), ("其 他", "other_org"), ("总 计", "total"),
+     ("法律服 务机构", "legal_services"), ("社会\n公益\n组织", "public_interest")],
+)
+def test_columns_are_placed(printed, key):
+    assert match_label(printed, APPLICATION_COLUMNS).spec.key == key
+
+
+def test_a_label_that_matches_nothing_is_refused_with_a_reason():
+    match = match_label("本年度收到的表扬信数量", APPLICATION_ROWS)
+    assert match.spec is None
+    assert match.reason.startswith("no template label is close (best: ")
+
+
+def test_an_ambiguous_label_is_refused():
+    specs = (LabelSpec("made", "本年新制作数量"), LabelSpec("published", "本年新公开数量"))
+    match = match_label("本年新数量", specs)
+    assert match.spec is None
+    assert match.reason == "ambiguous: as close to 本年新制作数量 as to 本年新公开数量"
+
+
+@pytest.mark.parametrize(
+    ("title", "agency", "year"),
+    [
+        ("洪泽区人民政府\n2023 年政府信息公开工作年度报告", "洪泽区人民政府", 2023),
+        ("哈尔滨市科学技术局 2020 年政府信息 公开工作年度报告", "哈尔滨市科学技术局", 2020),
+        ("2021年淮安市洪泽区人民政府政府信息公开工作年度报告", "淮安市洪泽区人民政府", 2021),
+        ("某某县财政局二〇二二年政府信息公开工作年度报告", "某某县财政局", 2022),
+        ("《某某市生态环境局2024年度政府信息公开工作年度报告》", "某某市生态环境局", 2024),
+    ],
+)
+def test_title_gives_agency_and_year(title, agency, year):
+    assert parse_title(title) == (agency, year)
+
+
+def test_title_without_agency_still_gives_year():
+    assert parse_title("2023年政府信息公开工作年度报告") == (None, 2023)
+    assert parse_title("工作总结") == (None, None)
