@@ -81,7 +81,8 @@ ACTIVE_BLOCKS: dict[str, tuple[Block, ...]] = {
               ("made", "published", "total_published")),
         Block("第二十条第（五）项", ("licensing", "other_services"),
               ("prior_items", "change", "decisions")),
-        Block("第二十条第（六）项", ("penalty", "coercion"), ("prior_items", "change", "decisions")),
+        Block("第二十条第（六）项", ("penalty", "coercion"),
+              ("prior_items", "change", "decisions")),
         Block("第二十条第（八）项", ("fees",), ("prior_items", "change")),
         Block("第二十条第（九）项", ("procurement",), ("items", "amount")),
     ),
@@ -234,3 +235,20 @@ def expected_cells(template: str) -> dict[str, dict[str, tuple[str, ...]]]:
     review = {r.key: review_cols for r in REVIEW_ROWS}
     return {"active_disclosure": active, "applications": applications,
             "review_litigation": review}
+
+
+# --- Printed variants seen in real reports (used by the synthetic generator) -------------
+
+REPORT_TITLE_SUFFIX = "政府信息公开工作年度报告"
+
+# Row labels as real files misprint them, by row key: typos, stray spaces, ASCII quotes,
+# half-width commas. The extractor must still place them; the generator prints them.
+PRINTED_VARIANTS: dict[str, tuple[str, ...]] = {
+    "withheld_prohibited": ("2.其他法律行政止公开",),
+    "withheld_security_stability": ('3.危及"三安全一稳定"', "3.危及三安全一稳定"),
+    "not_processed_excessive": ("4.无正当理由大量反复 申请",),
+    "not_processed_confirmation": ("5.要求行政机关确认或重新 出具已获取信息",),
+    "partially_disclosed": ("（二）部分公开（区分处理的,只计这一情形,不计其他情形）",),
+}
+# Table 二 block headings with the stray space seen in real files ("第二十条 第（一）项").
+HEADING_SPACE_AFTER = "第二十条"
