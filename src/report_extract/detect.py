@@ -277,25 +277,82 @@ def classify_by_content(part: TablePart) -> str | None:
     return best if ranked[0] >= 2 and ranked[0] > ranked[1] else None
 
 
-def assign_sections(document: Document, parts: list[TablePart]) -> None:
-    """Set part.section from the nearest heading above it (or its content)."""
-    events: list[tuple[int, float, str, str | None]] = []
+@dataclass(frozen=True)
+class Heading:
+    page: int
+    top: float
+    bottom: float
+    section: str | None  # the table it introduces; None for sections 一/五/六
+
+
+def find_headings(document: Document, parts: list[TablePart]) -> list[Heading]:
+    """Section headings outside tables, in reading order."""
+    headings: list[Heading] = []
     for page in document.pages:
         boxes = [p.bbox for p in parts if p.page == page.number]
         for line in text_lines(page, boxes):
             is_heading, name = match_heading(line.text)
             if is_heading:
-                events.append((page.number, line.top, "heading", name))
-    events.sort(key=lambda e: (e[0], e[1]))
-    headings_seen = {e[3] for e in events}
+                headings.append(Heading(page.number, line.top, line.bbox.bottom, name))
+    return sorted(headings, key=lambda h: (h.page, h.top))
+
+
+def assign_sections(parts: list[TablePart], headings: list[Heading]) -> None:
+    """Set part.section from the nearest heading above it (or its content)."""
+    headings_seen = {h.section for h in headings}
     for part in parts:
-        above = [e for e in events if (e[0], e[1]) < (part.page, part.bbox.top)]
-        by_heading = above[-1][3] if above else None
+        above = [h for h in headings if (h.page, h.top) < (part.page, part.bbox.top)]
+        by_heading = above[-1].section if above else None
         by_content = classify_by_content(part)
         if by_content and by_content != by_heading and by_content not in headings_seen:
             part.section = by_content
         else:
             part.section = by_heading if above else by_content
+
+
+def section_regions(
+    document: Document, headings: list[Heading], section: str
+) -> list[tuple[Page, float, float]]:
+    """(page, top, bottom) pieces of the text between a section's heading and the next."""
+    starts = [i for i, h in enumerate(headings) if h.section == section]
+    if not starts:
+        return []
+    start = headings[starts[0]]
+    end = headings[starts[0] + 1] if starts[0] + 1 < len(headings) else None
+    regions = []
+    for page in document.pages:
+        if page.number < start.page or (end and page.number > end.page):
+            continue
+        top = start.bottom + 1 if page.number == start.page else 0.0
+        bottom = end.top - 1 if end and page.number == end.page else page.height
+        if bottom > top:
+            regions.append((page, top, bottom))
+    return regions
+
+
+def borderless_parts(
+    document: Document, headings: list[Heading], sections: set[str]
+) -> list[TablePart]:
+    """Parts rebuilt from text alignment, for sections with a heading but no ruled table.
+
+    The columns are found over all the section's pages at once, so that the parts of a
+    table broken across pages share them and join like ruled parts do.
+    """
+    from .stream import borderless_part, region_lines, table_layout
+
+    parts = []
+    for section in sorted(sections):
+        pieces = [(page, region_lines(page, top, bottom))
+                  for page, top, bottom in section_regions(document, headings, section)]
+        layout = table_layout([ln for _, lines in pieces for ln in lines])
+        if layout is None:
+            continue
+        for page, lines in pieces:
+            part = borderless_part(page, lines, layout) if lines else None
+            if part is not None:
+                part.section = section
+                parts.append(part)
+    return parts
 
 
 # --- joining parts into grids -------------------------------------------------------------
@@ -314,12 +371,15 @@ def find_parts(document: Document) -> list[TablePart]:
 def detect_tables(document: Document) -> dict[str, Grid]:
     """The three canonical tables' grids (those found), keyed by table name."""
     parts = find_parts(document)
+    headings = find_headings(document, parts)
+    assign_sections(parts, headings)
+    unruled = {h.section for h in headings if h.section} - {p.section for p in parts}
+    parts += borderless_parts(document, headings, unruled)
     if not parts:
         raise NoTablesError(document.source_file, "no ruled tables found in the report")
-    assign_sections(document, parts)
     grids: dict[str, Grid] = {}
     for name in TABLE_NAMES:
-        mine = [p for p in parts if p.section == name]
+        mine = sorted((p for p in parts if p.section == name), key=lambda p: (p.page, p.bbox.top))
         if mine:
             grid = join_parts(mine)
             grid.section = name
@@ -338,11 +398,14 @@ def join_parts(parts: list[TablePart]) -> Grid:
     cells: list[GridCell] = []
     row_offset = 0
     previous_bottom: list[GridCell] = []
+    first_header: list[GridCell] = []
     for index, part in enumerate(parts):
         remapped = [_remap_columns(c, part.xs, xs, row_offset) for c in part.cells]
         if index:
-            remapped = _drop_repeated_header(remapped, cells, row_offset)
+            remapped = _drop_repeated_header(remapped, first_header, row_offset)
             remapped = _rejoin_split_cells(remapped, previous_bottom, row_offset)
+        else:
+            first_header = _leading_header(remapped)
         cells.extend(remapped)
         previous_bottom = [c for c in remapped if c.last_row == row_offset + part.n_rows - 1]
         row_offset += part.n_rows
@@ -367,18 +430,28 @@ def _has_number(cells: list[GridCell]) -> bool:
     return any(looks_numeric(c.text) and c.text.strip() for c in cells)
 
 
-def _drop_repeated_header(
-    cells: list[GridCell], earlier: list[GridCell], row_offset: int
-) -> list[GridCell]:
-    """Remove leading rows of a continuation that repeat the first part's header text."""
-    earlier_texts = {label_key(c.text) for c in earlier if c.text.strip() and not _has_number([c])}
+def _leading_header(cells: list[GridCell]) -> list[GridCell]:
+    """The cells above a part's first row with numbers."""
     first_data = min((c.row for c in cells if _has_number([c])), default=None)
-    if first_data is None or first_data == row_offset:
+    return [c for c in cells if first_data is not None and c.row < first_data]
+
+
+def _drop_repeated_header(
+    cells: list[GridCell], first_header: list[GridCell], row_offset: int
+) -> list[GridCell]:
+    """Remove leading rows of a continuation that repeat the table's own header.
+
+    Compared with the first part's header only: a later block of table 二 ("信息内容 |
+    本年收费金额") shares words with it but is not a repeat, and must stay.
+    """
+    header_texts = {label_key(c.text) for c in first_header if c.text.strip()}
+    header = _leading_header(cells)
+    if not header or min(c.row for c in header) != row_offset:
         return cells
-    header = [c for c in cells if c.row < first_data]
     texts = [label_key(c.text) for c in header if c.text.strip()]
-    if texts and sum(t in earlier_texts for t in texts) >= 0.6 * len(texts):
-        return [c for c in cells if c.row >= first_data]
+    if texts and sum(t in header_texts for t in texts) >= 0.8 * len(texts):
+        last = max(c.row for c in header)
+        return [c for c in cells if c.row > last]
     return cells
 
 

@@ -161,15 +161,34 @@ def normalize_applications(grid: Grid) -> CanonicalTable:
 # --- review and litigation (table 四) ----------------------------------------------------
 
 
-def _review_row_key(grid: Grid, col: int, leaf: GridCell | None, row: _Row) -> str | None:
-    """The group header above a column's leaf (行政复议 / 未经复议直接起诉 / 复议后起诉),
-    or, in a layout with one row per group, the row's own label."""
+def _group_key(grid: Grid, col: int, leaf: GridCell | None) -> str | None:
+    """The group header above a column's leaf: 行政复议 / 未经复议直接起诉 / 复议后起诉."""
     above = [c for c in grid.cells if leaf is not None and c.last_row < leaf.row
              and c.col <= col <= c.last_col and c.text.strip()]
     for cell in sorted(above, key=lambda c: -c.last_row):
         match = match_label(cell.text, REVIEW_ROWS)
         if match.spec is not None:
             return match.spec.key
+    return None
+
+
+def _column_groups(columns: dict[int, str]) -> list[list[int]]:
+    """Columns cut into groups, each ending with its 总计 column (the template's order)."""
+    groups: list[list[int]] = [[]]
+    for col in sorted(columns):
+        groups[-1].append(col)
+        if columns[col] == "total":
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def _group_keys(grid: Grid, group: list[int], header_end: int, row: _Row) -> str | None:
+    """The row key of a column group: from the group labels above it (whichever of its
+    columns they stand over, as a borderless header centres them), else the row label."""
+    found = {_group_key(grid, col, _header_leaf(grid, col, header_end)) for col in group}
+    found.discard(None)
+    if len(found) == 1:
+        return found.pop()
     for cell in reversed(row.labels):
         match = match_label(cell.text, REVIEW_ROWS)
         if match.spec is not None:
@@ -190,15 +209,17 @@ def normalize_review(grid: Grid) -> CanonicalTable:
     placed: set[tuple[str, str]] = set()
     for row in data_rows:
         by_col = {v.col: v for v in row.values}
-        for col, column in columns.items():
-            key = _review_row_key(grid, col, _header_leaf(grid, col, header_end), row)
-            if key is None or (key, column) in placed:
-                table.problems.append(Problem(
-                    table.name, "unplaced_column",
-                    f"column {col + 1} ({column}): no distinct 行政复议/行政诉讼 group"))
-                continue
-            placed.add((key, column))
-            table.cells.append(_canonical_cell(table, key, column, by_col.get(col)))
+        for group in _column_groups(columns):
+            key = _group_keys(grid, group, header_end, row)
+            for col in group:
+                column = columns[col]
+                if key is None or (key, column) in placed:
+                    table.problems.append(Problem(
+                        table.name, "unplaced_column",
+                        f"column {col + 1} ({column}): no distinct 行政复议/行政诉讼 group"))
+                    continue
+                placed.add((key, column))
+                table.cells.append(_canonical_cell(table, key, column, by_col.get(col)))
     return table
 
 

@@ -1,0 +1,291 @@
+"""Borderless tables: rebuild a cell grid from text alignment alone.
+
+Used for a section whose heading is found but under which no ruled table is. Columns come
+from where the numbers stand; each line holding numbers is a data row, and label lines
+around it (wrapped labels are vertically centred on their numbers) join the nearest row.
+Lines between data rows that read as headers ("信息内容 本年制发件数", "第二十条第（五）项")
+are rows of their own. The result is a TablePart, so joining and normalizing are shared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from .detect import TablePart, _group_lines, chars_to_text
+from .labels import match_label
+from .models import BBox, Char, GridCell, Page
+from .templates import ACTIVE_COLUMNS, ACTIVE_LABEL_HEADER, APPLICATION_COLUMNS, REVIEW_COLUMNS
+from .textclean import label_key, looks_numeric
+
+WORD_GAP = 0.9  # a gap wider than this many character heights separates two words
+HEADER_WORD_GAP = 0.25  # header words in neighbouring narrow columns stand closer
+COLUMN_SNAP = 8.0  # pt: number centres closer than this are one column
+LABEL_SNAP = 6.0  # pt: label left edges closer than this are one label column
+STACK_GAP = 0.6  # line heights: lines of one wrapped cell stand closer than this
+HEADER_GAP = 3.0  # line heights: a wider gap above the table ends its header
+_PAGE_NUMBER = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$|^第\s*\d+\s*页")
+_HEADER_SPECS = (*ACTIVE_COLUMNS, *APPLICATION_COLUMNS, *REVIEW_COLUMNS)
+
+
+@dataclass
+class Word:
+    text: str
+    bbox: BBox
+    chars: list[Char]
+
+    @property
+    def center_x(self) -> float:
+        return (self.bbox.x0 + self.bbox.x1) / 2
+
+    @property
+    def numeric(self) -> bool:
+        """A value, or a null mark; "无" counts here, as in a borderless table it
+        stands where a number would."""
+        return looks_numeric(self.text) or self.text.strip() == "无"
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    top: float
+    bottom: float
+
+    @property
+    def center(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def _words(chars: list[Char], gap: float = WORD_GAP) -> list[Word]:
+    words: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: c.bbox.x0):
+        height = ch.bbox.bottom - ch.bbox.top
+        if words and ch.bbox.x0 - words[-1][-1].bbox.x1 <= gap * height:
+            words[-1].append(ch)
+        else:
+            words.append([ch])
+    return [Word(chars_to_text(w), _box(w), w) for w in words]
+
+
+def _box(chars: list[Char]) -> BBox:
+    box = chars[0].bbox
+    for ch in chars[1:]:
+        box = box.union(ch.bbox)
+    return box
+
+
+def region_lines(page: Page, top: float, bottom: float) -> list[Line]:
+    """Text lines between two heights, without page numbers."""
+    chars = [c for c in page.chars if top <= c.bbox.center[1] <= bottom]
+    lines = []
+    for group in _group_lines(chars):
+        box = _box(group)
+        if _PAGE_NUMBER.match(chars_to_text(group).strip()):
+            continue
+        lines.append(Line(_words(group), box.top, box.bottom))
+    return lines
+
+
+def _is_data(line: Line) -> bool:
+    return any(w.numeric for w in line.words)
+
+
+def _is_header_line(line: Line) -> bool:
+    """A block heading or a column-header line of table 二, not a wrapped label."""
+    key = label_key(line.text)
+    if "第二十条" in key or label_key(ACTIVE_LABEL_HEADER) in key:
+        return True
+    hits = [w for w in line.words if match_label(w.text, _HEADER_SPECS).score >= 0.9]
+    return len(hits) >= 2
+
+
+def _cluster(values: list[float], snap: float) -> list[list[float]]:
+    clusters: list[list[float]] = []
+    for value in sorted(values):
+        if clusters and value - clusters[-1][-1] <= snap:
+            clusters[-1].append(value)
+        else:
+            clusters.append([value])
+    return clusters
+
+
+def _boundaries(centers: list[float], left: float, right: float) -> list[float]:
+    """Column edges: midway between neighbouring column centres."""
+    mids = [(a + b) / 2 for a, b in zip(centers, centers[1:], strict=False)]
+    return [left, *mids, right]
+
+
+def _column_of(x: float, edges: list[float]) -> int:
+    for index in range(len(edges) - 1):
+        if x < edges[index + 1]:
+            return index
+    return len(edges) - 2
+
+
+@dataclass
+class Layout:
+    """Columns of a borderless table, shared by all its pages."""
+
+    label_edge: float  # labels stand left of this
+    label_x0: list[float]  # left edges of the label columns (parents, leaves)
+    value_edges: list[float]  # edges of the value columns
+
+    @property
+    def n_label(self) -> int:
+        return len(self.label_x0)
+
+    @property
+    def xs(self) -> list[float]:
+        return [self.label_x0[0] - 1, *self.label_x0[1:], *self.value_edges]
+
+
+def table_layout(lines: list[Line]) -> Layout | None:
+    """Value columns from where the numbers stand; label columns from label left edges."""
+    numbers = [w for ln in lines if _is_data(ln) for w in ln.words if w.numeric]
+    if not numbers:
+        return None
+    centers = [sum(c) / len(c) for c in _cluster([w.center_x for w in numbers], COLUMN_SNAP)]
+    half_step = (centers[1] - centers[0]) / 2 if len(centers) > 1 else 20.0
+    label_edge = min(min(w.bbox.x0 for w in numbers), centers[0] - half_step)
+    label_words = [w for ln in lines if _is_data(ln) for w in ln.words
+                   if w.bbox.x1 <= label_edge + 1]
+    label_x0 = [min(c) for c in _cluster([w.bbox.x0 for w in label_words], LABEL_SNAP)]
+    right = max(w.bbox.x1 for ln in lines for w in ln.words) + 1
+    return Layout(label_edge, label_x0 or [label_edge - 1], _boundaries(centers, label_edge, right))
+
+
+def borderless_part(page: Page, lines: list[Line], layout: Layout) -> TablePart | None:
+    """The part of a borderless table on one page, in the table's shared layout."""
+    data = [ln for ln in lines if _is_data(ln)]
+    if not data:
+        return None
+    height = median(ln.bottom - ln.top for ln in lines)
+    header, rows = _rows(lines, data, height)
+    cells = _header_block(header, page.number, layout)
+    offset = max((c.last_row + 1 for c in cells), default=0)
+    for index, (kind, members) in enumerate(rows, start=offset):
+        words = [w for ln in members for w in ln.words]
+        if kind == "header":
+            cells += _header_cells(index, words, page.number, layout)
+        else:
+            cells += _data_cells(index, words, page.number, layout)
+    top = min(ln.top for ln in (header or data))
+    box = BBox(layout.xs[0], top, layout.xs[-1], max(ln.bottom for ln in lines))
+    return TablePart(page.number, box, layout.xs, [], cells, n_rows=offset + len(rows),
+                     n_cols=len(layout.xs) - 1)
+
+
+def _rows(
+    lines: list[Line], data: list[Line], height: float
+) -> tuple[list[Line], list[tuple[str, list[Line]]]]:
+    """The header lines above the data, and the rows: ("header"|"data", lines)."""
+    first, last = data[0], data[-1]
+    above = [ln for ln in lines if ln.bottom <= first.top]
+    header: list[Line] = []
+    for line in reversed(above):  # the header ends where a wide gap (or prose) begins
+        nearest = header[0].top if header else first.top
+        if nearest - line.bottom > HEADER_GAP * height:
+            break
+        header.insert(0, line)
+    rows: list[tuple[str, list[Line]]] = [("data", [ln]) for ln in data]
+    between = [ln for ln in lines if first.top <= ln.center <= last.bottom + height
+               and not _is_data(ln)]
+    for line in between:
+        if _is_header_line(line):
+            rows.append(("header", [line]))
+            continue
+        nearest = min((r for r in rows if r[0] == "data"),
+                      key=lambda r: abs(r[1][0].center - line.center))
+        if abs(nearest[1][0].center - line.center) <= 2.5 * height:
+            nearest[1].append(line)
+    rows.sort(key=lambda r: r[1][0].center)
+    return header, rows
+
+
+def _spans(words: list[Word], layout: Layout) -> list[tuple[int, int, Word]]:
+    """(first, last) value column under each header word (split at small gaps)."""
+    pieces = [p for w in words if w.bbox.x1 > layout.label_edge + 1
+              for p in _words(w.chars, HEADER_WORD_GAP)]
+    found = []
+    for word in pieces:
+        first = _column_of(max(word.bbox.x0, layout.label_edge), layout.value_edges)
+        last = _column_of(word.bbox.x1 - 0.5, layout.value_edges)
+        found.append((first, last, word))
+    return found
+
+
+def _header_block(header: list[Line], page: int, layout: Layout) -> list[GridCell]:
+    """The table's header: one leaf row where each column's bottom stack of words
+    ("自"/"然"/"人") forms one cell, and above it rows of group labels ("法人或其他组织",
+    "行政复议"), each over the columns its words cover."""
+    words = [w for ln in header for w in ln.words]
+    spans = _spans(words, layout)
+    leaves: dict[int, list[Word]] = {}
+    for col in {s[0] for s in spans if s[0] == s[1]}:
+        stack = sorted((s[2] for s in spans if s[:2] == (col, col)), key=lambda w: w.bbox.top)
+        leaves[col] = _bottom_stack(stack)
+    in_leaf = {id(w) for ws in leaves.values() for w in ws}
+    groups = sorted((s for s in spans if id(s[2]) not in in_leaf), key=lambda s: s[2].bbox.top)
+    group_rows = _cluster([s[2].bbox.top for s in groups], 2.0)
+    row_of_top = {top: i for i, tops in enumerate(group_rows) for top in tops}
+    leaf_row, n = len(group_rows), layout.n_label
+    cells = [_cell(row_of_top[s[2].bbox.top], n + s[0], s[1] - s[0] + 1, [s[2]], page)
+             for s in groups]
+    cells += [_cell(leaf_row, n + col, 1, ws, page) for col, ws in sorted(leaves.items())]
+    corner = [w for w in words if w.bbox.x1 <= layout.label_edge + 1]
+    if corner:
+        cells.append(_cell(leaf_row, 0, n, corner, page))
+    return cells
+
+
+def _bottom_stack(words: list[Word]) -> list[Word]:
+    """The lowest words of a column that sit line on line (one wrapped header cell)."""
+    stack = [words[-1]]
+    for word in reversed(words[:-1]):
+        height = word.bbox.bottom - word.bbox.top
+        if stack[0].bbox.top - word.bbox.bottom > STACK_GAP * height:
+            break
+        stack.insert(0, word)
+    return stack
+
+
+def _cell(row: int, col: int, span: int, words: list[Word], page: int) -> GridCell:
+    chars = [c for w in words for c in w.chars]
+    return GridCell(row, col, 1, span, chars_to_text(chars), page, _box(chars),
+                    min((c.confidence for c in chars), default=1.0))
+
+
+def _label_column(word: Word, label_x0: list[float]) -> int:
+    columns = [i for i, x in enumerate(label_x0) if word.bbox.x0 >= x - LABEL_SNAP]
+    return max(columns) if columns else 0
+
+
+def _data_cells(row: int, words: list[Word], page: int, layout: Layout) -> list[GridCell]:
+    groups: dict[int, list[Word]] = {}
+    for word in words:
+        if word.bbox.x1 <= layout.label_edge + 1 and not word.numeric:
+            col = _label_column(word, layout.label_x0)
+        else:
+            col = layout.n_label + _column_of(word.center_x, layout.value_edges)
+        groups.setdefault(col, []).append(word)
+    return [_cell(row, col, 1, ws, page) for col, ws in sorted(groups.items())]
+
+
+def _header_cells(row: int, words: list[Word], page: int, layout: Layout) -> list[GridCell]:
+    """A header line between data rows (table 二): label side first, then value columns."""
+    n = layout.n_label
+    label_side = [w for w in words if w.bbox.x1 <= layout.label_edge + 1]
+    cells = [_cell(row, 0, n, label_side, page)] if label_side else []
+    merged: list[tuple[int, int, list[Word]]] = []
+    for first, last, word in _spans(words, layout):
+        if merged and merged[-1][:2] == (first, last):  # "总 计": one column, one cell
+            merged[-1][2].append(word)
+        else:
+            merged.append((first, last, [word]))
+    cells += [_cell(row, n + first, last - first + 1, ws, page) for first, last, ws in merged]
+    return cells
