@@ -184,15 +184,8 @@ def _make_cell(
 
 def chars_to_text(chars: list[Char]) -> str:
     """Characters in reading order: lines top to bottom, a space where a gap is wide."""
-    lines: list[list[Char]] = []
-    for ch in sorted(chars, key=lambda c: (c.bbox.top, c.bbox.x0)):
-        height = ch.bbox.bottom - ch.bbox.top
-        if lines and abs(_center_y(lines[-1][-1]) - _center_y(ch)) <= max(height, 1) * 0.5:
-            lines[-1].append(ch)
-        else:
-            lines.append([ch])
     out: list[str] = []
-    for line in lines:
+    for line in _group_lines(chars):
         line.sort(key=lambda c: c.bbox.x0)
         text = line[0].text
         for prev, ch in zip(line, line[1:], strict=False):
@@ -221,11 +214,19 @@ def text_lines(page: Page, exclude: list[BBox]) -> list[TextLine]:
     ]
 
 
+LINE_TOLERANCE = 0.4  # of a character's height: centres closer than this share a line
+
+
 def _group_lines(chars: list[Char]) -> list[list[Char]]:
+    """Chars grouped into text lines, top to bottom.
+
+    Each char is compared with its line's first char, not the last one added, so that
+    staggered lines side by side (a wrapped label beside centred numbers) do not chain.
+    """
     lines: list[list[Char]] = []
-    for ch in sorted(chars, key=lambda c: (c.bbox.top, c.bbox.x0)):
-        height = ch.bbox.bottom - ch.bbox.top
-        if lines and abs(_center_y(lines[-1][-1]) - _center_y(ch)) <= max(height, 1) * 0.5:
+    for ch in sorted(chars, key=lambda c: (_center_y(c), c.bbox.x0)):
+        height = max(ch.bbox.bottom - ch.bbox.top, 1)
+        if lines and abs(_center_y(lines[-1][0]) - _center_y(ch)) <= height * LINE_TOLERANCE:
             lines[-1].append(ch)
         else:
             lines.append([ch])

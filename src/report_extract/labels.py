@@ -10,6 +10,8 @@ from .templates import LabelSpec
 from .textclean import label_key
 
 MIN_SCORE = 0.6  # below this a label is not placed
+MIN_SCORE_SHORT = 0.8  # for labels of up to SHORT characters: "其他说明" is not "其他"
+SHORT = 3
 MIN_MARGIN = 0.06  # the best must beat the runner-up (another key) by this much
 CONTAINED_SCORE = 0.85  # "部分公开" printed for the long official label
 MIN_CONTAINED = 4  # characters a contained label needs to count
@@ -53,7 +55,8 @@ def match_label(text: str, specs: Sequence[LabelSpec], group: str = "") -> Label
     ranked = sorted(((score(s, leaf_key, group_key), s) for s in specs), key=lambda t: -t[0])
     best_score, best = ranked[0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    if best_score < MIN_SCORE:
+    short = min(len(label_key(name)) for name in best.names) <= SHORT
+    if best_score < (MIN_SCORE_SHORT if short else MIN_SCORE):
         return LabelMatch(None, best_score, f"no template label is close (best: {best.label})")
     if best_score - runner_up < MIN_MARGIN:
         other = ranked[1][1]

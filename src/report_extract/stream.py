@@ -19,7 +19,7 @@ from .models import BBox, Char, GridCell, Page
 from .templates import ACTIVE_COLUMNS, ACTIVE_LABEL_HEADER, APPLICATION_COLUMNS, REVIEW_COLUMNS
 from .textclean import label_key, looks_numeric
 
-WORD_GAP = 0.9  # a gap wider than this many character heights separates two words
+WORD_GAP = 0.5  # a gap wider than this many character heights separates two words
 HEADER_WORD_GAP = 0.25  # header words in neighbouring narrow columns stand closer
 COLUMN_SNAP = 8.0  # pt: number centres closer than this are one column
 LABEL_SNAP = 6.0  # pt: label left edges closer than this are one label column
@@ -61,11 +61,19 @@ class Line:
         return " ".join(w.text for w in self.words)
 
 
+def _starts_number(prev: Char, ch: Char) -> bool:
+    """A label running close up to its first number: "…情形） 0" is two words."""
+    gap = ch.bbox.x0 - prev.bbox.x1
+    return ch.text.isdigit() and not prev.text.isdigit() and prev.text not in ",.-+" and (
+        gap > 0.05 * (ch.bbox.bottom - ch.bbox.top))
+
+
 def _words(chars: list[Char], gap: float = WORD_GAP) -> list[Word]:
     words: list[list[Char]] = []
     for ch in sorted(chars, key=lambda c: c.bbox.x0):
         height = ch.bbox.bottom - ch.bbox.top
-        if words and ch.bbox.x0 - words[-1][-1].bbox.x1 <= gap * height:
+        if (words and ch.bbox.x0 - words[-1][-1].bbox.x1 <= gap * height
+                and not _starts_number(words[-1][-1], ch)):
             words[-1].append(ch)
         else:
             words.append([ch])
@@ -95,10 +103,15 @@ def _is_data(line: Line) -> bool:
     return any(w.numeric for w in line.words)
 
 
-def _is_header_line(line: Line) -> bool:
-    """A block heading or a column-header line of table 二, not a wrapped label."""
+def _is_block_header(line: Line) -> bool:
+    """A block heading or header line of table 二 ("第二十条第（五）项", "信息内容 …")."""
     key = label_key(line.text)
-    if "第二十条" in key or label_key(ACTIVE_LABEL_HEADER) in key:
+    return "第二十条" in key or label_key(ACTIVE_LABEL_HEADER) in key
+
+
+def _is_header_line(line: Line) -> bool:
+    """A header line between data rows, not a wrapped label."""
+    if _is_block_header(line):
         return True
     hits = [w for w in line.words if match_label(w.text, _HEADER_SPECS).score >= 0.9]
     return len(hits) >= 2
@@ -153,7 +166,7 @@ def table_layout(lines: list[Line]) -> Layout | None:
     half_step = (centers[1] - centers[0]) / 2 if len(centers) > 1 else 20.0
     label_edge = min(min(w.bbox.x0 for w in numbers), centers[0] - half_step)
     label_words = [w for ln in lines if _is_data(ln) for w in ln.words
-                   if w.bbox.x1 <= label_edge + 1]
+                   if w.bbox.x0 < label_edge and not w.numeric]
     label_x0 = [min(c) for c in _cluster([w.bbox.x0 for w in label_words], LABEL_SNAP)]
     right = max(w.bbox.x1 for ln in lines for w in ln.words) + 1
     return Layout(label_edge, label_x0 or [label_edge - 1], _boundaries(centers, label_edge, right))
@@ -165,7 +178,10 @@ def borderless_part(page: Page, lines: list[Line], layout: Layout) -> TablePart 
     if not data:
         return None
     height = median(ln.bottom - ln.top for ln in lines)
-    header, rows = _rows(lines, data, height)
+    header, rows = _rows(lines, data, height, layout.label_edge)
+    if any(_is_block_header(ln) for ln in header):  # table 二: headers are lines, per block
+        rows = [("header", [ln]) for ln in header] + rows
+        header = []
     cells = _header_block(header, page.number, layout)
     offset = max((c.last_row + 1 for c in cells), default=0)
     for index, (kind, members) in enumerate(rows, start=offset):
@@ -181,11 +197,14 @@ def borderless_part(page: Page, lines: list[Line], layout: Layout) -> TablePart 
 
 
 def _rows(
-    lines: list[Line], data: list[Line], height: float
+    lines: list[Line], data: list[Line], height: float, label_edge: float
 ) -> tuple[list[Line], list[tuple[str, list[Line]]]]:
     """The header lines above the data, and the rows: ("header"|"data", lines)."""
     first, last = data[0], data[-1]
-    above = [ln for ln in lines if ln.bottom <= first.top]
+    # On a continuation page a wrapped label may start just above its numbers.
+    label_start = [ln for ln in lines if first.center - 1.6 * height <= ln.center < first.top
+                   and all(w.bbox.x0 < label_edge for w in ln.words)]
+    above = [ln for ln in lines if ln.bottom <= first.top and ln not in label_start]
     header: list[Line] = []
     for line in reversed(above):  # the header ends where a wide gap (or prose) begins
         nearest = header[0].top if header else first.top
@@ -193,8 +212,10 @@ def _rows(
             break
         header.insert(0, line)
     rows: list[tuple[str, list[Line]]] = [("data", [ln]) for ln in data]
-    between = [ln for ln in lines if first.top <= ln.center <= last.bottom + height
-               and not _is_data(ln)]
+    between = label_start + [ln for ln in lines if first.top <= ln.center <= last.bottom + height
+                             and not _is_data(ln)]
+    # A block heading left at the foot of a page (its rows are on the next one).
+    between += [ln for ln in lines if ln.center > last.bottom + height and _is_block_header(ln)]
     for line in between:
         if _is_header_line(line):
             rows.append(("header", [line]))
@@ -234,13 +255,31 @@ def _header_block(header: list[Line], page: int, layout: Layout) -> list[GridCel
     group_rows = _cluster([s[2].bbox.top for s in groups], 2.0)
     row_of_top = {top: i for i, tops in enumerate(group_rows) for top in tops}
     leaf_row, n = len(group_rows), layout.n_label
-    cells = [_cell(row_of_top[s[2].bbox.top], n + s[0], s[1] - s[0] + 1, [s[2]], page)
-             for s in groups]
+    cells = []
+    for row in range(leaf_row):
+        mine = [s for s in groups if row_of_top[s[2].bbox.top] == row]
+        for first, last, ws in _join_spaced(mine):
+            cells.append(_cell(row, n + first, last - first + 1, ws, page))
     cells += [_cell(leaf_row, n + col, 1, ws, page) for col, ws in sorted(leaves.items())]
     corner = [w for w in words if w.bbox.x1 <= layout.label_edge + 1]
     if corner:
         cells.append(_cell(leaf_row, 0, n, corner, page))
     return cells
+
+
+def _join_spaced(
+    spans: list[tuple[int, int, Word]]
+) -> list[tuple[int, int, list[Word]]]:
+    """Group labels printed spaced out ("行政 复议") are one label: join close pieces."""
+    joined: list[tuple[int, int, list[Word]]] = []
+    for first, last, word in sorted(spans, key=lambda s: s[2].bbox.x0):
+        if joined:
+            prev = joined[-1][2][-1]
+            if word.bbox.x0 - prev.bbox.x1 < 2 * (word.bbox.bottom - word.bbox.top):
+                joined[-1] = (joined[-1][0], last, [*joined[-1][2], word])
+                continue
+        joined.append((first, last, [word]))
+    return joined
 
 
 def _bottom_stack(words: list[Word]) -> list[Word]:
@@ -268,7 +307,7 @@ def _label_column(word: Word, label_x0: list[float]) -> int:
 def _data_cells(row: int, words: list[Word], page: int, layout: Layout) -> list[GridCell]:
     groups: dict[int, list[Word]] = {}
     for word in words:
-        if word.bbox.x1 <= layout.label_edge + 1 and not word.numeric:
+        if word.bbox.x0 < layout.label_edge and not word.numeric:  # may run past the edge
             col = _label_column(word, layout.label_x0)
         else:
             col = layout.n_label + _column_of(word.center_x, layout.value_edges)
