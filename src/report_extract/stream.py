@@ -17,12 +17,13 @@ from .detect import TablePart, _group_lines, chars_to_text
 from .labels import match_label
 from .models import BBox, Char, GridCell, Page
 from .templates import ACTIVE_COLUMNS, ACTIVE_LABEL_HEADER, APPLICATION_COLUMNS, REVIEW_COLUMNS
-from .textclean import label_key, looks_numeric
+from .textclean import label_key, looks_numeric, numbering
 
 WORD_GAP = 0.5  # a gap wider than this many character heights separates two words
 HEADER_WORD_GAP = 0.25  # header words in neighbouring narrow columns stand closer
 COLUMN_SNAP = 8.0  # pt: number centres closer than this are one column
 LABEL_SNAP = 6.0  # pt: label left edges closer than this are one label column
+BLOCK_GAP = 0.9  # line heights: a wider gap between label lines starts a new label
 STACK_GAP = 0.6  # line heights: lines of one wrapped cell stand closer than this
 HEADER_GAP = 3.0  # line heights: a wider gap above the table ends its header
 _PAGE_NUMBER = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$|^第\s*\d+\s*页")
@@ -184,16 +185,93 @@ def borderless_part(page: Page, lines: list[Line], layout: Layout) -> TablePart 
         header = []
     cells = _header_block(header, page.number, layout)
     offset = max((c.last_row + 1 for c in cells), default=0)
-    for index, (kind, members) in enumerate(rows, start=offset):
-        words = [w for ln in members for w in ln.words]
+    row_words = [[w for ln in members for w in ln.words] for _, members in rows]
+    labels = _label_blocks(rows, row_words, layout, height)
+    for index, ((kind, _), words) in enumerate(zip(rows, row_words, strict=True)):
         if kind == "header":
-            cells += _header_cells(index, words, page.number, layout)
+            cells += _header_cells(offset + index, words, page.number, layout)
         else:
-            cells += _data_cells(index, words, page.number, layout)
+            values = [w for w in words if not _is_label_word(w, layout)]
+            cells += _data_cells(offset + index, values, page.number, layout)
+            cells += [_cell(offset + index, col, 1, block, page.number)
+                      for col, block in labels.get(index, [])]
     top = min(ln.top for ln in (header or data))
     box = BBox(layout.xs[0], top, layout.xs[-1], max(ln.bottom for ln in lines))
     return TablePart(page.number, box, layout.xs, [], cells, n_rows=offset + len(rows),
                      n_cols=len(layout.xs) - 1)
+
+
+def _is_label_word(word: Word, layout: Layout) -> bool:
+    return word.bbox.x0 < layout.label_edge and not word.numeric  # may run past the edge
+
+
+def _label_blocks(
+    rows: list[tuple[str, list[Line]]], row_words: list[list[Word]], layout: Layout,
+    height: float,
+) -> dict[int, list[tuple[int, list[Word]]]]:
+    """Label cells by row: per label column, words stacked into blocks (one cell each),
+    each block given to the data row nearest its centre (labels are vertically centred).
+
+    A block ends where a numbered label begins ("3、其他"), at a wide gap, or where it
+    would take the labels of two data lines.
+    """
+    data_rows = [i for i, (kind, _) in enumerate(rows) if kind == "data"]
+    on_data_line = {id(w) for i in data_rows for w in rows[i][1][0].words}
+    words = [w for i in data_rows for w in row_words[i] if _is_label_word(w, layout)]
+    found: dict[int, list[tuple[int, list[Word]]]] = {}
+    for col in sorted({_label_column(w, layout.label_x0) for w in words}):
+        mine = sorted((w for w in words if _label_column(w, layout.label_x0) == col),
+                      key=lambda w: w.bbox.top)
+        def nearest(top: float, bottom: float) -> int:
+            return min(data_rows, key=lambda i: abs(rows[i][1][0].center - (top + bottom) / 2))
+
+        # Numbered labels ("1、…") mark their own starts; unnumbered ones (table 二) go
+        # line by line to the nearest row.
+        numbered = sum(bool(numbering(w.text)) for w in mine) >= 0.3 * len(mine)
+        for block in _stack_blocks(mine, on_data_line, height, None if numbered else nearest):
+            row = nearest(block[0].bbox.top, block[-1].bbox.bottom)
+            found.setdefault(row, []).append((col, block))
+    return found
+
+
+def _stack_blocks(
+    words: list[Word], on_data_line: set[int], height: float, nearest=None
+) -> list[list[Word]]:
+    blocks: list[list[Word]] = []
+    for word in words:
+        if blocks:
+            block = blocks[-1]
+            gap = word.bbox.top - block[-1].bbox.bottom
+            second_data = id(word) in on_data_line and any(id(w) in on_data_line for w in block)
+            other_row = nearest is not None and nearest(
+                word.bbox.top, word.bbox.bottom) != nearest(block[0].bbox.top, block[0].bbox.bottom)
+            if not (numbering(word.text) or gap > BLOCK_GAP * height or second_data
+                    or other_row):
+                block.append(word)
+                continue
+        blocks.append([word])
+    return blocks
+
+
+def _label_lines_above(
+    above: list[Line], first: Line, height: float, label_edge: float
+) -> list[Line]:
+    """Lines above the first numbers that begin its wrapped label, not the header.
+
+    With no column header above (a continuation page) all label-side lines are labels;
+    otherwise only those stacked right on top of the first data line.
+    """
+    is_label = [all(w.bbox.x0 < label_edge for w in ln.words) for ln in above]
+    if all(is_label):
+        return above
+    found: list[Line] = []
+    below = first
+    for line, flag in zip(reversed(above), reversed(is_label), strict=True):
+        if not flag or below.top - line.bottom > STACK_GAP * height:
+            break
+        found.insert(0, line)
+        below = line
+    return found
 
 
 def _rows(
@@ -201,10 +279,9 @@ def _rows(
 ) -> tuple[list[Line], list[tuple[str, list[Line]]]]:
     """The header lines above the data, and the rows: ("header"|"data", lines)."""
     first, last = data[0], data[-1]
-    # On a continuation page a wrapped label may start just above its numbers.
-    label_start = [ln for ln in lines if first.center - 1.6 * height <= ln.center < first.top
-                   and all(w.bbox.x0 < label_edge for w in ln.words)]
-    above = [ln for ln in lines if ln.bottom <= first.top and ln not in label_start]
+    above = [ln for ln in lines if ln.center < first.top]
+    label_start = _label_lines_above(above, first, height, label_edge)
+    above = [ln for ln in above if ln not in label_start]
     header: list[Line] = []
     for line in reversed(above):  # the header ends where a wide gap (or prose) begins
         nearest = header[0].top if header else first.top
