@@ -24,6 +24,7 @@ HEADER_WORD_GAP = 0.25  # header words in neighbouring narrow columns stand clos
 COLUMN_SNAP = 8.0  # pt: number centres closer than this are one column
 LABEL_SNAP = 6.0  # pt: label left edges closer than this are one label column
 BLOCK_GAP = 0.9  # line heights: a wider gap between label lines starts a new label
+SPACED_GAP = 1.2  # character heights: closer pieces of a header line are one label
 STACK_GAP = 0.6  # line heights: lines of one wrapped cell stand closer than this
 HEADER_GAP = 3.0  # line heights: a wider gap above the table ends its header
 _PAGE_NUMBER = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$|^第\s*\d+\s*页")
@@ -345,22 +346,33 @@ def _header_block(header: list[Line], page: int, layout: Layout) -> list[GridCel
 
 
 def _join_spaced(
-    spans: list[tuple[int, int, Word]]
+    spans: list[tuple[int, int, Word]], gap: float = 2.0
 ) -> list[tuple[int, int, list[Word]]]:
-    """Group labels printed spaced out ("行政 复议") are one label: join close pieces."""
+    """Labels printed spaced out ("行政 复议") are one label: join pieces closer than
+    `gap` character heights."""
     joined: list[tuple[int, int, list[Word]]] = []
     for first, last, word in sorted(spans, key=lambda s: s[2].bbox.x0):
         if joined:
             prev = joined[-1][2][-1]
-            if word.bbox.x0 - prev.bbox.x1 < 2 * (word.bbox.bottom - word.bbox.top):
-                joined[-1] = (joined[-1][0], last, [*joined[-1][2], word])
+            if word.bbox.x0 - prev.bbox.x1 < gap * (word.bbox.bottom - word.bbox.top):
+                joined[-1] = (min(joined[-1][0], first), max(joined[-1][1], last),
+                              [*joined[-1][2], word])
                 continue
         joined.append((first, last, [word]))
     return joined
 
 
 def _bottom_stack(words: list[Word]) -> list[Word]:
-    """The lowest words of a column that sit line on line (one wrapped header cell)."""
+    """The lowest words of a column that form its leaf header: the bottom run that reads
+    best as a column label ("总"/"计" spaced over two lines), else the run that sits
+    line on line (one wrapped header cell)."""
+    best, best_score = None, 0.0
+    for start in range(len(words) - 1, -1, -1):
+        score = match_label(" ".join(w.text for w in words[start:]), _HEADER_SPECS).score
+        if score > best_score + 1e-9:
+            best, best_score = words[start:], score
+    if best is not None and best_score >= 0.9:
+        return best
     stack = [words[-1]]
     for word in reversed(words[:-1]):
         height = word.bbox.bottom - word.bbox.top
@@ -397,11 +409,6 @@ def _header_cells(row: int, words: list[Word], page: int, layout: Layout) -> lis
     n = layout.n_label
     label_side = [w for w in words if w.bbox.x1 <= layout.label_edge + 1]
     cells = [_cell(row, 0, n, label_side, page)] if label_side else []
-    merged: list[tuple[int, int, list[Word]]] = []
-    for first, last, word in _spans(words, layout):
-        if merged and merged[-1][:2] == (first, last):  # "总 计": one column, one cell
-            merged[-1][2].append(word)
-        else:
-            merged.append((first, last, [word]))
+    merged = _join_spaced(_spans(words, layout), SPACED_GAP)  # "总 计", "本年 新公开数量"
     cells += [_cell(row, n + first, last - first + 1, ws, page) for first, last, ws in merged]
     return cells
