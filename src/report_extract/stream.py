@@ -27,6 +27,7 @@ BLOCK_GAP = 0.9  # line heights: a wider gap between label lines starts a new la
 SPACED_GAP = 1.2  # character heights: closer pieces of a header line are one label
 STACK_GAP = 0.6  # line heights: lines of one wrapped cell stand closer than this
 HEADER_GAP = 3.0  # line heights: a wider gap above the table ends its header
+MARGIN = 0.1  # page numbers stand in the top or bottom tenth of the page
 _PAGE_NUMBER = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$|^第\s*\d+\s*页")
 _HEADER_SPECS = (*ACTIVE_COLUMNS, *APPLICATION_COLUMNS, *REVIEW_COLUMNS)
 
@@ -95,7 +96,8 @@ def region_lines(page: Page, top: float, bottom: float) -> list[Line]:
     lines = []
     for group in _group_lines(chars):
         box = _box(group)
-        if _PAGE_NUMBER.match(chars_to_text(group).strip()):
+        in_margin = box.top > page.height * (1 - MARGIN) or box.bottom < page.height * MARGIN
+        if in_margin and _PAGE_NUMBER.match(chars_to_text(group).strip()):
             continue
         lines.append(Line(_words(group), box.top, box.bottom))
     return lines
