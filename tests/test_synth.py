@@ -14,8 +14,24 @@ from report_extract import templates as T
 
 pytest.importorskip("reportlab", reason="reportlab not installed (pip install .[synth])")
 
-from report_extract.synth import Variation, failed_rules, random_truth, write_report  # noqa: E402
+from report_extract.synth import (  # noqa: E402
+    Variation,
+    failed_rules,
+    generate,
+    office,
+    random_truth,
+    truth_for,
+    write_report,
+)
 from report_extract.synth.fonts import missing_fonts  # noqa: E402
+from report_extract.synth.variation import (  # noqa: E402
+    DOCX_FONT_FAMILIES,
+    FONT_FAMILIES,
+    PAGE_NUMBERS,
+    PRODUCERS,
+    VERTICAL_BLOCKS,
+    droppable_rows,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -116,3 +132,184 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
     a, _ = write_report("a", variation, tmp_path / "1")
     b, _ = write_report("a", variation, tmp_path / "2")
     assert a.read_bytes() == b.read_bytes()
+
+
+# --- the variation switches -------------------------------------------------------------
+
+
+def _pdf_text_and_lines(path: Path) -> tuple[str, list[dict]]:
+    pdfplumber = pytest.importorskip("pdfplumber")
+    with pdfplumber.open(path) as pdf:
+        text = "\n".join(p.extract_text() for p in pdf.pages)
+        lines = [ln for p in pdf.pages for ln in (*p.lines, *p.rects)]
+    return text, lines
+
+
+def test_variation_random_exercises_every_switch() -> None:
+    rng = random.Random(0)
+    drawn = [Variation.random(rng) for _ in range(400)]
+    seen: dict[str, set] = {}
+    for v in drawn:
+        for name, value in v.switches().items():
+            seen.setdefault(name, set()).add(bool(value) if isinstance(value, tuple) else value)
+    for name, values in seen.items():
+        if name in ("seed", "split_row", "null_mark"):
+            continue
+        assert len(values) >= 2, f"Variation.random never varies {name}"
+    assert seen["producer"] == set(PRODUCERS)
+    assert seen["vertical_block"] == set(VERTICAL_BLOCKS)
+    assert seen["page_numbers"] == set(PAGE_NUMBERS)
+    assert seen["font_family"] == set(DOCX_FONT_FAMILIES)
+    for v in drawn:  # the switches are consistent with each other
+        assert v.split_row not in v.dropped_rows
+        assert not (v.producer == "docx" and v.split_in_merged_block)
+        assert v.producer == "docx" or v.font_family in FONT_FAMILIES
+
+
+def test_variation_rejects_unknown_values() -> None:
+    with pytest.raises(ValueError, match="producer"):
+        Variation(producer="wps")
+    with pytest.raises(ValueError, match="font_family"):
+        Variation(font_family="noto-sans-cjk")  # CFF: reportlab cannot embed it
+    with pytest.raises(ValueError, match="three_line"):
+        Variation(three_line=True)
+    with pytest.raises(ValueError, match="split_in_merged_block"):
+        Variation(producer="docx", split_in_merged_block=True)
+    with pytest.raises(ValueError, match="extra_rows"):
+        Variation(extra_rows=("nonsense",))
+    with pytest.raises(ValueError, match="dropped_rows"):
+        Variation(template="2021", dropped_rows=("procurement",))  # a 2019-only row
+
+
+def test_truth_records_the_variation() -> None:
+    v = Variation(template="2019", extra_rows=("confirmation",), dropped_rows=("fees",), seed=4)
+    truth = truth_for(v, "x.pdf")
+    assert set(truth) == {"source_file", "agency", "year", "template", "tables",
+                          "expected_check_failures", "variation"}
+    assert truth["variation"] == v.truth_dict()
+    assert truth["variation"]["extra_rows"] == ["confirmation"]
+    json.dumps(truth)  # JSON-clean
+
+
+def test_extra_rows_leave_the_truth_unchanged() -> None:
+    plain = truth_for(Variation(seed=8), "x.pdf")
+    extra = truth_for(Variation(seed=8, extra_rows=tuple(T.AGENCY_EXTRA_ROWS)), "x.pdf")
+    assert extra["tables"] == plain["tables"]
+    assert extra["expected_check_failures"] == plain["expected_check_failures"]
+
+
+@pytest.mark.parametrize("template", T.TEMPLATES)
+def test_dropped_rows_are_null_and_the_rules_hold(template: str) -> None:
+    for seed in range(200):
+        rows = droppable_rows(template, template == "2019")
+        dropped = tuple(random.Random(seed).sample(rows, 1 + seed % 3))
+        inconsistent = seed % 4 == 0
+        truth = random_truth(random.Random(seed), template, dropped_rows=dropped,
+                             inconsistency=inconsistent)
+        for table in ("active_disclosure", "applications"):
+            for key in dropped:
+                if key in truth["tables"][table]:
+                    assert all(v is None for v in truth["tables"][table][key].values())
+        assert truth["expected_check_failures"] == failed_rules(truth["tables"])
+        assert bool(truth["expected_check_failures"]) == inconsistent, seed
+
+
+@requires_fonts
+def test_extra_and_dropped_rows_are_printed_as_switched(tmp_path: Path) -> None:
+    v = Variation(template="2019", extra_rows=tuple(T.AGENCY_EXTRA_ROWS),
+                  dropped_rows=("procurement", "withheld_inquiry"), seed=12)
+    pdf_path, _ = write_report("r", v, tmp_path)
+    text, _ = _pdf_text_and_lines(pdf_path)
+    flat = text.replace("\n", "").replace(" ", "")
+    for _, _, label in T.AGENCY_EXTRA_ROWS.values():
+        assert label in flat
+    assert "政府集中采购" not in flat and "第二十条第（九）项" not in flat
+    assert "属于行政查询事项" not in flat
+    assert "属于行政执法案卷" in flat
+
+
+@requires_fonts
+@pytest.mark.parametrize("three_line", [False, True])
+def test_borderless_tables_have_no_grid(tmp_path: Path, three_line: bool) -> None:
+    pdf_path, _ = write_report("r", Variation(borderless=True, three_line=three_line, seed=5),
+                               tmp_path)
+    text, lines = _pdf_text_and_lines(pdf_path)
+    assert T.spec_for(T.APPLICATION_ROWS, "total_handled").label in text
+    if not three_line:
+        assert lines == []
+    else:
+        assert lines and all(abs(ln["top"] - ln["bottom"]) < 0.01 for ln in lines)
+        assert len(lines) <= 4 * 3  # top, bottom and a header rule per table and page
+
+
+@requires_fonts
+@pytest.mark.parametrize("block", VERTICAL_BLOCKS)
+def test_results_block_variants(tmp_path: Path, block: str) -> None:
+    pdf_path, _ = write_report("r", Variation(vertical_block=block, seed=6), tmp_path)
+    text, _ = _pdf_text_and_lines(pdf_path)
+    lines = text.split("\n")
+    if block == "row":
+        assert any(ln.startswith(T.RESULTS_BLOCK_LABEL) for ln in lines)
+    else:
+        assert T.RESULTS_BLOCK_LABEL not in text  # printed down a merged column
+
+
+@requires_fonts
+def test_page_numbers_and_no_body_text(tmp_path: Path) -> None:
+    pdf_path, _ = write_report("r", Variation(page_numbers="page", body_text=False, seed=7),
+                               tmp_path)
+    text, _ = _pdf_text_and_lines(pdf_path)
+    assert "第 1 页" in text
+    assert "本报告根据" not in text  # the intro paragraph is body text
+    assert T.END_HEADINGS[2] in text
+
+
+def test_pdf_normalisation_keeps_the_length(tmp_path: Path) -> None:
+    raw = (b"%PDF-1.6\n<</CreationDate(D:20261127221453Z')>>\ntrailer\n<</ID [ <0A1B> <0A1B> ]"
+           b"\n/DocChecksum /6AA6EB>>\n")
+    path = tmp_path / "x.pdf"
+    path.write_bytes(raw)
+    office.normalise_pdf(path, "20240115090000")
+    done = path.read_bytes()
+    assert len(done) == len(raw)
+    assert b"D:20240115090000Z'" in done and b"<0000> <0000>" in done
+    assert b"/DocChecksum /000000" in done
+
+
+def test_docx_reports_are_skipped_without_libreoffice(tmp_path: Path, monkeypatch,
+                                                      capsys) -> None:
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    with pytest.raises(office.OfficeMissingError, match=office.APT_PACKAGE):
+        write_report("d", Variation(producer="docx"), tmp_path)
+    made = generate(3, tmp_path, 12, producers=("docx",))
+    assert made == []
+    assert office.APT_PACKAGE in capsys.readouterr().err
+
+
+requires_office = pytest.mark.skipif(office.missing_message() is not None,
+                                     reason=str(office.missing_message()))
+
+
+@requires_office
+@requires_fonts
+def test_docx_producer(tmp_path: Path) -> None:
+    """One LibreOffice start for three reports; the PDFs read and are reproducible."""
+    from report_extract.synth.generate import Job, write_reports
+
+    variations = {
+        "a": Variation(template="2019", producer="docx", font_family="ar-pl-uming", seed=1),
+        "b": Variation(producer="docx", borderless=True, three_line=True,
+                       repeat_header_after_break=True, vertical_block="wrapped", seed=2),
+        "c": Variation(producer="docx", seed=1, extra_rows=("online_applications",)),
+    }
+    made = write_reports([Job(k, v) for k, v in variations.items()], tmp_path / "1")
+    assert [p.stem for p, _ in made] == list(variations)
+    text, lines = _pdf_text_and_lines(made[0][0])
+    truth = json.loads(made[0][1].read_text("utf-8"))
+    assert truth["variation"]["producer"] == "docx"
+    flat = text.replace("\n", "").replace(" ", "")  # Word spaces digits from CJK
+    assert f"{truth['year']}年{T.REPORT_TITLE_SUFFIX}" in flat
+    assert "政府集中采购" in flat and lines
+    assert "其中：网上申请" in _pdf_text_and_lines(made[2][0])[0]
+    again, _ = write_report("a", variations["a"], tmp_path / "2")
+    assert again.read_bytes() == made[0][0].read_bytes()

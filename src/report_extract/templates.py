@@ -252,3 +252,21 @@ PRINTED_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 # Table 二 block headings with the stray space seen in real files ("第二十条 第（一）项").
 HEADING_SPACE_AFTER = "第二十条"
+
+# Rows some agencies add to a table, by a generator key: (table, the canonical row printed
+# just before it, label). They carry no canonical key: an extractor must report them as
+# unplaced labels and never force them onto a canonical row.
+AGENCY_EXTRA_ROWS: dict[str, tuple[str, str, str]] = {
+    "online_applications": ("applications", "new", "其中：网上申请"),
+    "other_notes": ("applications", "total_handled", "（八）其他说明"),
+    "confirmation": ("active_disclosure", "coercion", "行政确认"),
+    "payment": ("active_disclosure", "licensing", "行政给付"),
+}
+# Rows agencies leave out when they are all zero (seen: no 8.属于行政查询事项, no 2019
+# procurement block). The generator only drops rows from this list.
+DROPPABLE_ROWS: dict[str, tuple[str, ...]] = {
+    "active_disclosure": ("other_services", "fees", "procurement"),
+    "applications": ("withheld_enforcement_files", "withheld_inquiry", "unavailable_unclear",
+                     "not_processed_excessive", "not_processed_confirmation",
+                     "other_unpaid_fee"),
+}

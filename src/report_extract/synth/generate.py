@@ -1,29 +1,53 @@
-"""Reproducible batches of synthetic reports: PDF + truth JSON + a manifest of switches."""
+"""Reproducible batches of synthetic reports: PDF + truth JSON + a manifest of switches.
+
+Reports of the docx producer are written as DOCX first and converted together, in as few
+LibreOffice starts as possible; without LibreOffice or python-docx they are skipped with a
+warning.
+"""
 
 from __future__ import annotations
 
 import json
 import random
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .pdf import render_pdf
+from . import office
+from .document import build_document
+from .pdf import draw_document
 from .truth import random_truth
 from .variation import Variation
 
 
+@dataclass
+class Job:
+    """One report to write: `<name>.pdf` and `<name>.truth.json`."""
+
+    name: str
+    variation: Variation
+    truth: dict[str, Any] | None = None
+
+
 def truth_for(variation: Variation, source_file: str, **overrides: Any) -> dict[str, Any]:
-    """The truth a variation implies (template, inconsistency, nulls, ...), from its seed."""
+    """The truth a variation implies (template, inconsistency, nulls, ...), from its seed,
+    with the variation's switches under "variation"."""
     rng = random.Random(f"truth:{variation.seed}")
-    return random_truth(
+    truth = random_truth(
         rng, variation.template,
         inconsistency=variation.inconsistency,
         mixed_other_row=variation.mixed_other_row,
         null_zeros=variation.null_marks,
         large=variation.large_numbers,
+        dropped_rows=variation.dropped_rows,
         source_file=source_file,
         **overrides,
     )
+    truth["variation"] = variation.truth_dict()
+    return truth
 
 
 def write_truth(truth: dict[str, Any], path: Path) -> None:
@@ -32,31 +56,71 @@ def write_truth(truth: dict[str, Any], path: Path) -> None:
 
 def write_report(name: str, variation: Variation, out_dir: Path,
                  truth: dict[str, Any] | None = None) -> tuple[Path, Path]:
-    """Render `<name>.pdf` and `<name>.truth.json` into out_dir."""
+    """Render `<name>.pdf` and `<name>.truth.json` into out_dir. A docx report raises
+    office.OfficeMissingError (naming the package) when LibreOffice or python-docx is absent."""
+    if variation.producer == "docx":
+        office.require()
+    return write_reports([Job(name, variation, truth)], out_dir)[0]
+
+
+def write_reports(jobs: list[Job], out_dir: Path) -> list[tuple[Path, Path]]:
+    """Render every job; docx jobs are skipped (one warning) when they cannot be made.
+    Returns the (pdf, truth) paths written, in job order."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    pdf_path = out_dir / f"{name}.pdf"
-    truth_path = out_dir / f"{name}.truth.json"
-    truth = truth or truth_for(variation, pdf_path.name)
-    render_pdf(truth, pdf_path, variation)
-    write_truth(truth, truth_path)
-    return pdf_path, truth_path
+    docx_jobs = [j for j in jobs if j.variation.producer == "docx"]
+    missing = office.missing_message() if docx_jobs else None
+    if missing:
+        print(f"warning: skipping {len(docx_jobs)} docx report(s): {missing}", file=sys.stderr)
+        jobs = [j for j in jobs if j.variation.producer != "docx"]
+        docx_jobs = []
+    truths = {j.name: j.truth or truth_for(j.variation, f"{j.name}.pdf") for j in jobs}
+    for job in jobs:
+        if job.variation.producer == "reportlab":
+            draw_document(build_document(truths[job.name], job.variation),
+                          out_dir / f"{job.name}.pdf")
+    _write_docx_reports(docx_jobs, truths, out_dir)
+    made = []
+    for job in jobs:
+        write_truth(truths[job.name], out_dir / f"{job.name}.truth.json")
+        made.append((out_dir / f"{job.name}.pdf", out_dir / f"{job.name}.truth.json"))
+    return made
+
+
+def _write_docx_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],
+                        out_dir: Path) -> None:
+    if not jobs:
+        return
+    from .word import write_docx  # python-docx is needed only here
+
+    with tempfile.TemporaryDirectory(prefix="synth-docx-") as tmp:
+        work = Path(tmp)
+        files = []
+        for job in jobs:
+            truth = truths[job.name]
+            path = work / f"{job.name}.docx"
+            write_docx(build_document(truth, job.variation), path, truth["year"])
+            files.append(path)
+        stamps = [f"{truths[j.name]['year'] + 1}0115090000" for j in jobs]
+        for pdf in office.convert(files, work / "pdf", stamps):
+            shutil.move(pdf, out_dir / pdf.name)
 
 
 def write_manifest(entries: dict[str, Variation], path: Path) -> None:
-    data = {name: {"name": v.name, **v.switches()} for name, v in entries.items()}
+    data = {name: {"name": v.name, **v.truth_dict()} for name, v in entries.items()}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def generate(seed: int, out_dir: str | Path, n: int) -> list[tuple[Path, Path]]:
-    """n random reports from `seed`; the same seed gives the same files."""
+def generate(seed: int, out_dir: str | Path, n: int,
+             producers: tuple[str, ...] | None = None) -> list[tuple[Path, Path]]:
+    """n random reports from `seed`; the same seed gives the same files. With `producers`,
+    reports of other producers are left out (their names keep their numbers)."""
     out = Path(out_dir)
     rng = random.Random(seed)
-    made: list[tuple[Path, Path]] = []
-    manifest: dict[str, Variation] = {}
-    for i in range(n):
-        variation = Variation.random(rng)
-        name = f"synth-{seed}-{i:04d}"
-        made.append(write_report(name, variation, out))
-        manifest[name] = variation
-    write_manifest(manifest, out / f"manifest-{seed}.json")
+    jobs = [Job(f"synth-{seed}-{i:04d}", Variation.random(rng)) for i in range(n)]
+    if producers is not None:
+        jobs = [j for j in jobs if j.variation.producer in producers]
+    made = write_reports(jobs, out)
+    written = {pdf.stem for pdf, _ in made}
+    write_manifest({j.name: j.variation for j in jobs if j.name in written},
+                   out / f"manifest-{seed}.json")
     return made

@@ -28,6 +28,7 @@ class Cell:
     align: str = "center"  # "left" or "center"
     bold: bool = False
     fill: bool = False  # grey background, as WPS shades heading rows
+    vertical: bool = False  # one character per line (a Word table puts a break after each)
 
     @property
     def last_row(self) -> int:
@@ -41,6 +42,7 @@ class Table:
     cells: list[Cell]
     header_rows: int = 0  # leading rows that repeat_header redraws after a break
     break_before: int | None = None  # force a page break before this row
+    rules: str = "grid"  # "grid": every cell boxed; "none"; "three_line": top/head/bottom
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,30 @@ def draw_piece(c: Canvas, table: Table, heights: list[float], style: Style, piec
             c.setFillGray(0.86)
             c.rect(x, y_bottom, w, y_top - y_bottom, stroke=0, fill=1)
             c.setFillGray(0)
-        _box(c, x, y_bottom, w, y_top - y_bottom)
+        if table.rules == "grid":
+            _box(c, x, y_bottom, w, y_top - y_bottom)
         offset = sum(heights[cell.row:first])  # of this piece inside the whole cell
         _cell_text(c, table, cell, style, heights, x, w, y_top, offset, y_top - y_bottom)
     return row_top[piece.first] - row_top[piece.end]
+
+
+def draw_three_line_rules(c: Canvas, table: Table, heights: list[float], pieces: list[Piece],
+                          x0: float, top: float) -> None:
+    """A three-line table's rules on one page: a heavy top and bottom rule round the page's
+    pieces, a thin rule under the header rows where they are on this page."""
+    width = sum(table.col_widths)
+    y = top
+    header_y = None
+    for piece in pieces:
+        if piece.first < table.header_rows <= piece.end:
+            header_y = y - sum(heights[piece.first:table.header_rows])
+        y -= sum(heights[piece.first:piece.end])
+    c.setLineWidth(LINE_WIDTH * 3)
+    c.line(x0, top, x0 + width, top)
+    c.line(x0, y, x0 + width, y)
+    if header_y is not None:
+        c.setLineWidth(LINE_WIDTH)
+        c.line(x0, header_y, x0 + width, header_y)
 
 
 def _box(c: Canvas, x: float, y: float, w: float, h: float) -> None:

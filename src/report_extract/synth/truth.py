@@ -6,8 +6,9 @@ final numbers really fail, as computed by `failed_rules` (the generator's own ch
 
 Null policy: a row the report does not print is a row of nulls (2019's other_* rows, 2021's
 `other` row). With `null_zeros`, zero cells of table 二 become null (printed as "—" etc.);
-table 二 takes part in no rule. `failed_rules` counts a null as 0, which only matters for
-unprinted rows, whose contribution is nothing anyway.
+table 二 takes part in no rule. `dropped_rows` are rows the agency leaves out because they
+are all zero: they are generated as zeros (so rules 1-4 hold) and then nulled. `failed_rules`
+counts a null as 0, which only matters for unprinted rows, whose contribution is nothing.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def random_truth(
     mixed_other_row: bool = False,
     null_zeros: bool = False,
     large: bool = False,
+    dropped_rows: tuple[str, ...] = (),
     agency: str | None = None,
     year: int | None = None,
     source_file: str = "report.pdf",
@@ -87,10 +89,13 @@ def random_truth(
         raise ValueError("mixed_other_row only applies to template 2021")
     single_other = template == "2019" or mixed_other_row
     tables = {
-        "active_disclosure": _active(rng, template, large=large, null_zeros=null_zeros),
-        "applications": _applications(rng, single_other=single_other, large=large),
+        "active_disclosure": _active(rng, template, large=large, null_zeros=null_zeros,
+                                     dropped=dropped_rows),
+        "applications": _applications(rng, single_other=single_other, large=large,
+                                      dropped=dropped_rows),
         "review_litigation": _review(rng),
     }
+    _drop(tables, dropped_rows)
     if inconsistency:
         _perturb(rng, tables)
     return {
@@ -113,12 +118,15 @@ def _count(rng: random.Random, hi: int, p_zero: float = 0.4) -> int:
     return int(hi * rng.random() ** 2)
 
 
-def _active(rng: random.Random, template: str, *, large: bool, null_zeros: bool) -> Rows:
+def _active(rng: random.Random, template: str, *, large: bool, null_zeros: bool,
+            dropped: tuple[str, ...] = ()) -> Rows:
     big = 9000 if large else 600
     rows: Rows = {}
     for block in T.ACTIVE_BLOCKS[template]:
         for row in block.rows:
             rows[row] = {col: _active_value(rng, row, col, big) for col in block.columns}
+            if row in dropped:  # drawn all the same, to keep the other numbers stable
+                rows[row] = dict.fromkeys(block.columns, 0)
     if template == "2021":
         for row in ("regulations", "normative_documents"):
             cells = rows[row]
@@ -147,15 +155,17 @@ def _active_value(rng: random.Random, row: str, col: str, big: int) -> Number:
 # --- table 三 ---------------------------------------------------------------------------
 
 
-def _applications(rng: random.Random, *, single_other: bool, large: bool) -> Rows:
+def _applications(rng: random.Random, *, single_other: bool, large: bool,
+                  dropped: tuple[str, ...] = ()) -> Rows:
     results = [r for r in T.RESULT_ROWS
-               if (r == "other") == single_other or r not in ("other", *T.OTHER_SPLIT_ROWS)]
+               if ((r == "other") == single_other or r not in ("other", *T.OTHER_SPLIT_ROWS))
+               and r not in dropped]
     rows: Rows = {r.key: {} for r in T.APPLICATION_ROWS}
     scale = 3000 if large else rng.choice((5, 10, 30, 30, 80, 300))
     for col in T.APPLICANT_COLUMNS:
         _fill_column(rng, rows, col, results, _column_size(rng, col, scale))
     for key, cells in rows.items():
-        if key in ("other", *T.OTHER_SPLIT_ROWS) and key not in results:
+        if key in ("other", *T.OTHER_SPLIT_ROWS, *dropped) and key not in results:
             for col in (*T.APPLICANT_COLUMNS, "total"):
                 cells[col] = None
         else:
@@ -197,6 +207,19 @@ def _split(rng: random.Random, total: int, keys: list[str]) -> list[int]:
     for i in rng.choices(range(len(keys)), weights, k=total - sum(counts)):
         counts[i] += 1
     return counts
+
+
+def _drop(tables: dict[str, Rows], dropped: tuple[str, ...]) -> None:
+    """Null the rows the report leaves out; they must be all zero (or already null)."""
+    for name in ("active_disclosure", "applications"):
+        for key in dropped:
+            cells = tables[name].get(key)
+            if cells is None:
+                continue
+            if any(value for value in cells.values()):
+                raise AssertionError(f"dropped row {key} is not all zero: {cells}")
+            for col in cells:
+                cells[col] = None
 
 
 # --- table 四 ---------------------------------------------------------------------------

@@ -7,7 +7,14 @@ import random
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-FONT_FAMILIES = ("wqy-zenhei", "ar-pl-uming")
+from report_extract import templates as T
+
+PRODUCERS = ("reportlab", "docx")
+# Families each producer can embed: reportlab only TrueType, LibreOffice also CFF (Noto).
+FONT_FAMILIES = ("wqy-zenhei", "ar-pl-uming", "ar-pl-ukai")
+DOCX_FONT_FAMILIES = (*FONT_FAMILIES, "noto-sans-cjk", "noto-serif-cjk")
+VERTICAL_BLOCKS = ("vertical", "wrapped", "row")
+PAGE_NUMBERS = ("dash", "plain", "page", "none")
 FONT_SIZES = (9.0, 10.0, 10.5, 12.0)
 NULL_MARKS = ("—", "", "/", "无")
 # Rows of table 三 before which split_in_merged_block forces a page break: each inside a
@@ -32,6 +39,8 @@ _SWITCH_ODDS = {
     "large_numbers": 0.15,
     "shaded_headings": 0.4,
     "title_wrap": 0.6,
+    "borderless": 0.12,
+    "body_text": 0.92,
 }
 
 
@@ -43,7 +52,7 @@ class Variation:
     font_family: str = "wqy-zenhei"
     font_size: float = 10.5  # table text; body text is a little larger
     col_scale: float = 1.0  # table width relative to the text width
-    split_in_merged_block: bool = False  # force a page break inside a merged block of 三
+    split_in_merged_block: bool = False  # force a page break inside 三 (reportlab only)
     split_row: str = "unavailable_needs_creation"  # the row that starts the new page
     repeat_header_after_break: bool = False  # redraw the header rows on the next page
     spaced_headers: bool = False  # "总 计", "结 果\n维持", "法律服 务机构"
@@ -60,6 +69,14 @@ class Variation:
     large_numbers: bool = False  # counts in the thousands
     shaded_headings: bool = False  # filled heading rows in table 二, as WPS prints them
     title_wrap: bool = True  # agency on line 1, "<year>年…报告" on line 2
+    producer: str = "reportlab"  # "docx": python-docx + LibreOffice, as Word/WPS exports
+    borderless: bool = False  # tables without the cell grid
+    three_line: bool = False  # with borderless: rules above/below the table, under its header
+    extra_rows: tuple[str, ...] = ()  # templates.AGENCY_EXTRA_ROWS keys the agency adds
+    dropped_rows: tuple[str, ...] = ()  # all-zero rows left out (null in the truth)
+    vertical_block: str = "vertical"  # 三、本年度办理结果: one char per line, wrapped, a row
+    page_numbers: str = "dash"  # "- 1 -", "1", "第1页", or none
+    body_text: bool = True  # the prose of sections 一, 五, 六 (headings are always printed)
     seed: int = 0  # drives the filler text and the per-label choices
 
     @classmethod
@@ -68,16 +85,29 @@ class Variation:
         on = {name: rng.random() < odds for name, odds in _SWITCH_ODDS.items()}
         if template == "2019":
             on["mixed_other_row"] = False
+        producer = "docx" if rng.random() < 0.3 else "reportlab"
+        if producer == "docx":  # Word lays out the pages: no forced break
+            on["split_in_merged_block"] = False
+        on["three_line"] = on["borderless"] and rng.random() < 0.5
+        dropped = _random_dropped(rng, template, on["mixed_other_row"])
         return cls(
             template=template,
-            font_family=rng.choice(FONT_FAMILIES),
+            font_family=rng.choice(DOCX_FONT_FAMILIES if producer == "docx" else FONT_FAMILIES),
             font_size=rng.choice(FONT_SIZES),
             col_scale=rng.choice((0.9, 1.0, 1.0, 1.1)),
-            split_row=rng.choice(SPLIT_ROWS),
+            split_row=rng.choice([r for r in SPLIT_ROWS if r not in dropped]),
             null_mark=rng.choice(NULL_MARKS),
+            producer=producer,
+            extra_rows=_random_extra(rng),
+            dropped_rows=dropped,
+            vertical_block=rng.choices(VERTICAL_BLOCKS, (0.7, 0.15, 0.15))[0],
+            page_numbers=rng.choices(PAGE_NUMBERS, (0.5, 0.2, 0.15, 0.15))[0],
             seed=rng.randrange(1 << 30),
             **on,
         )
+
+    def __post_init__(self) -> None:
+        _check(self)
 
     def with_(self, **changes: Any) -> Variation:
         return replace(self, **changes)
@@ -86,13 +116,72 @@ class Variation:
         """All fields, for a manifest."""
         return asdict(self)
 
+    def truth_dict(self) -> dict[str, Any]:
+        """The switches as JSON values, for a truth file's "variation" key."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.switches().items()}
+
     @property
     def name(self) -> str:
         """A short summary: template, font, size and the switches that are on."""
         parts = [f"t{self.template}", self.font_family, f"{self.font_size:g}pt"]
+        if self.producer != "reportlab":
+            parts.insert(0, self.producer)
         if self.col_scale != 1.0:
             parts.append(f"w{self.col_scale:g}")
         for f in fields(self):
-            if f.type in ("bool", bool) and getattr(self, f.name) and f.name != "title_wrap":
+            if (f.type in ("bool", bool) and getattr(self, f.name)
+                    and f.name not in ("title_wrap", "body_text")):
                 parts.append(f.name)
+        parts += [f"extra:{k}" for k in self.extra_rows]
+        parts += [f"drop:{k}" for k in self.dropped_rows]
+        if self.vertical_block != "vertical":
+            parts.append(f"block:{self.vertical_block}")
+        if self.page_numbers != "dash":
+            parts.append(f"pages:{self.page_numbers}")
+        if not self.body_text:
+            parts.append("no_body_text")
         return "+".join(parts)
+
+
+def droppable_rows(template: str, single_other: bool) -> list[str]:
+    """Rows a report of this template may leave out (see templates.DROPPABLE_ROWS)."""
+    printed = {r for rows in T.expected_cells(template).values() for r in rows}
+    if single_other:
+        printed -= set(T.OTHER_SPLIT_ROWS)
+    return [r for rows in T.DROPPABLE_ROWS.values() for r in rows if r in printed]
+
+
+def _random_dropped(rng: random.Random, template: str, mixed: bool) -> tuple[str, ...]:
+    if rng.random() >= 0.2:
+        return ()
+    rows = droppable_rows(template, template == "2019" or mixed)
+    return tuple(sorted(rng.sample(rows, rng.randint(1, 3)), key=rows.index))
+
+
+def _random_extra(rng: random.Random) -> tuple[str, ...]:
+    if rng.random() >= 0.2:
+        return ()
+    keys = list(T.AGENCY_EXTRA_ROWS)
+    return tuple(sorted(rng.sample(keys, rng.randint(1, 2)), key=keys.index))
+
+
+def _check(v: Variation) -> None:
+    """Reject switch values the renderers do not know."""
+    allowed = {"producer": PRODUCERS,
+               "vertical_block": VERTICAL_BLOCKS, "page_numbers": PAGE_NUMBERS,
+               "font_family": DOCX_FONT_FAMILIES if v.producer == "docx" else FONT_FAMILIES}
+    for name, values in allowed.items():
+        if getattr(v, name) not in values:
+            raise ValueError(f"Variation.{name}={getattr(v, name)!r}: expected one of {values}")
+    if v.producer == "docx" and v.split_in_merged_block:
+        raise ValueError("split_in_merged_block needs producer='reportlab': LibreOffice "
+                         "ignores page breaks inside tables, Word layout places them")
+    if v.three_line and not v.borderless:
+        raise ValueError("three_line replaces the grid: it needs borderless=True")
+    unknown = set(v.extra_rows) - set(T.AGENCY_EXTRA_ROWS)
+    if unknown:
+        raise ValueError(f"unknown extra_rows {sorted(unknown)}")
+    bad = set(v.dropped_rows) - set(droppable_rows(v.template, v.template == "2019"
+                                                    or v.mixed_other_row))
+    if bad:
+        raise ValueError(f"dropped_rows {sorted(bad)} cannot be dropped in this template")
