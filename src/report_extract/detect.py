@@ -177,9 +177,15 @@ def _make_cell(
     cols = [c for _, c in members]
     r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
     bbox = BBox(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
-    inside = [ch for ch in chars if bbox.contains_point(*ch.bbox.center)]
+    inside = [ch for ch in chars if bbox.contains_point(*_anchor(ch))]
     confidence = min((ch.confidence for ch in inside), default=1.0)
     return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, chars_to_text(inside), page, bbox, confidence)
+
+
+def _anchor(ch: Char) -> tuple[float, float]:
+    """Where a glyph belongs: left of its centre, since CJK punctuation ("、", "，") sits in
+    the left of its box and a line may let it hang past the cell's right border."""
+    return ch.bbox.x0 + 0.3 * (ch.bbox.x1 - ch.bbox.x0), (ch.bbox.top + ch.bbox.bottom) / 2
 
 
 def chars_to_text(chars: list[Char]) -> str:

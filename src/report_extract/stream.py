@@ -113,12 +113,14 @@ def _is_block_header(line: Line) -> bool:
     return "第二十条" in key or label_key(ACTIVE_LABEL_HEADER) in key
 
 
-def _is_header_line(line: Line) -> bool:
-    """A header line between data rows, not a wrapped label."""
+def _is_header_line(line: Line, label_edge: float) -> bool:
+    """A header line between data rows, not a wrapped label: table 二's block lines, or
+    column labels (or their first halves, "上一年项目数") on the value side."""
     if _is_block_header(line):
         return True
-    hits = [w for w in line.words if match_label(w.text, _HEADER_SPECS).score >= 0.9]
-    return len(hits) >= 2
+    hits = [w for w in line.words if match_label(w.text, _HEADER_SPECS).score >= 0.85]
+    value_side = all(w.bbox.x0 >= label_edge for w in line.words)
+    return len(hits) >= 2 or bool(hits) and value_side
 
 
 def _cluster(values: list[float], snap: float) -> list[list[float]]:
@@ -185,6 +187,7 @@ def borderless_part(page: Page, lines: list[Line], layout: Layout) -> TablePart 
     header, rows = _rows(lines, data, height, layout.label_edge)
     if any(_is_block_header(ln) for ln in header):  # table 二: headers are lines, per block
         rows = [("header", [ln]) for ln in header] + rows
+        rows = _merge_wrapped_headers(rows, height, layout.label_edge)
         header = []
     cells = _header_block(header, page.number, layout)
     offset = max((c.last_row + 1 for c in cells), default=0)
@@ -277,6 +280,27 @@ def _label_lines_above(
     return found
 
 
+def _continues_header(header: Line, line: Line, height: float, label_edge: float) -> bool:
+    return (line.top - header.bottom <= STACK_GAP * height
+            and all(w.bbox.x0 >= label_edge for w in line.words)
+            and "第二十条" not in label_key(line.text + header.text))
+
+
+def _merge_wrapped_headers(
+    rows: list[tuple[str, list[Line]]], height: float, label_edge: float
+) -> list[tuple[str, list[Line]]]:
+    merged: list[tuple[str, list[Line]]] = []
+    for kind, members in rows:
+        prev = merged[-1] if merged else None
+        if (kind == "header" and prev and prev[0] == "header"
+                and members[0].top - prev[1][-1].bottom <= STACK_GAP * height
+                and "第二十条" not in label_key(members[0].text + prev[1][-1].text)):
+            prev[1].extend(members)
+        else:
+            merged.append((kind, members))
+    return merged
+
+
 def _rows(
     lines: list[Line], data: list[Line], height: float, label_edge: float
 ) -> tuple[list[Line], list[tuple[str, list[Line]]]]:
@@ -296,9 +320,13 @@ def _rows(
                              and not _is_data(ln)]
     # A block heading left at the foot of a page (its rows are on the next one).
     between += [ln for ln in lines if ln.center > last.bottom + height and _is_block_header(ln)]
-    for line in between:
-        if _is_header_line(line):
+    for line in sorted(between, key=lambda ln: ln.top):
+        if _is_header_line(line, label_edge):
             rows.append(("header", [line]))
+            continue
+        previous = [r for r in rows if r[0] == "header" and r[1][-1].bottom <= line.center]
+        if previous and _continues_header(previous[-1][1][-1], line, height, label_edge):
+            previous[-1][1].append(line)  # "本年新制作数" / "量": a header wrapped in two
             continue
         nearest = min((r for r in rows if r[0] == "data"),
                       key=lambda r: abs(r[1][0].center - line.center))
