@@ -345,20 +345,15 @@ def borderless_parts(
     The columns are found over all the section's pages at once, so that the parts of a
     table broken across pages share them and join like ruled parts do.
     """
-    from .stream import borderless_part, region_lines, table_layout
+    from .stream import region_lines, table_parts
 
     parts = []
     for section in sorted(sections):
         pieces = [(page, region_lines(page, top, bottom))
                   for page, top, bottom in section_regions(document, headings, section)]
-        layout = table_layout([ln for _, lines in pieces for ln in lines])
-        if layout is None:
-            continue
-        for page, lines in pieces:
-            part = borderless_part(page, lines, layout) if lines else None
-            if part is not None:
-                part.section = section
-                parts.append(part)
+        for part in table_parts(pieces):
+            part.section = section
+            parts.append(part)
     return parts
 
 

@@ -178,6 +178,60 @@ def table_layout(lines: list[Line]) -> Layout | None:
     return Layout(label_edge, label_x0 or [label_edge - 1], _boundaries(centers, label_edge, right))
 
 
+def table_parts(pieces: list[tuple[Page, list[Line]]]) -> list[TablePart]:
+    """One part per page of a borderless table, all in one shared layout.
+
+    A header left alone at the foot of a page (its rows start on the next page) is
+    carried over to stand just above the next page's first line.
+    """
+    layout = table_layout([ln for _, lines in pieces for ln in lines])
+    if layout is None:
+        return []
+    parts: list[TablePart] = []
+    carried: list[Line] = []
+    for page, lines in pieces:
+        lines = _place_above(carried, lines) if carried and lines else lines
+        if lines and not any(_is_data(ln) for ln in lines):
+            carried = _orphaned_header(lines, layout)
+            continue
+        carried = []
+        part = borderless_part(page, lines, layout) if lines else None
+        if part is not None:
+            parts.append(part)
+    return parts
+
+
+def _orphaned_header(lines: list[Line], layout: Layout) -> list[Line]:
+    """The block of lines at the foot of a page, if it reads as a table header (words in
+    the value columns, not prose running across the page)."""
+    height = median(ln.bottom - ln.top for ln in lines)
+    block = [lines[-1]]
+    for line in reversed(lines[:-1]):
+        if block[0].top - line.bottom > HEADER_GAP * height:
+            break
+        block.insert(0, line)
+    width = layout.value_edges[-1] - layout.label_edge
+    columnar = any(w.bbox.x0 >= layout.label_edge and w.bbox.x1 - w.bbox.x0 < width / 2
+                   for ln in block for w in ln.words)
+    return block if columnar else []
+
+
+def _place_above(carried: list[Line], lines: list[Line]) -> list[Line]:
+    height = median(ln.bottom - ln.top for ln in carried)
+    dy = lines[0].top - 0.3 * height - carried[-1].bottom
+    return [_shifted(ln, dy) for ln in carried] + lines
+
+
+def _shifted(line: Line, dy: float) -> Line:
+    def move(box: BBox) -> BBox:
+        return BBox(box.x0, box.top + dy, box.x1, box.bottom + dy)
+
+    words = [Word(w.text, move(w.bbox),
+                  [Char(c.text, move(c.bbox), c.size, c.confidence) for c in w.chars])
+             for w in line.words]
+    return Line(words, line.top + dy, line.bottom + dy)
+
+
 def borderless_part(page: Page, lines: list[Line], layout: Layout) -> TablePart | None:
     """The part of a borderless table on one page, in the table's shared layout."""
     data = [ln for ln in lines if _is_data(ln)]

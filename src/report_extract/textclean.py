@@ -126,7 +126,7 @@ def parse_amount_wan(raw: str) -> tuple[int | float | None, str | None]:
 def looks_numeric(raw: str) -> bool:
     """True for cells that hold a value (or an explicit null mark), not a label."""
     text = _SPACE_RE.sub("", normalize_width(raw))
-    if text in _NULL_TEXTS - {"", "无"}:
+    if text in _NULL_TEXTS - {""}:  # "无" alone in a cell is a null mark, not a label
         return True
     return bool(_NUMBER_RE.match(text.replace("，", ","))) or bool(
         _YUAN_RE.match(text) or _WAN_RE.match(text)
