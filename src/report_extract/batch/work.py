@@ -1,0 +1,151 @@
+"""The work for one file, run in a worker process (local pool or Dask worker).
+
+Everything that can go wrong with one file ends here as a failed Outcome with a stage, a
+kind and a message for people; only the death of the process itself escapes (the runner
+records that).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from report_extract.batch.inputs import Source, read_source
+from report_extract.errors import ReportError
+from report_extract.models import Report
+from report_extract.write.tables import report_rows
+
+Extractor = Callable[..., Report]  # extract(path, *, detector=, source_file=) -> Report
+STAGES = ("ingest", "detect", "normalize", "validate")
+
+KIND_TIMEOUT = "timeout"
+KIND_CRASH = "crash"
+KIND_MEMORY = "out_of_memory"
+KIND_INTERNAL = "internal_error"  # an exception that is not a ReportError: a bug to report
+
+
+@dataclass(frozen=True)
+class Task:
+    sha256: str
+    source: Source
+    detector: str = "pdfplumber"
+    timeout: float | None = None
+    extractor: Extractor | None = None  # None: report_extract.pipeline.extract
+
+
+@dataclass
+class Outcome:
+    sha256: str
+    ok: bool
+    rows: dict[str, list[list]] | None = None
+    pages: int = 0
+    n_check_failures: int = 0
+    stage: str | None = None
+    kind: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+
+
+class _TimedOut(BaseException):
+    """Raised by the alarm; a BaseException so no `except Exception` in a parser eats it."""
+
+
+def process_one(task: Task) -> Outcome:
+    start = time.perf_counter()
+    try:
+        with _alarm(task.timeout), _on_disk(task.source) as path:
+            report = _extractor(task)(path, detector=task.detector,
+                                      source_file=task.source.source_file)
+        report.source_file = task.source.source_file
+        return Outcome(task.sha256, True, report_rows(report, task.sha256), report.pages,
+                       len(report.check_failures), seconds=time.perf_counter() - start)
+    except ReportError as exc:
+        return failed(task, exc.stage, error_kind(exc), exc.reason, start)
+    except _TimedOut as exc:
+        return failed(task, _stage_of(exc.__traceback__), KIND_TIMEOUT,
+                      timeout_message(task.timeout), start)
+    except MemoryError as exc:
+        return failed(task, _stage_of(exc.__traceback__), KIND_MEMORY,
+                      "ran out of memory while extracting", start)
+    except Exception as exc:  # a parser bug must not stop the batch
+        return failed(task, _stage_of(exc.__traceback__), KIND_INTERNAL,
+                      f"internal error (please report it): {type(exc).__name__}: {exc}", start)
+
+
+def failed(task: Task, stage: str, kind: str, message: str, start: float | None = None) -> Outcome:
+    seconds = 0.0 if start is None else time.perf_counter() - start
+    return Outcome(task.sha256, False, stage=stage, kind=kind, message=message, seconds=seconds)
+
+
+def timeout_message(timeout: float | None) -> str:
+    return f"no result after {timeout:g} s: stopped (raise --timeout for very long reports)"
+
+
+def error_kind(exc: ReportError) -> str:
+    """EncryptedPdfError -> "encrypted_pdf": a stable key to group failures by."""
+    name = type(exc).__name__.removesuffix("Error") or "report"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _extractor(task: Task) -> Extractor:
+    if task.extractor is not None:
+        return task.extractor
+    from report_extract.pipeline import extract  # the lead's pipeline; imported in the worker
+
+    return extract
+
+
+def _stage_of(tb: TracebackType | None) -> str:
+    """The pipeline stage whose code was running when it went wrong (deepest frame)."""
+    stage = "extract"
+    for frame, _ in traceback.walk_tb(tb):
+        parts = frame.f_globals.get("__name__", "").split(".")
+        if len(parts) > 1 and parts[0] == "report_extract" and parts[1] in STAGES:
+            stage = parts[1]
+    return stage
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float | None) -> Iterator[None]:
+    """Interrupt pure-Python work after `seconds` (main thread only: Dask runs tasks in
+    threads; there and for a hang in native code the runner's own deadline applies)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum, frame):
+        raise _TimedOut()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _on_disk(source: Source) -> Iterator[str]:
+    """A path to the source's bytes: the file itself, or a zip member in a temp folder
+    (under its own name, so messages name it), deleted afterwards."""
+    if source.member is None:
+        yield source.file
+        return
+    folder = Path(tempfile.mkdtemp(prefix="report-extract-"))
+    try:
+        path = folder / (source.source_file or "member.pdf")
+        path.write_bytes(read_source(source))
+        yield str(path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

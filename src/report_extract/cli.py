@@ -1,0 +1,110 @@
+"""The command line: a thin layer over report_extract.extract and report_extract.convert.
+
+Typed errors become one line on stderr ("error: FILE: reason") and an exit status:
+0 success, 1 a report could not be extracted (or a batch had failures), 2 bad usage,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from report_extract import __version__
+from report_extract.errors import ReportError
+
+DETECTORS = ("pdfplumber", "camelot")  # report_extract.pipeline.DETECTORS (a test checks)
+FORMATS = ("csv", "parquet")  # report_extract.write.FORMATS
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+detector_option = click.option(
+    "--detector", type=click.Choice(DETECTORS), default="pdfplumber", show_default=True,
+    help="How ruled tables are found: pdfplumber's lines, or camelot's lattice parser.")
+
+
+def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="report-extract")
+def main() -> None:
+    """Extract the statistical tables of 政府信息公开工作年度报告 (government
+    information-disclosure annual reports) from PDFs into canonical, validated data."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@detector_option
+def extract(file: Path, detector: str) -> None:
+    """Print one report's canonical JSON (tables, check failures, problems) to stdout."""
+    from report_extract.pipeline import extract as extract_report
+
+    try:
+        report = extract_report(file, detector=detector)
+    except ReportError as error:
+        fail(str(error))
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1)
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the tables, the manifest and the part files.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="csv: UTF-8 with BOM (opens in Excel); parquet: typed, partitioned by year.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes.  [default: all cores]")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
+              help="Give up on a file after S seconds (recorded as failed).")
+@click.option("--retry-failed", is_flag=True, help="Retry files that failed in an earlier run.")
+@click.option("--from-list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A text file of inputs, one a line ('#' starts a comment).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Run on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")
+@detector_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | None,
+            timeout: float | None, retry_failed: bool, from_list: Path | None,
+            dask_address: str | None, detector: str, quiet: bool) -> None:
+    """Convert PDFs, folders (recursively), globs and .zip archives into tables in OUTDIR.
+
+    Each unique file (by SHA-256) is converted once. Re-running the same command skips
+    what is done; a killed run continues where it stopped. Files that cannot be
+    converted are listed in the errors table; the exit status is 1 if any failed.
+    """
+    from report_extract.batch import InputNotFound, OutputLocked, RunnerError
+    from report_extract.batch import convert as convert_batch
+
+    if not inputs and from_list is None:
+        fail("nothing to convert: give files, folders or globs, or --from-list FILE",
+             EXIT_USAGE)
+    # A polite kill (SIGTERM) saves finished work like Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        summary = convert_batch(inputs, out_dir, format=fmt, workers=workers, timeout=timeout,
+                                retry_failed=retry_failed, dask_address=dask_address,
+                                progress=not quiet, from_list=from_list, detector=detector)
+    except InputNotFound as error:
+        fail(str(error), EXIT_USAGE)
+    except (OutputLocked, RunnerError) as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        fail("interrupted: finished reports are saved; run the same command again to continue",
+             EXIT_INTERRUPTED)
+    if not quiet:
+        click.echo(str(summary))
+    sys.exit(summary.exit_code)
+
+
+if __name__ == "__main__":
+    main()

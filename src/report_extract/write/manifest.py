@@ -1,0 +1,187 @@
+"""The batch's durable state in OUTDIR: a JSON-lines manifest and binary part files.
+
+Part files hold the output rows of finished reports, a batch per file, written atomically.
+The manifest line that names a part is appended only after the part is in place, so the
+manifest never points at a missing or half-written part; a part without a manifest line
+(killed between the two) is ignored and removed. The last line for a hash wins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import struct
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from report_extract.write.files import atomic_file
+
+MANIFEST_NAME = "manifest.jsonl"
+PARTS_DIR = "_parts"  # a leading "_" keeps dataset readers from scanning it
+LOCK_NAME = ".lock"
+_PART_RE = re.compile(r"^part-(\d+)\.bin$")
+_OPEN_FILES = 32
+_FRAME = struct.Struct(">I")  # length prefix of one compressed record
+
+DONE = "done"
+FAILED = "failed"
+SKIPPED = "skipped"
+
+
+@dataclass
+class ManifestEntry:
+    """What happened to one unique input (by SHA-256) in some run."""
+
+    sha256: str
+    status: str  # done / failed / skipped
+    tool_version: str
+    detector: str
+    paths: list[str] = field(default_factory=list)
+    part: str | None = None  # where a done report's rows are stored
+    offset: int = 0
+    length: int = 0
+    pages: int = 0
+    n_check_failures: int = 0
+    stage: str | None = None  # for failures
+    kind: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+    schema: str = ""  # the output tables' layout the stored rows follow
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+
+class OutputLocked(RuntimeError):
+    pass
+
+
+_HELD: set[str] = set()  # folders this process has locked (POSIX locks do not see those)
+
+
+@contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Refuse a second convert writing to the same folder at the same time."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(out_dir)
+    if key in _HELD:
+        raise OutputLocked(f"another convert is writing to {out_dir}")
+    # A POSIX record lock, not flock(): forked workers do not inherit it, so it dies with
+    # this process even if a worker outlives it for a moment.
+    with open(out_dir / LOCK_NAME, "a") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputLocked(f"another convert is writing to {out_dir}") from None
+        _HELD.add(key)
+        try:
+            yield
+        finally:
+            _HELD.discard(key)
+            fcntl.lockf(handle, fcntl.LOCK_UN)
+
+
+class Manifest:
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / MANIFEST_NAME
+        self.entries: dict[str, ManifestEntry] = {}
+
+    def load(self) -> dict[str, ManifestEntry]:
+        if not self.path.exists():
+            return self.entries
+        self._drop_torn_tail()
+        with open(self.path, encoding="utf-8") as handle:
+            for line in handle:
+                entry = _parse(line)
+                if entry is not None:
+                    self.entries[entry.sha256] = entry
+        return self.entries
+
+    def _drop_torn_tail(self) -> None:
+        # A kill during an append can leave a last line without its newline: drop it, or
+        # the next append would glue onto it.
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            with open(self.path, "r+b") as handle:
+                handle.truncate(data.rfind(b"\n") + 1)
+
+    def append(self, entries: Iterable[ManifestEntry]) -> None:
+        lines = [e.to_json() + "\n" for e in entries]
+        if not lines:
+            return
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write("".join(lines))
+            handle.flush()
+            os.fsync(handle.fileno())
+        for entry in entries:
+            self.entries[entry.sha256] = entry
+
+
+def _parse(line: str) -> ManifestEntry | None:
+    try:
+        data: dict[str, Any] = json.loads(line)
+        known = ManifestEntry.__dataclass_fields__
+        return ManifestEntry(**{k: v for k, v in data.items() if k in known})
+    except (ValueError, TypeError):
+        return None  # an unreadable line is a report to redo, not a reason to stop
+
+
+class PartStore:
+    """Compressed JSON records of finished reports, many to a part file."""
+
+    def __init__(self, out_dir: Path):
+        self.folder = out_dir / PARTS_DIR
+        self._next = 1 + max((_part_number(p.name) for p in self._parts()), default=0)
+        self._open: dict[str, Any] = {}
+
+    def _parts(self) -> list[Path]:
+        return [p for p in self.folder.glob("part-*.bin")] if self.folder.is_dir() else []
+
+    def write(self, records: list[tuple[str, Any]]) -> dict[str, tuple[str, int, int]]:
+        """Store (sha256, rows) records in a new part; return sha256 -> (part, offset, length)."""
+        name = f"part-{self._next:06d}.bin"
+        self._next += 1
+        where: dict[str, tuple[str, int, int]] = {}
+        with atomic_file(self.folder / name, "wb") as handle:
+            for sha, rows in records:
+                blob = zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8"))
+                offset = handle.tell()
+                handle.write(_FRAME.pack(len(blob)) + blob)
+                where[sha] = (name, offset, _FRAME.size + len(blob))
+        return where
+
+    def read(self, part: str, offset: int, length: int) -> Any:
+        handle = self._open.pop(part, None)
+        if handle is None:
+            # Reads go in report order, not part order: keep a few recent files open.
+            if len(self._open) >= _OPEN_FILES:
+                self._open.pop(next(iter(self._open))).close()
+            handle = open(self.folder / part, "rb")  # noqa: SIM115 (closed in close())
+        self._open[part] = handle  # most recently used last
+        handle.seek(offset)
+        frame = handle.read(length)
+        (size,) = _FRAME.unpack_from(frame)
+        return json.loads(zlib.decompress(frame[_FRAME.size:_FRAME.size + size]))
+
+    def remove_unreferenced(self, referenced: set[str]) -> None:
+        for part in self._parts():
+            if part.name not in referenced:
+                part.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        for handle in self._open.values():
+            with contextlib.suppress(OSError):
+                handle.close()
+        self._open.clear()
+
+
+def _part_number(name: str) -> int:
+    match = _PART_RE.match(name)
+    return int(match.group(1)) if match else 0
