@@ -60,8 +60,20 @@ def test_extract_prints_the_canonical_json(tmp_path):
     printed = json.loads(result.stdout)
     assert printed == pipeline.extract(FIXTURE_2021).to_dict()
     assert list(printed) == ["source_file", "agency", "year", "template", "tables",
-                             "check_failures", "problems"]
+                             "check_failures"]
     assert "\\u" not in result.stdout  # Chinese printed as Chinese
+
+
+def test_extract_warns_of_unplaced_labels_and_details_lists_them():
+    extra = FIXTURE_2021.with_name("extra-rows.pdf")
+    result = run("extract", extra)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        "warning: extra-rows.pdf: active_disclosure: label '行政确认' not placed: "
+        "no template label is close (best: 行政许可) (page 2)")
+    detailed = json.loads(run("extract", "--details", extra).stdout)
+    assert [p["raw_text"] for p in detailed["problems"]] == ["行政确认", "其中：网上申请",
+                                                            "（八）其他说明"]
 
 
 @pytest.mark.skipif(not HONGZE.is_file(), reason=f"real report not available: {HONGZE} "

@@ -44,15 +44,25 @@ def main() -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @detector_option
-def extract(file: Path, detector: str) -> None:
-    """Print one report's canonical JSON (tables, check failures, problems) to stdout."""
+@click.option("--details", is_flag=True,
+              help='Add "problems" (unplaced labels, unreadable values) to the JSON.')
+def extract(file: Path, detector: str, details: bool) -> None:
+    """Print one report's canonical JSON (tables and check failures) to stdout.
+
+    Labels that could not be placed and values that could not be read are listed on
+    stderr as warnings (with --details, in the JSON too).
+    """
     from report_extract.pipeline import extract as extract_report
 
     try:
         report = extract_report(file, detector=detector)
     except ReportError as error:
         fail(str(error))
-    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    for problem in report.problems:
+        page = f" (page {problem.page})" if problem.page else ""
+        click.echo(f"warning: {report.source_file}: {problem.table}: {problem.message}{page}",
+                   err=True)
+    click.echo(json.dumps(report.to_dict(details=details), ensure_ascii=False, indent=2))
 
 
 @main.command()

@@ -214,9 +214,13 @@ class Report:
     def all_cells(self) -> list[CanonicalCell]:
         return [c for name in TABLE_NAMES if name in self.tables for c in self.tables[name].cells]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The spec's canonical report JSON plus "check_failures" and "problems"."""
-        return {
+    def to_dict(self, *, details: bool = False) -> dict[str, Any]:
+        """The spec's canonical report JSON plus "check_failures".
+
+        details=True adds "problems": labels not placed and values not read, each with
+        its raw text and page, so a user can look them up in the PDF.
+        """
+        result: dict[str, Any] = {
             "source_file": self.source_file,
             "agency": self.agency,
             "year": self.year,
@@ -226,9 +230,11 @@ class Report:
                 for name in TABLE_NAMES
             },
             "check_failures": self.check_failures,
-            "problems": [
+        }
+        if details:
+            result["problems"] = [
                 {"table": p.table, "kind": p.kind, "message": p.message, "raw_text": p.raw_text,
                  "page": p.page}
                 for p in self.problems
-            ],
-        }
+            ]
+        return result
