@@ -75,6 +75,11 @@ def test_unreadable_numbers_are_null_with_a_reason(raw):
     assert reason == f"not a number: {raw!r}"
 
 
+@pytest.mark.parametrize("raw", ["5\n0", "10 1", "1 234"])
+def test_digits_split_by_space_or_line_are_not_joined(raw):
+    assert parse_number(raw) == (None, f"digits split by a space or line break: {raw!r}")
+
+
 def test_amounts_in_yuan_are_converted_to_wan():
     assert parse_amount_wan("75394432.52元") == (7539.443252, None)
     assert parse_amount_wan("12万元") == (12, None)

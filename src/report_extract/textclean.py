@@ -84,6 +84,7 @@ def label_key(text: str) -> str:
 
 
 _NULL_TEXTS = {"", "—", "——", "-", "--", "/", "／", "无", "\\", "－", "–", "―"}
+_SPLIT_DIGITS_RE = re.compile(r"\d\s+\d")
 _NUMBER_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
@@ -94,6 +95,8 @@ def parse_number(raw: str) -> tuple[int | float | None, str | None]:
     a clean number is null with a reason, so nobody ever gets a guessed value.
     """
     text = normalize_width(raw).strip()
+    if _SPLIT_DIGITS_RE.search(text):  # "5\n0": two numbers, or one broken? Not ours to say.
+        return None, f"digits split by a space or line break: {raw.strip()!r}"
     text = _SPACE_RE.sub("", text)
     if text in _NULL_TEXTS:
         return None, None
