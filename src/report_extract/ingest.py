@@ -30,8 +30,14 @@ MAX_RULING_THICKNESS = 2.5
 MIN_TEXT_CHARS = 10
 
 
-def read_document(path: str | os.PathLike[str], source_file: str | None = None) -> Document:
-    """Open a PDF and return its pages; raise an IngestError subclass for bad input."""
+def read_document(
+    path: str | os.PathLike[str], source_file: str | None = None, *, require_text: bool = True
+) -> Document:
+    """Open a PDF and return its pages; raise an IngestError subclass for bad input.
+
+    require_text=False leaves the "no text layer" refusal to the caller (the OCR router
+    decides per page first, then calls check_text_layer).
+    """
     path = Path(path)
     name = source_file or path.name
     _check_header(path, name)
@@ -47,7 +53,8 @@ def read_document(path: str | os.PathLike[str], source_file: str | None = None) 
         raise CorruptPdfError(name, f"corrupt or truncated PDF ({_short(error)})") from error
     if not pages:
         raise EmptyPdfError(name, "the PDF has no pages")
-    _check_text_layer(pages, name)
+    if require_text:
+        _check_text_layer(pages, name)
     return Document(source_file=name, path=str(path), pages=pages, metadata=metadata)
 
 
@@ -143,11 +150,17 @@ def _rect_edges(rect: dict) -> list[Segment]:
     ]
 
 
-def _check_text_layer(pages: list[Page], name: str) -> None:
+def check_text_layer(document: Document, hint: str = "") -> None:
+    """Refuse a document none of whose pages has text (after OCR, if any ran)."""
+    _check_text_layer(document.pages, document.source_file, hint)
+
+
+def _check_text_layer(pages: list[Page], name: str, hint: str = "") -> None:
     empty = [p.number for p in pages if len(p.chars) < MIN_TEXT_CHARS]
     if len(empty) == len(pages):
         raise NoTextLayerError(
-            name, f"no text layer on pages {_page_ranges(empty)}: scanned report, OCR needed"
+            name,
+            f"no text layer on pages {_page_ranges(empty)}: scanned report, OCR needed{hint}",
         )
 
 

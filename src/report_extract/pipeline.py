@@ -26,10 +26,20 @@ def detect_grids(document: Document, detector: str = "pdfplumber") -> dict[str, 
 
 
 def extract(
-    path: str | os.PathLike[str], *, detector: str = "pdfplumber", source_file: str | None = None
+    path: str | os.PathLike[str], *, detector: str = "pdfplumber", source_file: str | None = None,
+    mode: str = "auto", ocr_engine: str = "rapidocr", progress: bool = False,
 ) -> Report:
-    """Extract one report. Raises a ReportError subclass (with file and reason) on bad input."""
-    document = read_document(path, source_file)
+    """Extract one report. Raises a ReportError subclass (with file and reason) on bad input.
+
+    mode: "auto" reads each page's text layer, or OCRs the page when it is a picture or
+    its text layer is garbled; "text" never OCRs; "ocr" OCRs every page.
+    progress: a progress bar over OCR'd pages (shown only on a terminal).
+    """
+    document = read_document(path, source_file, require_text=mode == "text")
+    if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
+        from .scan import route_document
+
+        document = route_document(document, mode=mode, engine=ocr_engine, progress=progress)
     return extract_document(document, detector=detector)
 
 
@@ -50,6 +60,10 @@ def extract_document(document: Document, *, detector: str = "pdfplumber") -> Rep
     report = Report(document.source_file, agency, year, _template(tables, year), tables,
                     pages=len(document.pages))
     report.checks = check_report(report)
+    if any(page.source == "ocr" for page in document.pages):  # OCR candidates (issue 5)
+        from .scan.uncertainty import explain_ocr_values
+
+        explain_ocr_values(report, document)
     return report
 
 

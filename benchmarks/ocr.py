@@ -1,0 +1,142 @@
+"""OCR benchmark: seconds per page and per report, and cell accuracy on degraded scans.
+
+    python benchmarks/ocr.py                       # real report + two fixtures, both engines
+    python benchmarks/ocr.py --engines rapidocr --presets office,poor --inputs a.pdf b.pdf
+    python benchmarks/ocr.py --generate 10 --seed 7   # also 10 fresh synthetic reports
+
+Every input (a text PDF beside its NAME.truth.json) is turned into image-only PDFs by
+report_extract.scan.degrade with each preset, then extracted with mode="ocr" by each
+installed engine. Per run: pages, seconds, seconds per page, cells exact / wrong but
+flagged (uncertain or a failed check) / wrong and silent, metadata right. Then one line
+per engine and preset, and the time a 6-page report takes at the measured rate.
+Wall-clock times depend on the machine and its load: compare engines in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from report_extract.pipeline import extract
+from report_extract.scan.degrade import degrade_pdf
+from report_extract.scan.engines import available_engines
+from report_extract.scan.evaluate import CellScore, score_report
+
+REPO = Path(__file__).resolve().parents[1]
+REAL = REPO.parent / "shared" / "real"
+DEFAULT_FIXTURES = ("t2021-full", "t2019-seed-labels")
+PRESETS: dict[str, dict] = {
+    "clean": dict(dpi=300, angle=0.0, blur=0.0, noise=0.0, jpeg_quality=90, stamp=False),
+    "office": dict(dpi=200, angle=0.8, blur=0.6, noise=6.0, jpeg_quality=70, stamp=True),
+    "poor": dict(dpi=150, angle=-1.8, blur=0.9, noise=10.0, jpeg_quality=50, stamp=True),
+}
+REPORT_PAGES = 6
+
+
+@dataclass
+class Run:
+    engine: str
+    preset: str
+    file: str
+    pages: int
+    seconds: float
+    cells: CellScore
+    metadata_ok: bool
+
+    @property
+    def per_page(self) -> float:
+        return self.seconds / self.pages if self.pages else 0.0
+
+
+@dataclass
+class Totals:
+    runs: list[Run] = field(default_factory=list)
+
+    def line(self, engine: str, preset: str) -> str:
+        mine = [r for r in self.runs if (r.engine, r.preset) == (engine, preset)]
+        cells = CellScore()
+        for run in mine:
+            cells.add(run.cells)
+        per_page = sum(r.seconds for r in mine) / max(1, sum(r.pages for r in mine))
+        return (f"{engine:10} {preset:7} files {len(mine):3}  cells {cells.total:5}  "
+                f"exact {cells.exact_share:7.2%}  flagged {cells.flagged:4}  "
+                f"silent {len(cells.unflagged):3}  metadata ok "
+                f"{sum(r.metadata_ok for r in mine)}/{len(mine)}  "
+                f"{per_page:5.2f} s/page  {per_page * REPORT_PAGES:5.1f} s per 6-page report")
+
+
+def inputs(args: argparse.Namespace, work: Path) -> list[Path]:
+    if args.inputs:
+        return [Path(p) for p in args.inputs]
+    found = sorted(REAL.glob("*.pdf")) if REAL.is_dir() else []
+    found += [REPO / "fixtures" / f"{name}.pdf" for name in DEFAULT_FIXTURES]
+    if args.generate:
+        from report_extract.synth import generate
+
+        found += [pdf for pdf, _ in generate(args.seed, work / "synth", args.generate)]
+    return [p for p in found if p.exists()]
+
+
+def truth_of(pdf: Path) -> dict:
+    return json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text(encoding="utf-8"))
+
+
+def run_one(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
+    truth = truth_of(pdf)
+    start = time.perf_counter()
+    report = extract(scan, mode="ocr", ocr_engine=engine, source_file=pdf.name)
+    seconds = time.perf_counter() - start
+    metadata_ok = (report.agency, report.year, report.template) == (
+        truth["agency"], truth["year"], truth["template"])
+    return Run(engine, preset, pdf.name, report.pages, seconds, score_report(report, truth),
+               metadata_ok)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", default=",".join(available_engines()))
+    parser.add_argument("--presets", default="office,poor")
+    parser.add_argument("--inputs", nargs="*", help="text PDFs with NAME.truth.json beside")
+    parser.add_argument("--generate", type=int, default=0, help="add N synthetic reports")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", type=int, default=1, help="degradation seeds per preset")
+    args = parser.parse_args(argv)
+    engines = [e for e in args.engines.split(",") if e]
+    if not engines:
+        print("no OCR engine installed: pip install 'report-extract[ocr]'", file=sys.stderr)
+        return 2
+    totals = Totals()
+    with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
+        work = Path(tmp)
+        for pdf in inputs(args, work):
+            for preset in args.presets.split(","):
+                for seed in range(args.seeds):
+                    scan = work / f"{pdf.stem}.{preset}.{seed}.pdf"
+                    degrade_pdf(pdf, scan, seed=seed, **PRESETS[preset])
+                    for engine in engines:
+                        run = run_one(pdf, scan, engine, preset)
+                        totals.runs.append(run)
+                        print(f"{engine:10} {preset:7} {pdf.name:40} {run.pages} pages "
+                              f"{run.seconds:6.1f} s ({run.per_page:4.2f} s/page)  exact "
+                              f"{run.cells.exact}/{run.cells.total}  flagged "
+                              f"{run.cells.flagged}  silent {len(run.cells.unflagged)} "
+                              f"{run.cells.unflagged[:3]}", flush=True)
+    print()
+    for engine in engines:
+        for preset in args.presets.split(","):
+            print(totals.line(engine, preset))
+    silent = sum(len(r.cells.unflagged) for r in totals.runs)
+    print(f"median s/page over all runs: "
+          f"{statistics.median(r.per_page for r in totals.runs):.2f}; silent wrong cells: "
+          f"{silent}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Scanned reports: route pages without a usable text layer through OCR.
+
+    document = read_document(path, require_text=False)
+    document = route_document(document, mode="auto")   # OCR'd pages replaced in place
+
+An OCR'd page is a models.Page like any other (ruling Segments + Chars with confidence,
+source="ocr"), so detection, normalisation and validation are shared with text pages.
+Heavy imports (OpenCV, onnxruntime) happen only when a page is actually OCR'd.
+"""
+
+from __future__ import annotations
+
+from ..errors import IngestError
+from ..ingest import check_text_layer
+from ..models import Document, Page
+from .route import MODES, PageRoute, plan_routes
+
+__all__ = ["MODES", "OcrNotInstalledError", "PageRoute", "ocr_pages", "plan_routes",
+           "route_document"]
+
+
+class OcrNotInstalledError(IngestError):
+    """OCR was asked for (mode="ocr") but the engine is not installed."""
+
+
+def route_document(
+    document: Document,
+    *,
+    mode: str = "auto",
+    engine: str = "rapidocr",
+    dpi: int | None = None,
+    progress: bool = False,
+) -> Document:
+    """Replace the pages that need OCR by their OCR'd versions; refuse a document that
+    ends up with no text at all, as the text path does."""
+    from .engines import INSTALL_HINTS, available_engines
+
+    routes = plan_routes(document, mode)
+    wanted = [r.page for r in routes if r.ocr]
+    if wanted and engine not in available_engines():
+        if mode == "ocr":
+            raise OcrNotInstalledError(document.source_file, INSTALL_HINTS.get(engine, engine))
+        document.metadata["ocr_skipped_pages"] = ",".join(map(str, wanted))
+        check_text_layer(document, f" ({INSTALL_HINTS.get(engine, engine)})")
+        return document
+    if wanted:
+        ocr_pages(document, wanted, engine=engine, dpi=dpi, progress=progress)
+    check_text_layer(document)
+    return document
+
+
+def ocr_pages(
+    document: Document,
+    numbers: list[int],
+    *,
+    engine: str = "rapidocr",
+    dpi: int | None = None,
+    progress: bool = False,
+) -> None:
+    """OCR the given pages (1-based) of the document's file and put them in its place.
+
+    dpi: the rendering resolution; by default a scanned page's own (capped at
+    DEFAULT_DPI, as more costs time and gains nothing), else DEFAULT_DPI.
+    """
+    import pypdfium2 as pdfium
+    from tqdm import tqdm
+
+    from .engines import get_engine
+    from .image import page_dpi, prepare, render
+    from .reader import read_page
+
+    ocr = get_engine(engine)
+    pdf = pdfium.PdfDocument(document.path)
+    used: list[str] = []
+    skews: list[str] = []
+    try:
+        bar = tqdm(numbers, desc=f"OCR {document.source_file}", unit="page", leave=False,
+                   disable=None if progress else True)  # None: off when not a TTY
+        for number in bar:
+            resolution = dpi or page_dpi(pdf[number - 1])
+            image = prepare(render(pdf[number - 1], resolution), number, resolution)
+            page: Page = read_page(image, ocr)
+            document.pages[number - 1] = page  # the rendered image is released here
+            used.append(str(resolution))
+            skews.append(f"{image.skew:.2f}")
+    finally:
+        pdf.close()
+    document.metadata.update({
+        "ocr_engine": engine, "ocr_dpi": ",".join(used),
+        "ocr_pages": ",".join(map(str, numbers)), "ocr_skew_degrees": ",".join(skews)})

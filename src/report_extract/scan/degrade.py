@@ -1,0 +1,183 @@
+"""Make image-only "scanned" PDFs from text PDFs: test material for the OCR path.
+
+Each page is rendered to pixels, degraded the way office scanners and fax-era archives
+degrade documents (low resolution, tilt, blur, noise, JPEG blocks, a red seal stamped
+over the table), and wrapped back into a PDF that has no text layer.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+# Fonts tried for the seal's text; without one the ring and star are still drawn.
+SEAL_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+SEAL_RED = (220, 30, 40)
+MIN_TABLE_RULINGS = 8  # a page with fewer drawn lines has no table to stamp
+
+
+@dataclass(frozen=True)
+class Degradation:
+    """How to spoil a page. Angles in degrees, counter-clockwise positive."""
+
+    dpi: int = 200
+    angle: float = 0.0
+    blur: float = 0.0  # Gaussian radius in pixels
+    noise: float = 0.0  # Gaussian noise standard deviation, 0-255 scale
+    jpeg_quality: int = 75
+    stamp: bool = False
+    seed: int = 0
+
+
+def degrade_pdf(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    *,
+    dpi: int = 200,
+    angle: float = 0.0,
+    blur: float = 0.0,
+    noise: float = 0.0,
+    jpeg_quality: int = 75,
+    stamp: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Write an image-only PDF of `src` with the given degradations; return its path."""
+    spec = Degradation(dpi, angle, blur, noise, jpeg_quality, stamp, seed)
+    rng = random.Random(seed)
+    stamp_boxes = _table_boxes(src) if stamp else {}
+    images: list[Image.Image] = []
+    pdf = pdfium.PdfDocument(str(src))
+    try:
+        for index in range(len(pdf)):
+            image = pdf[index].render(scale=dpi / 72).to_pil().convert("RGB")
+            box = stamp_boxes.get(index)
+            images.append(degrade_image(image, spec, rng, box))
+    finally:
+        pdf.close()
+    return write_image_pdf(images, dst, dpi=dpi, jpeg_quality=jpeg_quality)
+
+
+def degrade_image(
+    image: Image.Image,
+    spec: Degradation,
+    rng: random.Random,
+    table_box: tuple[float, float, float, float] | None = None,
+) -> Image.Image:
+    """Degrade one page image. `table_box` (PDF points) is where a stamp may go."""
+    if spec.stamp and table_box is not None:
+        image = _stamp(image, table_box, spec.dpi, rng)
+    if spec.angle:
+        # Paper tilted on the glass: the page content turns, the scan frame does not.
+        image = image.rotate(spec.angle, resample=Image.Resampling.BICUBIC, expand=False,
+                             fillcolor=(255, 255, 255))
+    if spec.blur:
+        image = image.filter(ImageFilter.GaussianBlur(spec.blur))
+    if spec.noise:
+        image = _add_noise(image, spec.noise, rng)
+    return _jpeg_roundtrip(image, spec.jpeg_quality)
+
+
+def _add_noise(image: Image.Image, sigma: float, rng: random.Random) -> Image.Image:
+    generator = np.random.default_rng(rng.randrange(2**32))
+    pixels = np.asarray(image, dtype=np.float32)
+    noisy = pixels + generator.normal(0.0, sigma, pixels.shape[:2])[..., None]
+    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+
+
+def _jpeg_roundtrip(image: Image.Image, quality: int) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    return Image.open(buffer).convert("RGB")
+
+
+def _table_boxes(src: str | os.PathLike[str]) -> dict[int, tuple[float, float, float, float]]:
+    """Per page (0-based), the box of its drawn rulings: where a table is."""
+    boxes: dict[int, tuple[float, float, float, float]] = {}
+    with pdfplumber.open(src) as pdf:
+        for index, page in enumerate(pdf.pages):
+            objects = page.lines + page.rects
+            if len(objects) >= MIN_TABLE_RULINGS:
+                boxes[index] = (min(o["x0"] for o in objects), min(o["top"] for o in objects),
+                                max(o["x1"] for o in objects), max(o["bottom"] for o in objects))
+            page.flush_cache()
+    return boxes
+
+
+def _stamp(image: Image.Image, box: tuple[float, float, float, float], dpi: int,
+           rng: random.Random) -> Image.Image:
+    """A red official seal (ring, star, arc of text) printed over part of the table.
+
+    Seal ink is translucent: multiplying keeps black lines and digits black under it,
+    as on paper, while the red covers the white around them.
+    """
+    scale = dpi / 72
+    radius = int(rng.uniform(55, 75) / 2 * 2 * scale)  # a 38-42 mm seal is ~110 pt across
+    x0, top, x1, bottom = (v * scale for v in box)
+    cx = int(rng.uniform(x0 + 0.55 * (x1 - x0), x1 - 0.2 * (x1 - x0)))
+    cy = int(rng.uniform(top + 0.3 * (bottom - top), bottom - 0.2 * (bottom - top)))
+    layer = Image.new("RGB", image.size, (255, 255, 255))
+    draw = ImageDraw.Draw(layer)
+    width = max(2, radius // 14)
+    draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=SEAL_RED,
+                 width=width)
+    _star(draw, cx, cy, radius * 0.3)
+    _seal_text(layer, cx, cy, radius, rng)
+    return Image.fromarray(
+        (np.asarray(image, dtype=np.uint16) * np.asarray(layer, dtype=np.uint16) // 255)
+        .astype(np.uint8))
+
+
+def _star(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float) -> None:
+    points = []
+    for k in range(10):
+        radius = r if k % 2 == 0 else r * 0.4
+        theta = -math.pi / 2 + k * math.pi / 5
+        points.append((cx + radius * math.cos(theta), cy + radius * math.sin(theta)))
+    draw.polygon(points, fill=SEAL_RED)
+
+
+def _seal_text(layer: Image.Image, cx: int, cy: int, radius: int, rng: random.Random) -> None:
+    """Characters along the upper arc, each turned to face the centre, like a real seal."""
+    font = _seal_font(int(radius * 0.28))
+    text = rng.choice(("人民政府办公室", "政务公开专用章", "人民政府信息公开"))
+    span = math.radians(220)
+    for k, char in enumerate(text):
+        theta = -math.pi / 2 - span / 2 + span * (k + 0.5) / len(text)
+        tile = Image.new("RGBA", (int(radius * 0.4),) * 2, (255, 255, 255, 0))
+        ImageDraw.Draw(tile).text((tile.width / 2, tile.height / 2), char, fill=SEAL_RED,
+                                  font=font, anchor="mm")
+        tile = tile.rotate(-math.degrees(theta) - 90, resample=Image.Resampling.BICUBIC)
+        x = int(cx + radius * 0.72 * math.cos(theta) - tile.width / 2)
+        y = int(cy + radius * 0.72 * math.sin(theta) - tile.height / 2)
+        layer.paste(tile, (x, y), tile)
+
+
+def _seal_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for path in SEAL_FONTS:
+        if os.path.exists(path):
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default()
+
+
+def write_image_pdf(
+    images: list[Image.Image], dst: str | os.PathLike[str], *, dpi: int, jpeg_quality: int = 75
+) -> Path:
+    """Wrap page images into an image-only PDF whose page size matches `dpi`."""
+    dst = Path(dst)
+    first, rest = images[0], images[1:]
+    first.save(dst, "PDF", save_all=True, append_images=rest, resolution=float(dpi),
+               quality=jpeg_quality)
+    return dst

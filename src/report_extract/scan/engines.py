@@ -1,0 +1,314 @@
+"""Offline OCR engines behind one small interface.
+
+`rapidocr` (PyPI rapidocr-onnxruntime: PP-OCRv4 ONNX models inside the wheel, nothing
+downloaded at run time) is the default; `tesseract` (Debian tesseract-ocr +
+tesseract-ocr-chi-sim) is kept for comparison. Both read grey crops of single text
+lines (the table cells) and find text on a page region (headings, title).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+import cv2
+import numpy as np
+from PIL import Image
+
+ENGINES = ("rapidocr", "tesseract")
+MIN_ALTERNATIVE = 0.02  # runner-up readings less likely than this are not candidates
+NUMBER_CHARS = frozenset("0123456789.,-—/%+")  # what a number cell can hold
+DIGIT_LOOKALIKES = frozenset("oODQUlI|isSBZzgq〇○")
+MAX_NUMBER_LENGTH = 16
+NUMERIC_MASS = 0.5  # share of belief a character must keep within the number alphabet
+REC_BATCH = 16
+MIN_RATIO = 2.0  # width/height the recogniser sees at least (room for CTC frames)
+BATCH_WIDTH_SPREAD = 1.5  # widest / narrowest crop in one recognition batch
+
+
+class OcrUnavailableError(RuntimeError):
+    """The requested OCR engine is not installed."""
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One recognised character, its probability and the runner-up readings.
+
+    `mass` is the total probability of the classes decoded over (1.0 over all of
+    them; less over a restricted alphabet, before renormalising)."""
+
+    text: str
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()
+    mass: float = 1.0
+
+    def renormalized(self) -> Glyph:
+        scale = 1.0 / self.mass if self.mass > 0 else 0.0
+        alternatives = tuple((t, p * scale) for t, p in self.alternatives
+                             if p * scale >= MIN_ALTERNATIVE)
+        return Glyph(self.text, min(1.0, self.confidence * scale), alternatives, 1.0)
+
+
+@dataclass(frozen=True)
+class LineRead:
+    glyphs: tuple[Glyph, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(g.text for g in self.glyphs)
+
+    @property
+    def confidence(self) -> float:
+        return min((g.confidence for g in self.glyphs), default=0.0)
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A word or line found on an image: pixel box and reading."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    read: LineRead
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read_lines(self, crops: Sequence[np.ndarray]) -> list[LineRead]:
+        """Read grey crops that each hold one line of text."""
+        ...
+
+
+def available_engines() -> list[str]:
+    found = []
+    if importlib.util.find_spec("rapidocr_onnxruntime") is not None:
+        found.append("rapidocr")
+    if shutil.which("tesseract") and "chi_sim" in _tesseract_languages():
+        found.append("tesseract")
+    return found
+
+
+def get_engine(name: str = "rapidocr") -> OcrEngine:
+    """A (cached) engine by name; OcrUnavailableError says how to install it."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown OCR engine {name!r}: choose one of {', '.join(ENGINES)}")
+    if name not in available_engines():
+        raise OcrUnavailableError(INSTALL_HINTS[name])
+    return _engine(name)
+
+
+INSTALL_HINTS = {
+    "rapidocr": "OCR engine not installed: pip install 'report-extract[ocr]' "
+                "(rapidocr-onnxruntime)",
+    "tesseract": "tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-chi-sim",
+}
+
+
+@cache
+def _engine(name: str) -> OcrEngine:
+    return RapidOcrEngine() if name == "rapidocr" else TesseractEngine()
+
+
+# --- RapidOCR ------------------------------------------------------------------------------
+
+
+class RapidOcrEngine:
+    """PP-OCRv4 through onnxruntime. Recognition is decoded here (greedy CTC, as
+    RapidOCR does) to keep every character's probability and its runner-ups."""
+
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        from rapidocr_onnxruntime import RapidOCR
+
+        self._ocr = RapidOCR()
+        self._rec = self._ocr.text_rec
+        self._charset: list[str] = self._rec.postprocess_op.character
+        self._groups: tuple[list[str], list[list[int]]] | None = None
+
+    def read_lines(self, crops: Sequence[np.ndarray]) -> list[LineRead]:
+        reads: list[LineRead] = [LineRead(())] * len(crops)
+        for batch in _batches([c.shape[1] / c.shape[0] for c in crops]):
+            for index, read in zip(batch, self._recognize([crops[i] for i in batch]),
+                                   strict=True):
+                reads[index] = read
+        return reads
+
+    def _recognize(self, crops: list[np.ndarray]) -> list[LineRead]:
+        # Pad the batch only to its widest crop: RapidOCR pads to 320 px, which makes a
+        # one-digit cell cost as much as a line of prose.
+        ratio = max(MIN_RATIO, *(c.shape[1] / c.shape[0] for c in crops))
+        batch = np.stack([self._rec.resize_norm_img(_bgr(c), ratio) for c in crops])
+        probs = self._rec.session(batch.astype(np.float32))[0]
+        return [self._decode(p) for p in probs]
+
+    def _decode(self, probs: np.ndarray) -> LineRead:
+        """Greedy CTC over all characters; a line that reads like a number (digits, or
+        letters shaped like digits: o O l I) is decoded again over the number alphabet.
+
+        The model spreads some belief over thousands of unrelated characters, most of
+        all for a lone digit; a number cell cannot hold those, so the number reading
+        renormalises over the characters it can hold. It is used only where every
+        character keeps most of the belief (NUMERIC_MASS) and the character count
+        stays the same, so a smudge is never turned into a digit.
+        """
+        reading = _greedy(probs, self._charset)
+        if not _numeric_like(reading.text):
+            return reading
+        numeric = self._numeric(probs)
+        if numeric is not None and len(numeric.glyphs) == len(reading.glyphs):
+            return numeric
+        return reading
+
+    def _numeric(self, probs: np.ndarray) -> LineRead | None:
+        if self._groups is None:
+            self._groups = _numeric_groups(self._charset)
+        names, columns = self._groups
+        grouped = np.stack([probs[:, idx].sum(axis=1) for idx in columns], axis=1)
+        read = _greedy(grouped, names)
+        if not read.glyphs or min(g.mass for g in read.glyphs) < NUMERIC_MASS:
+            return None
+        return LineRead(tuple(g.renormalized() for g in read.glyphs))
+
+
+def _batches(ratios: list[float]) -> list[list[int]]:
+    """Indices grouped into batches of similar width: a batch is padded to its widest
+    crop, so a digit batched with a line of prose would cost as much as the prose."""
+    batches: list[list[int]] = []
+    for index in sorted(range(len(ratios)), key=lambda i: ratios[i]):
+        current = batches[-1] if batches else None
+        if (current is None or len(current) >= REC_BATCH
+                or ratios[index] > BATCH_WIDTH_SPREAD * max(ratios[current[0]], MIN_RATIO)):
+            batches.append([index])
+        else:
+            current.append(index)
+    return batches
+
+
+def _greedy(probs: np.ndarray, charset: Sequence[str]) -> LineRead:
+    """Greedy CTC (class 0 is the blank); each character keeps the frame where it is
+    most certain. Classes that are one character in two widths ("1" and full-width
+    "１") count as one reading: the model splits its belief between them."""
+    best = probs.argmax(axis=1)
+    glyphs: list[Glyph] = []
+    frame = 0
+    while frame < len(best):
+        label = int(best[frame])
+        end = frame
+        while end + 1 < len(best) and best[end + 1] == label:
+            end += 1
+        if label != 0:
+            peak = frame + int(probs[frame:end + 1, label].argmax())
+            glyphs.append(_glyph(probs[peak], label, charset))
+        frame = end + 1
+    return LineRead(tuple(glyphs))
+
+
+def _glyph(frame: np.ndarray, label: int, charset: Sequence[str]) -> Glyph:
+    readings: dict[str, float] = {}
+    for k in np.argsort(frame)[::-1][:6]:
+        text = unicodedata.normalize("NFKC", charset[int(k)]) if k else ""
+        readings[text] = readings.get(text, 0.0) + float(frame[k])
+    best = unicodedata.normalize("NFKC", charset[label])
+    readings[best] = max(readings.get(best, 0.0), float(frame[label]))
+    alternatives = tuple((text, p) for text, p in readings.items()
+                         if text != best and p >= MIN_ALTERNATIVE)
+    return Glyph(best, readings[best], alternatives, float(frame.sum()))
+
+
+def _numeric_like(text: str) -> bool:
+    """Digits and number punctuation, or one or two letters shaped like digits."""
+    allowed = all(ch in NUMBER_CHARS or ch in DIGIT_LOOKALIKES or ch == " " for ch in text)
+    has_digit = any(ch.isdigit() for ch in text)
+    short = 0 < len(text) <= (MAX_NUMBER_LENGTH if has_digit else 2)
+    return allowed and short
+
+
+def _numeric_groups(charset: Sequence[str]) -> tuple[list[str], list[list[int]]]:
+    """Class indices of each character a number can hold (the blank first)."""
+    members: dict[str, list[int]] = {"": [0]}
+    for index, char in enumerate(charset):
+        if index and unicodedata.normalize("NFKC", char) in NUMBER_CHARS:
+            members.setdefault(unicodedata.normalize("NFKC", char), []).append(index)
+    names = list(members)
+    return names, [members[n] for n in names]
+
+
+def _bgr(gray: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR) if gray.ndim == 2 else gray
+
+
+# --- Tesseract -----------------------------------------------------------------------------
+
+LINE_HEIGHT = 48  # px each stacked line is scaled to: tesseract reads ~30 px glyphs best
+LINE_GAP = 24
+
+
+@cache
+def _tesseract_languages() -> tuple[str, ...]:
+    try:
+        done = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True,
+                              check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return tuple(line.strip() for line in done.stdout.splitlines()[1:])
+
+
+class TesseractEngine:
+    """tesseract 5 with chi_sim. One process per call: the line crops are stacked into
+    one image (spawning a process per cell would dominate the time)."""
+
+    name = "tesseract"
+
+    def read_lines(self, crops: Sequence[np.ndarray]) -> list[LineRead]:
+        if not crops:
+            return []
+        scaled = [_to_height(c, LINE_HEIGHT) for c in crops]
+        width = max(c.shape[1] for c in scaled) + 2 * LINE_GAP
+        sheet = np.full(((LINE_HEIGHT + LINE_GAP) * len(scaled) + LINE_GAP, width), 255,
+                        np.uint8)
+        for k, crop in enumerate(scaled):
+            top = LINE_GAP + k * (LINE_HEIGHT + LINE_GAP)
+            sheet[top:top + LINE_HEIGHT, LINE_GAP:LINE_GAP + crop.shape[1]] = crop
+        words: list[list[tuple[float, str, float]]] = [[] for _ in crops]
+        for word in _tesseract_words(sheet, psm=6):
+            k = int((word.y0 + word.y1) / 2 - LINE_GAP / 2) // (LINE_HEIGHT + LINE_GAP)
+            if 0 <= k < len(crops):
+                words[k].append((word.x0, word.read.text, word.read.confidence))
+        return [_line_from_words(sorted(w)) for w in words]
+
+
+def _to_height(crop: np.ndarray, height: int) -> np.ndarray:
+    width = max(1, round(crop.shape[1] * height / crop.shape[0]))
+    return cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def _line_from_words(words: list[tuple[float, str, float]]) -> LineRead:
+    return LineRead(tuple(Glyph(ch, conf) for _, text, conf in words for ch in text))
+
+
+def _tesseract_words(gray: np.ndarray, psm: int) -> list[TextBox]:
+    buffer = io.BytesIO()
+    Image.fromarray(gray).save(buffer, "PNG")
+    done = subprocess.run(
+        ["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", str(psm), "tsv"],
+        input=buffer.getvalue(), capture_output=True, check=True, timeout=600)
+    words: list[TextBox] = []
+    for line in done.stdout.decode("utf-8").splitlines()[1:]:
+        fields = line.split("\t")
+        if len(fields) < 12 or fields[0] != "5" or not fields[11].strip():
+            continue
+        left, top, width, height = (int(v) for v in fields[6:10])
+        conf = max(float(fields[10]), 0.0) / 100
+        read = LineRead(tuple(Glyph(ch, conf) for ch in fields[11].strip()))
+        words.append(TextBox(left, top, left + width, top + height, read))
+    return words

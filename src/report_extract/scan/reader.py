@@ -1,0 +1,426 @@
+"""A page image -> our Page: ruling Segments and OCR'd Chars, in PDF points.
+
+Table cells are found first (the shared detector's grid code on the image's rules);
+each cell's text lines are cut out by their ink and read one crop per line, which
+keeps neighbouring cells' digits apart and lets a digit be read on its own. Outside
+the tables only what the pipeline needs is read: the title and the short lines
+(headings); prose is skipped unless asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..detect import TablePart, network_to_part, segments_to_networks
+from ..models import BBox, Char, Page, Segment
+from .engines import LineRead, OcrEngine
+from .image import PageImage
+from .rulings import RuleMasks, draw_segments, find_segments, rule_masks
+
+CELL_MARGIN = 1.2  # pt kept clear inside a cell's rules (line width, residual tilt)
+MIN_SPECK = 1.0  # pt: ink components smaller than this square are scan dust
+THIN_BAND = 0.6  # a band thinner than this share of the cell's glyph height is a part
+HAIR_GAP = 0.15  # of the glyph height: bands closer than this are one glyph's parts
+MAX_MERGED = 1.5  # ... and are merged while the union stays glyph-sized
+GLYPH_PART = 0.35  # of the line height: smaller ink at a line's ends is dust
+MAX_GROWTH = 0.25  # of the line height a line's box may grow by to take in pale strokes
+SPIKE_SHARE = 0.25  # rows with less ink than this share of the usual row are hair-thin
+MAX_SPIKE = 0.25  # of the line height that may be cut off at either end as a spike
+SEALED_SHARE = 0.02  # of a line's box covered by seal ink: the line is read through it
+SEAL_TRUST = 0.94  # confidence factor through a seal: 0.96 is needed to pass 0.9
+SECOND_READING = 0.9  # lines read less surely than this are read a second way
+SHORT_LINE = 4.0  # width/height of crops scaled to NUMBER_HEIGHT (numbers, short labels)
+NUMBER_HEIGHT = 24  # px: measured best for digits over 150-300 dpi scans
+UNREAD = "?"  # stands for ink that the engine could not read (never a digit)
+TITLE_LINES = 3  # page 1's first lines are always read: the metadata is in the title
+MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipped
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
+
+
+@dataclass(frozen=True)
+class OcrChar(Char):
+    """A recognised text line with the runner-up readings of its characters.
+
+    `sealed`: the line was read through a seal; its confidence then carries the
+    SEAL_TRUST factor, so it needs a surer reading to be accepted."""
+
+    alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
+    sealed: bool = False
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A text line's ink box, and the box its crop may grow into (its cell).
+
+    A cell of several lines (a wrapped label, 自然/人, a column of vertical text) is
+    read as one line: its `parts` are set side by side, so each character is read in
+    context rather than alone.
+    """
+
+    box: Box
+    room: Box
+    parts: tuple[Box, ...] = ()
+
+    @property
+    def height(self) -> int:
+        return self.box[3] - self.box[1]
+
+
+@dataclass
+class _Sheet:
+    """A page image made ready for cutting lines: rules removed, specks dropped."""
+
+    gray: np.ndarray  # seal-free grey, rules and dust painted white
+    ink: np.ndarray  # seal-free ink, rules and specks removed
+    faint: np.ndarray  # ink of the unmixed grey, rules and specks removed
+    faint_gray: np.ndarray  # unmixed grey, rules and dust painted white
+
+
+def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) -> Page:
+    """OCR one prepared page image into a Page the text detector can use.
+
+    Prose lines outside the tables are skipped unless `read_prose`: the pipeline needs
+    only the title, the headings and the tables, and long lines cost most of the time.
+    """
+    masks = rule_masks(image)
+    segments = find_segments(image, masks)
+    width, height = image.size_points
+    parts, table_segments = table_parts(image.number, width, height, segments)
+    sheet = _sheet(image, _table_rules(image, table_segments, masks))
+    lines = _table_lines(image, parts, sheet)
+    lines += _outside_lines(image, parts, sheet, read_prose)
+    reads = _read(engine, sheet, lines)
+    chars = [_char(image, line, read, _under_seal(image, line))
+             for line, read in zip(lines, reads, strict=True)]
+    return Page(image.number, width, height, chars, segments, source="ocr")
+
+
+def _read(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]) -> list[LineRead]:
+    """Read every line; a line read with low confidence is read again from the grey in
+    which pale seal remnants were not cleared (clearing them can thin print under the
+    seal), and the surer of the two readings is kept."""
+    reads = engine.read_lines([_crop(sheet.gray, line) for line in lines])
+    doubtful = [i for i, read in enumerate(reads) if read.confidence < SECOND_READING]
+    again = engine.read_lines([_crop(sheet.faint_gray, lines[i]) for i in doubtful])
+    for index, read in zip(doubtful, again, strict=True):
+        if read.confidence > reads[index].confidence:
+            reads[index] = read
+    return reads
+
+
+def table_parts(number: int, width: float, height: float, segments: list[Segment]
+                ) -> tuple[list[TablePart], list[Segment]]:
+    """The tables the shared detector will see, and the segments that make them."""
+    stub = Page(number, width, height, [], segments, source="ocr")
+    parts: list[TablePart] = []
+    used: list[Segment] = []
+    for network in segments_to_networks(segments):
+        part = network_to_part(stub, network)
+        if part is not None:
+            parts.append(part)
+            used.extend(network)
+    return parts, used
+
+
+def _table_rules(image: PageImage, segments: list[Segment], masks: RuleMasks) -> np.ndarray:
+    """Rule pixels of the table rules only: other long runs are strokes of glyphs (a
+    16 pt heading's verticals, "二十" run together), which must stay for the recogniser."""
+    near = draw_segments(segments, masks.both.shape, image.dpi)
+    return cv2.bitwise_and(masks.both, near)
+
+
+def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
+    """Rules and dust removed: the grey keeps only the print near kept ink, so crops do
+    not carry seal remnants or scan noise into the recogniser."""
+    keep = 255 - _dilate(rules, 2)
+    ink = _without_specks(cv2.bitwise_and(image.ink, keep), image.dpi)
+    faint = _without_specks(cv2.bitwise_and(image.faint_ink, keep), image.dpi)
+    near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
+    gray = np.where(near_print > 0, image.gray, 255).astype(np.uint8)
+    faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, 255).astype(np.uint8)
+    return _Sheet(gray, ink, faint, faint_gray)
+
+
+def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The faint-ink components that share a pixel with the ink: whole glyphs whose
+    pale strokes the ink mask lost, but no separate pale marks."""
+    _, labels = cv2.connectedComponents(faint, connectivity=8)
+    hit = np.unique(labels[ink > 0])
+    return np.where(np.isin(labels, hit[hit > 0]), 255, 0).astype(np.uint8)
+
+
+def _dilate(mask: np.ndarray, size: int) -> np.ndarray:
+    return cv2.dilate(mask, np.ones((size * 2 + 1, size * 2 + 1), np.uint8))
+
+
+def _without_specks(ink: np.ndarray, dpi: int) -> np.ndarray:
+    side = MIN_SPECK * dpi / 72
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[1:] = (stats[1:, cv2.CC_STAT_WIDTH] >= side) | (stats[1:, cv2.CC_STAT_HEIGHT] >= side)
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+# --- table cells -------------------------------------------------------------------------
+
+
+def _table_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet) -> list[_Line]:
+    rooms = [_pixels(cell.bbox, image, inset=CELL_MARGIN) for part in parts
+             for cell in part.cells]
+    glyph = _glyph_height(sheet, rooms)
+    return [line for room in rooms for line in cell_lines(sheet, room, glyph)]
+
+
+def _glyph_height(sheet: _Sheet, rooms: list[Box]) -> float:
+    """The page's usual glyph height: the median height of the cells' ink bands (most
+    are whole lines of digits or characters, a few are parts of a glyph)."""
+    heights = [b - a for x0, y0, x1, y1 in rooms if x1 > x0 and y1 > y0
+               for a, b in _bands(sheet.ink[y0:y1, x0:x1].any(axis=1)) if b - a >= 3]
+    return float(np.median(heights)) if heights else 0.0
+
+
+def _pixels(box: BBox, image: PageImage, inset: float) -> Box:
+    px = image.dpi / 72
+    height, width = image.gray.shape
+    return (max(0, round((box.x0 + inset) * px)), max(0, round((box.top + inset) * px)),
+            min(width, round((box.x1 - inset) * px)), min(height, round((box.bottom - inset) * px)))
+
+
+def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
+    """The text of a cell as one line to read: its bands of (seal-free) ink, glyph parts
+    merged, each widened to the whole glyphs of the plain ink it touches.
+
+    A cell whose only ink is faint (print under a seal, or a washed-out digit) still gets
+    a line, so that ink is read or reported unreadable, never taken for a blank cell.
+    """
+    x0, y0, x1, y1 = room
+    if x1 <= x0 or y1 <= y0:
+        return []
+    strong, faint = sheet.ink[y0:y1, x0:x1], sheet.faint[y0:y1, x0:x1]
+    region = strong if strong.any() else faint
+    if not region.any():
+        return []
+    bands = _bands(region.any(axis=1))
+    glyph = glyph or max(b - a for a, b in bands)
+    bands = _without_dust(region, _merge_thin(bands, glyph), glyph)
+    boxes = [_whole_glyphs(faint, _ink_box(region, top, bottom)) for top, bottom in bands]
+    boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes]
+    union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+             max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return [_Line(union, room, tuple(boxes) if len(boxes) > 1 else ())]
+
+
+def _without_dust(region: np.ndarray, bands: list[tuple[int, int]], glyph: float
+                  ) -> list[tuple[int, int]]:
+    """Bands whose ink is not glyph-sized (specks left beside a number by a seal or
+    noise) are dropped when the cell has a real line: read, they would add a '.' or
+    '-' to the number."""
+    if len(bands) < 2:
+        return bands
+    kept = [(a, b) for a, b in bands if _largest_part(region[a:b]) >= GLYPH_PART * glyph]
+    return kept or bands
+
+
+def _largest_part(band: np.ndarray) -> int:
+    count, _, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    return max((max(int(s[cv2.CC_STAT_WIDTH]), int(s[cv2.CC_STAT_HEIGHT]))
+                for s in stats[1:count]), default=0)
+
+
+def _ink_box(region: np.ndarray, top: int, bottom: int) -> Box:
+    """The band's box, left to right over its glyph-sized ink: dust beside a number
+    (seal remnants, noise) stays out, while a minus sign or a decimal point between
+    digits stays in."""
+    band = region[top:bottom]
+    count, _, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    big = [s for s in stats[1:count]
+           if max(s[cv2.CC_STAT_WIDTH], s[cv2.CC_STAT_HEIGHT]) >= GLYPH_PART * (bottom - top)]
+    if not big:
+        big = list(stats[1:count])
+    left = min(int(s[cv2.CC_STAT_LEFT]) for s in big)
+    right = max(int(s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH]) for s in big)
+    top, bottom = _without_spikes(band[:, left:right], top, bottom)
+    return (left, top, right, bottom)
+
+
+def _without_spikes(band: np.ndarray, top: int, bottom: int) -> tuple[int, int]:
+    """Top and bottom without hair-thin rows (a seal stroke or a scratch touching a
+    glyph): the recogniser wants the glyph to fill the line's height."""
+    counts = np.count_nonzero(band, axis=1)
+    if not counts.any():
+        return top, bottom
+    thin = counts <= SPIKE_SHARE * float(np.median(counts[counts > 0]))
+    limit = int(MAX_SPIKE * (bottom - top))
+    cut_top = next((i for i in range(limit) if not thin[i]), limit)
+    cut_bottom = next((i for i in range(limit) if not thin[-1 - i]), limit)
+    return top + cut_top, bottom - cut_bottom
+
+
+def _whole_glyphs(faint: np.ndarray, box: Box) -> Box:
+    """The box grown to the faint-ink components that reach into it (the seal-free mask
+    can lose a glyph's pale strokes, which the crop must not cut off), by at most a
+    fraction of the line height: a seal arc touching a digit must not come along."""
+    x0, y0, x1, y1 = box
+    reach = round(MAX_GROWTH * (y1 - y0))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
+    touching = np.unique(labels[y0:y1, x0:x1])
+    for label in touching[touching > 0]:
+        left, top, width, height, _ = stats[label]
+        if max(width, height) < GLYPH_PART * (box[3] - box[1]):
+            continue  # dust beside a glyph, not a stroke of it
+        x0, y0 = max(min(x0, left), box[0] - reach), max(min(y0, top), box[1] - reach)
+        x1 = min(max(x1, left + width), box[2] + reach)
+        y1 = min(max(y1, top + height), box[3] + reach)
+    return (x0, y0, x1, y1)
+
+
+def _bands(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of True: [start, end) pairs."""
+    padded = np.concatenate(([False], rows, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _merge_thin(bands: list[tuple[int, int]], glyph: float) -> list[tuple[int, int]]:
+    """Join bands that are parts of one glyph (三, 二, the flag of a 5) rather than lines.
+
+    A band thinner than a glyph, or a hair's gap from its neighbour, joins the nearer
+    neighbour while the union stays about one glyph tall.
+    """
+    if len(bands) < 2:
+        return bands
+    merged = list(bands)
+    changed = True
+    while changed and len(merged) > 1:
+        changed = False
+        for i, (a, b) in enumerate(merged):
+            j = _nearer_neighbour(merged, i)
+            gap = max(merged[j][0] - b, a - merged[j][1])
+            if b - a >= THIN_BAND * glyph and gap > HAIR_GAP * glyph:
+                continue
+            lo, hi = min(a, merged[j][0]), max(b, merged[j][1])
+            if hi - lo <= MAX_MERGED * glyph:
+                merged[min(i, j)] = (lo, hi)
+                del merged[max(i, j)]
+                changed = True
+                break
+    return merged
+
+
+def _nearer_neighbour(bands: list[tuple[int, int]], i: int) -> int:
+    gaps = []
+    if i > 0:
+        gaps.append((bands[i][0] - bands[i - 1][1], i - 1))
+    if i + 1 < len(bands):
+        gaps.append((bands[i + 1][0] - bands[i][1], i + 1))
+    return min(gaps)[1]
+
+
+def _crop(gray: np.ndarray, line: _Line) -> np.ndarray:
+    """The line (or its parts side by side) with a white margin, as recognisers are
+    trained on lines with some paper around them."""
+    if not line.parts:
+        return _pad(_cut(gray, line.box, line.room))
+    cuts = [_cut(gray, box, line.room) for box in line.parts]
+    height = max(c.shape[0] for c in cuts)
+    gap = np.full((height, max(2, height // 2)), 255, np.uint8)
+    pieces: list[np.ndarray] = []
+    for cut in cuts:
+        top = (height - cut.shape[0]) // 2
+        pieces.append(cv2.copyMakeBorder(cut, top, height - cut.shape[0] - top, 0, 0,
+                                         cv2.BORDER_CONSTANT, value=255))
+        pieces.append(gap)
+    return _pad(np.hstack(pieces[:-1]))
+
+
+def _cut(gray: np.ndarray, box: Box, room: Box) -> np.ndarray:
+    """The box itself (it already holds whole glyphs, see _whole_glyphs): beyond it
+    there is only dust, which the recogniser would read as '.' or '-'. The margin the
+    recogniser wants is added as paper (_pad); tight above and below, as it tells 0
+    from o by how much of the height a glyph fills."""
+    x0, y0, x1, y1 = box
+    return gray[max(room[1], y0):min(room[3], y1), max(room[0], x0):min(room[2], x1)]
+
+
+def _pad(crop: np.ndarray) -> np.ndarray:
+    """Paper around the line, thin above and below (see _cut), wider at the sides; a
+    short line (a number) scaled to the height it is read most surely at."""
+    side, top = max(2, crop.shape[0] // 5), max(1, crop.shape[0] // 10)
+    crop = cv2.copyMakeBorder(crop, top, top, side, side, cv2.BORDER_CONSTANT, value=255)
+    if crop.size == 0 or crop.shape[1] > SHORT_LINE * crop.shape[0]:
+        return crop
+    return _to_height(crop, NUMBER_HEIGHT)
+
+
+def _to_height(crop: np.ndarray, height: int) -> np.ndarray:
+    """Resampled with a proper filter (area when shrinking, cubic when enlarging): the
+    recogniser's own linear resize of a small or aliased crop costs it confidence."""
+    width = max(1, round(crop.shape[1] * height / crop.shape[0]))
+    method = cv2.INTER_AREA if crop.shape[0] > height else cv2.INTER_CUBIC
+    return cv2.resize(crop, (width, height), interpolation=method)
+
+
+def _under_seal(image: PageImage, line: _Line) -> bool:
+    x0, y0, x1, y1 = line.box
+    box = image.seal[y0:y1, x0:x1]
+    return box.size > 0 and np.count_nonzero(box) >= SEALED_SHARE * box.size
+
+
+def _char(image: PageImage, line: _Line, read: LineRead, sealed: bool) -> Char:
+    scale = image.scale
+    x0, y0, x1, y1 = line.box
+    box = BBox(x0 * scale, y0 * scale, x1 * scale, y1 * scale)
+    size = (y1 - y0) * scale
+    if not read.glyphs:
+        return OcrChar(UNREAD, box, size, 0.0, sealed=sealed)
+    trust = SEAL_TRUST if sealed else 1.0
+    return OcrChar(read.text, box, size, read.confidence * trust,
+                   tuple(g.alternatives for g in read.glyphs), sealed)
+
+
+# --- text outside the tables ---------------------------------------------------------------
+
+
+def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
+                   read_prose: bool) -> list[_Line]:
+    """Lines of the page with its tables blanked: the title, headings, short lines."""
+    ink = sheet.ink.copy()
+    for part in parts:
+        x0, y0, x1, y1 = _pixels(part.bbox, image, inset=-2)
+        ink[y0:y1, x0:x1] = 0
+    height, width = ink.shape
+    page: Box = (0, 0, width, height)
+    bands = _bands(ink.any(axis=1))
+    bands = _merge_thin(bands, max((b - a for a, b in bands), default=0))
+    lines = [_Line(piece, piece) for top, bottom in bands
+             for piece in _split_at_gaps(ink, top, bottom)]
+    if read_prose:
+        return lines
+    title = lines[:TITLE_LINES] if image.number == 1 else []
+    short = [ln for ln in lines[len(title):]
+             if ln.box[2] - ln.box[0] <= MAX_SHORT_LINE * ln.height]
+    return [_Line(ln.box, page) for ln in title + short]
+
+
+def _split_at_gaps(ink: np.ndarray, top: int, bottom: int) -> list[Box]:
+    """A band split where blank columns run wider than two glyphs (a date at the right
+    margin beside a signature, page numbers), so each piece is read as one line."""
+    columns = ink[top:bottom].any(axis=0)
+    gap = 2 * (bottom - top)
+    pieces: list[list[int]] = []
+    for start, end in _bands(columns):
+        if pieces and start - pieces[-1][1] <= gap:
+            pieces[-1][1] = end
+        else:
+            pieces.append([start, end])
+    return [_tight(ink, (a, top, b, bottom)) for a, b in pieces]
+
+
+def _tight(ink: np.ndarray, box: Box) -> Box:
+    x0, y0, x1, y1 = box
+    rows = np.nonzero(ink[y0:y1, x0:x1].any(axis=1))[0]
+    return (x0, y0 + int(rows[0]), x1, y0 + int(rows[-1]) + 1)

@@ -1,0 +1,314 @@
+"""Ruling lines of a page image -> Segments in PDF points, for the shared detector.
+
+Morphological opening with a long, thin kernel keeps only runs of ink longer than any
+glyph stroke: the table rules. Each connected run becomes one Segment; pieces of one
+rule are joined, faded stretches bridged where faint ink shows the rule goes on, and
+runs that are not rules (glyph strokes in line, seal arcs) are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..models import Segment
+from .image import PageImage
+
+MIN_H_RULE = 20.0  # pt: shorter horizontal runs are strokes of glyphs (一 is ~9 pt)
+MIN_V_RULE = 11.0  # pt: rows can be ~14 pt tall; a 10.5 pt glyph's stroke is shorter
+MAX_RULE_THICKNESS = 3.5  # pt: thicker dark areas are fills or blots, not lines
+GAP_BRIDGE = 1.5  # pt: gaps in a rule left by noise or JPEG are closed first
+LINE_SNAP = 1.5  # pt: pieces this close across the rule lie on one rule
+MAX_GAP = 3.0  # pt: longer breaks are real (and a heading glyph above a rule is apart)
+ANCHOR = 3.0  # pt: a rule's end this close to another rule meets it
+MAX_BRIDGE = 80.0  # pt: the longest faded stretch of a rule that is bridged (a cell)
+BRIDGE_EVIDENCE = 0.8  # share of a gap that must show faint ink along the rule
+SIDE_FAR = 4.0  # pt either side of a rule's position searched for its darkest line
+SIDE_GAP, SIDE = 0.7, 1.5  # pt beyond the rule's edge, and wide: where paper should be
+PAPER = 200  # grey level: a rule's blurred edge ends where the mean gets this pale
+DARK_INK = 140  # grey level of print (glyph strokes) as opposed to pale marks
+MAX_ATTACHED = 0.3  # share of a rule's length with print beside it: more is glyph strokes
+
+
+@dataclass
+class RuleMasks:
+    horizontal: np.ndarray  # uint8 0/255
+    vertical: np.ndarray
+
+    @property
+    def both(self) -> np.ndarray:
+        return cv2.bitwise_or(self.horizontal, self.vertical)
+
+
+def rule_masks(page: PageImage) -> RuleMasks:
+    """Pixels of horizontal and of vertical rules."""
+    px = page.dpi / 72
+    bridge = max(2, round(GAP_BRIDGE * px))
+    horizontal = _open_along(page.ink, (round(MIN_H_RULE * px), 1), (bridge, 1))
+    vertical = _open_along(page.ink, (1, round(MIN_V_RULE * px)), (1, bridge))
+    return RuleMasks(horizontal, vertical)
+
+
+def _open_along(ink: np.ndarray, long: tuple[int, int], bridge: tuple[int, int]) -> np.ndarray:
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(
+        cv2.MORPH_RECT, bridge))
+    return cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, long))
+
+
+def find_segments(page: PageImage, masks: RuleMasks | None = None) -> list[Segment]:
+    """Ruling segments in points (top-left origin), horizontal and vertical."""
+    masks = masks or rule_masks(page)
+    limit = MAX_RULE_THICKNESS * page.dpi / 72
+    horizontal = join_collinear(_components(masks.horizontal, page.scale, limit,
+                                            horizontal=True), horizontal=True)
+    vertical = join_collinear(_components(masks.vertical, page.scale, limit,
+                                          horizontal=False), horizontal=False)
+    horizontal = [h for h in horizontal if not _inside_text(h, page, horizontal=True)]
+    vertical = [v for v in vertical if not _inside_text(v, page, horizontal=False)]
+    horizontal = bridge_gaps(horizontal, page, horizontal=True)
+    vertical = bridge_gaps(vertical, page, horizontal=False)
+    # Only rules already anchored are extended: a seal stroke must not become one.
+    kept = anchored(horizontal, vertical)
+    horizontal = [s for s in kept if s.is_horizontal]
+    vertical = [extend_to_rules(s, horizontal, page, horizontal=False)
+                for s in kept if not s.is_horizontal]
+    horizontal = [extend_to_rules(h, vertical, page, horizontal=True) for h in horizontal]
+    return anchored(horizontal, vertical, both_ends=True)
+
+
+def _components(mask: np.ndarray, scale: float, limit: float, *, horizontal: bool
+                ) -> list[Segment]:
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    segments: list[Segment] = []
+    for x, y, w, h, _area in stats[1:count]:
+        thickness = h if horizontal else w
+        if thickness > limit:
+            continue
+        if horizontal:
+            mid = (y + h / 2) * scale
+            segments.append(Segment(x * scale, mid, (x + w) * scale, mid))
+        else:
+            mid = (x + w / 2) * scale
+            segments.append(Segment(mid, y * scale, mid, (y + h) * scale))
+    return segments
+
+
+# --- joining pieces of one rule ----------------------------------------------------------
+
+
+def join_collinear(segments: list[Segment], *, horizontal: bool) -> list[Segment]:
+    """Join pieces of one rule broken by a blot, a seal or a faded stretch.
+
+    Pieces on the same line (within LINE_SNAP) whose gap is under MAX_GAP join; a rule
+    that is really absent (a merged cell) leaves a gap of a whole cell, much wider.
+    """
+    return _join_along(segments, horizontal, lambda a, b: _gap(a, b, horizontal) <= MAX_GAP)
+
+
+def bridge_gaps(segments: list[Segment], page: PageImage, *, horizontal: bool
+                ) -> list[Segment]:
+    """Join collinear pieces across a longer gap where the page still shows a rule.
+
+    A thin rule under a seal or in a washed-out scan can fade for a whole cell; the
+    detector would then merge two cells into one. The gap is bridged only if faint ink
+    runs along nearly all of it, which an absent rule (a merged cell) does not show.
+    """
+    return _join_along(segments, horizontal,
+                       lambda a, b: _bridgeable(a, b, page, horizontal))
+
+
+def _join_along(segments: list[Segment], horizontal: bool,
+                joins: Callable[[Segment, Segment], bool]) -> list[Segment]:
+    """Per line (pieces within LINE_SNAP across), pieces in order along it, each joined
+    to the previous when `joins` says so."""
+    out: list[Segment] = []
+    for line in _by_line(segments, horizontal):
+        line.sort(key=lambda s: s.x0 if horizontal else s.top)
+        current = line[0]
+        for seg in line[1:]:
+            if joins(current, seg):
+                current = _union(current, seg, horizontal)
+            else:
+                out.append(current)
+                current = seg
+        out.append(current)
+    return out
+
+
+def _by_line(segments: list[Segment], horizontal: bool) -> list[list[Segment]]:
+    def across(s: Segment) -> float:
+        return s.top if horizontal else s.x0
+
+    lines: list[list[Segment]] = []
+    for seg in sorted(segments, key=across):
+        if lines and across(seg) - across(lines[-1][-1]) <= LINE_SNAP:
+            lines[-1].append(seg)
+        else:
+            lines.append([seg])
+    return lines
+
+
+def _gap(a: Segment, b: Segment, horizontal: bool) -> float:
+    """Distance along the line from the end of a to the start of b (negative: overlap)."""
+    return b.x0 - a.x1 if horizontal else b.top - a.bottom
+
+
+def _union(a: Segment, b: Segment, horizontal: bool) -> Segment:
+    if horizontal:
+        mid = (a.top + b.top) / 2
+        return Segment(min(a.x0, b.x0), mid, max(a.x1, b.x1), mid)
+    mid = (a.x0 + b.x0) / 2
+    return Segment(mid, min(a.top, b.top), mid, max(a.bottom, b.bottom))
+
+
+def _bridgeable(a: Segment, b: Segment, page: PageImage, horizontal: bool) -> bool:
+    gap = _gap(a, b, horizontal)
+    if gap <= 0:
+        return True
+    if gap > MAX_BRIDGE:
+        return False
+    start = a.x1 if horizontal else a.bottom
+    across = (a.top + b.top) / 2 if horizontal else (a.x0 + b.x0) / 2
+    return _ink_along(page, start, start + gap, across, horizontal) >= BRIDGE_EVIDENCE
+
+
+def _ink_along(page: PageImage, start: float, end: float, across: float,
+               horizontal: bool) -> float:
+    """Share of positions in [start, end] (pt) with faint ink within a rule's width."""
+    px = page.dpi / 72
+    reach = max(1, round(LINE_SNAP * px))
+    lo, hi, mid = round(start * px), round(end * px), round(across * px)
+    if horizontal:
+        band = page.faint_ink[max(0, mid - reach):mid + reach + 1, lo:hi]
+        hits = band.any(axis=0)
+    else:
+        band = page.faint_ink[lo:hi, max(0, mid - reach):mid + reach + 1]
+        hits = band.any(axis=1)
+    return float(hits.mean()) if hits.size else 0.0
+
+
+# --- telling rules from glyph strokes ------------------------------------------------------
+
+
+def _inside_text(seg: Segment, page: PageImage, *, horizontal: bool) -> bool:
+    """Is this long run a line of glyph strokes (the aligned verticals of characters
+    stacked one per line, 法/律/服/务), not a rule? A rule runs between cells with paper
+    on both sides; glyph strokes have other strokes attached along much of their length.
+    """
+    px = page.dpi / 72
+    reach, gap, width = round(SIDE_FAR * px), max(1, round(SIDE_GAP * px)), round(SIDE * px)
+    at = round((seg.top if horizontal else seg.x0) * px)
+    lo = round((seg.x0 if horizontal else seg.top) * px)
+    hi = round((seg.x1 if horizontal else seg.bottom) * px)
+    gray = page.gray if horizontal else page.gray.T  # rows run across, columns along
+    band = gray[max(0, at - reach):at + reach + 1, lo:hi].astype(np.float32)
+    if band.shape[0] < 3 or band.shape[1] == 0:
+        return False
+    profile = band.mean(axis=1)
+    centre = int(np.argmin(profile))  # the rule's own position: the darkest line
+    first, last = centre, centre
+    while first > 0 and profile[first - 1] < PAPER:
+        first -= 1
+    while last + 1 < len(profile) and profile[last + 1] < PAPER:
+        last += 1
+    dark = band < DARK_INK  # seal remnants and noise beside a rule are paler
+    before = dark[max(0, first - gap - width):max(0, first - gap)]
+    after = dark[last + 1 + gap:last + 1 + gap + width]
+    attached = np.zeros(band.shape[1], bool)
+    for side in (before, after):
+        if side.size:
+            attached |= side.any(axis=0)
+    return float(attached.mean()) > MAX_ATTACHED
+
+
+def anchored(horizontal: list[Segment], vertical: list[Segment], *, both_ends: bool = False
+             ) -> list[Segment]:
+    """Segments with an end (both ends) on a perpendicular rule, or crossing two.
+
+    A table rule runs from rule to rule, or across several (a column rule at a page
+    break without a closing rule); the long strokes that glyphs make when they stand
+    close ("二十" in 第二十条, a character above its like in a wrapped label), or a
+    seal's, do not. One end is enough before faded ends are extended (extend_to_rules).
+    """
+    need = 2 if both_ends else 1
+    keep_h = [h for h in horizontal if _is_anchored(h, vertical, need, horizontal=True)]
+    keep_v = [v for v in vertical if _is_anchored(v, horizontal, need, horizontal=False)]
+    return [*keep_h, *keep_v]
+
+
+def _is_anchored(seg: Segment, others: list[Segment], ends_needed: int, *,
+                 horizontal: bool) -> bool:
+    ends: set[int] = set()
+    crossings = 0
+    for other in others:
+        ends |= _ends_on(seg, other, horizontal=horizontal)
+        crossings += _crosses(seg, other, horizontal=horizontal)
+        if len(ends) >= ends_needed or crossings >= 2:
+            return True
+    return False
+
+
+def _ends_on(seg: Segment, other: Segment, *, horizontal: bool) -> set[int]:
+    """Which ends of seg (0 start, 1 end) lie on the perpendicular `other`."""
+    if horizontal:  # seg horizontal, other vertical
+        if not other.top - ANCHOR <= seg.top <= other.bottom + ANCHOR:
+            return set()
+        return {i for i, x in enumerate((seg.x0, seg.x1)) if abs(x - other.x0) <= ANCHOR}
+    if not other.x0 - ANCHOR <= seg.x0 <= other.x1 + ANCHOR:
+        return set()
+    return {i for i, y in enumerate((seg.top, seg.bottom)) if abs(y - other.top) <= ANCHOR}
+
+
+def _crosses(seg: Segment, other: Segment, *, horizontal: bool) -> bool:
+    if horizontal:  # seg horizontal, other vertical
+        return (seg.x0 < other.x0 < seg.x1
+                and other.top - ANCHOR <= seg.top <= other.bottom + ANCHOR)
+    return seg.top < other.top < seg.bottom and other.x0 - ANCHOR <= seg.x0 <= other.x1 + ANCHOR
+
+
+def extend_to_rules(seg: Segment, others: list[Segment], page: PageImage, *,
+                    horizontal: bool) -> Segment:
+    """Extend a rule whose end faded out to the perpendicular rule it runs into (the
+    table's bottom or side), where faint ink shows it continues."""
+    start, end = (seg.x0, seg.x1) if horizontal else (seg.top, seg.bottom)
+    at = seg.top if horizontal else seg.x0
+    crossing = [o.x0 if horizontal else o.top for o in others
+                if (o.top - ANCHOR <= at <= o.bottom + ANCHOR if horizontal
+                    else o.x0 - ANCHOR <= at <= o.x1 + ANCHOR)]
+    # The farthest rule the faint ink reaches: nearer "rules" may be glyph strokes.
+    for c in sorted(c for c in crossing if start - MAX_BRIDGE <= c < start - ANCHOR):
+        if _continues_to(page, c, start, at, horizontal):
+            start = c
+            break
+    for c in sorted((c for c in crossing if end + ANCHOR < c <= end + MAX_BRIDGE), reverse=True):
+        if _continues_to(page, end, c, at, horizontal):
+            end = c
+            break
+    return _span(start, end, at, horizontal)
+
+
+def _span(start: float, end: float, at: float, horizontal: bool) -> Segment:
+    return Segment(start, at, end, at) if horizontal else Segment(at, start, at, end)
+
+
+def _continues_to(page: PageImage, start: float, end: float, at: float,
+                  horizontal: bool) -> bool:
+    """Faint ink runs along [start, end], and it is a rule, not glyph strokes."""
+    return (_ink_along(page, start, end, at, horizontal) >= BRIDGE_EVIDENCE
+            and not _inside_text(_span(start, end, at, horizontal), page,
+                                 horizontal=horizontal))
+
+
+def draw_segments(segments: list[Segment], shape: tuple[int, int], dpi: int) -> np.ndarray:
+    """A mask of the segments, as thick as the thickest rule: where rule pixels may be."""
+    mask = np.zeros(shape, np.uint8)
+    px = dpi / 72
+    width = max(3, round(MAX_RULE_THICKNESS * px))
+    for seg in segments:
+        cv2.line(mask, (round(seg.x0 * px), round(seg.top * px)),
+                 (round(seg.x1 * px), round(seg.bottom * px)), 255, width)
+    return mask

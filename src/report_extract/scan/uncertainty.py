@@ -1,0 +1,145 @@
+"""Explain doubtful OCR values: the readings the recogniser hesitated between.
+
+normalize already refuses a value whose characters were read with low confidence (or
+that is not a clean number): the value is null, the raw text kept, the reason given.
+Here the reason gains the candidates, e.g. "... OCR candidates: 1 (0.89), 7 (0.08)",
+so a person can decide from the report.
+
+A failed consistency check is looked at too: when exactly one OCR'd cell among its
+terms has a runner-up reading that would make it pass, that cell is refused the same
+way (null, raw text kept, the candidates given). No value is ever replaced by a
+candidate; if several cells could explain the failure, the failure stays as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..models import CanonicalCell, CanonicalTable, Char, CheckResult, Document, Problem, Report
+from ..textclean import parse_number
+from ..validate import check_report
+from .evaluate import is_term
+from .reader import OcrChar
+
+MAX_CANDIDATES = 4
+LOW_CONFIDENCE = 0.9  # as normalize: below this a reading is not trusted
+
+
+def explain_ocr_values(report: Report, document: Document) -> None:
+    """Add the candidates to every doubtful OCR value; refuse a null mark ("—", "/")
+    that was itself read with low confidence, as it may be a faded digit; refuse the
+    one cell that explains a failed check."""
+    pages = {page.number: page for page in document.pages if page.source == "ocr"}
+
+    def chars_of(cell: CanonicalCell) -> list[Char]:
+        if cell.page not in pages or cell.bbox is None:
+            return []
+        return [c for c in pages[cell.page].chars if cell.bbox.contains_point(*c.bbox.center)]
+
+    for table in report.tables.values():
+        for cell in table.cells:
+            chars = chars_of(cell)
+            if not chars:
+                continue
+            if not cell.uncertain and cell.value is None:
+                _refuse_doubtful_null(table, cell, chars)
+            if not cell.uncertain:
+                continue
+            found = candidates(chars)
+            if found:
+                note = "OCR candidates: " + ", ".join(f"{t} ({p:.2f})" for t, p in found)
+                if any(isinstance(c, OcrChar) and c.sealed for c in chars):
+                    note += "; read through a seal"
+                _append_reason(table.problems, cell, note)
+    if _refuse_check_suspects(report, chars_of):
+        report.checks = check_report(report)  # a refused value takes no part in checks
+
+
+def _refuse_check_suspects(report: Report,
+                           chars_of: Callable[[CanonicalCell], list[Char]]) -> bool:
+    """Refuse, for each failed check, the single OCR'd term whose runner-up reading
+    would make the check pass. True if any cell was refused."""
+    refused = False
+    for failure in [c for c in report.checks if not c.passed]:
+        suspects: dict[tuple[str, str, str], tuple] = {}
+        for table in report.tables.values():
+            for cell in table.cells:
+                if cell.uncertain or cell.value is None or not is_term(
+                        table.name, cell.row, cell.column, failure.identifier):
+                    continue
+                fixes = [(text, p) for text, p in candidates(chars_of(cell))
+                         if _passes_with(report, cell, text, failure)]
+                if fixes:
+                    suspects[(table.name, cell.row, cell.column)] = (table, cell, fixes)
+        if len(suspects) == 1:
+            table, cell, fixes = next(iter(suspects.values()))
+            listed = ", ".join(f"{t} ({p:.2f})" for t, p in fixes)
+            cell.uncertain = (f"{failure.identifier} fails as read ({cell.raw_text}); "
+                              f"only this cell has an OCR reading that passes it: {listed}")
+            cell.value = None
+            table.problems.append(Problem(table.name, "uncertain_value",
+                                          f"{cell.row}/{cell.column}: {cell.uncertain}",
+                                          cell.raw_text, cell.page, cell.bbox))
+            refused = True
+    return refused
+
+
+def _passes_with(report: Report, cell: CanonicalCell, text: str, failure: CheckResult
+                 ) -> bool:
+    value, _ = parse_number(text)
+    if value is None or value == cell.value:
+        return False
+    original, cell.value = cell.value, value
+    try:
+        return any(c.identifier == failure.identifier and c.passed for c in check_report(report))
+    finally:
+        cell.value = original
+
+
+def _refuse_doubtful_null(table: CanonicalTable, cell: CanonicalCell,
+                          chars: list[Char]) -> None:
+    confidence = min(c.confidence for c in chars)
+    if confidence >= LOW_CONFIDENCE:
+        return
+    cell.uncertain = (f"null mark {cell.raw_text!r} read with low recognition confidence "
+                      f"({confidence:.2f})")
+    table.problems.append(Problem(table.name, "uncertain_value",
+                                  f"{cell.row}/{cell.column}: {cell.uncertain}",
+                                  cell.raw_text, cell.page, cell.bbox))
+
+
+def candidates(chars: list[Char]) -> list[tuple[str, float]]:
+    """Numbers the characters could be: the reading, then single-glyph substitutions
+    by runner-ups, each with the probability of the glyph it rests on."""
+    chars = sorted(chars, key=lambda c: (c.bbox.top, c.bbox.x0))
+    text = "".join(c.text for c in chars)
+    glyph_probs = [c.confidence for c in chars for _ in c.text]
+    options: dict[str, float] = {}
+    if _is_number(text):
+        options[text] = min(glyph_probs, default=0.0)
+    position = 0
+    for char in chars:
+        runner_ups = char.alternatives if isinstance(char, OcrChar) else ()
+        for offset, alternatives in enumerate(runner_ups):
+            index = position + offset
+            for alternative, probability in alternatives:
+                variant = text[:index] + alternative + text[index + 1:]
+                variant = variant.strip()
+                if _is_number(variant) and probability > options.get(variant, 0.0):
+                    options[variant] = probability
+        position += len(char.text)
+    ranked = sorted(options.items(), key=lambda item: -item[1])
+    return ranked[:MAX_CANDIDATES]
+
+
+def _is_number(text: str) -> bool:
+    value, reason = parse_number(text)
+    return value is not None and reason is None
+
+
+def _append_reason(problems: list, cell: CanonicalCell, note: str) -> None:
+    old = f"{cell.row}/{cell.column}: {cell.uncertain}"
+    cell.uncertain = f"{cell.uncertain}; {note}"
+    for problem in problems:
+        if problem.kind == "uncertain_value" and problem.message == old:
+            problem.message = f"{cell.row}/{cell.column}: {cell.uncertain}"

@@ -1,0 +1,225 @@
+"""Scanned reports (issue 5): routing, deskew, rules from pixels, OCR end to end.
+
+The OCR tests need the `ocr` extra (rapidocr-onnxruntime) and skip without it; the
+real report is read from ../shared/real and never copied into the repo.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+import pytest
+from conftest import FIXTURES, SHARED_REAL, load_truth, requires_shared_real
+from PIL import Image
+
+from report_extract.detect import network_to_part, segments_to_networks
+from report_extract.errors import NoTextLayerError
+from report_extract.ingest import read_document
+from report_extract.models import BBox, Char, Document, Page
+from report_extract.pipeline import extract, extract_document
+from report_extract.scan import OcrNotInstalledError, plan_routes, route_document
+from report_extract.scan.degrade import Degradation, degrade_image, degrade_pdf, write_image_pdf
+from report_extract.scan.engines import available_engines
+from report_extract.scan.evaluate import score_report
+from report_extract.scan.image import prepare, render
+from report_extract.scan.reader import OcrChar, table_parts
+from report_extract.scan.rulings import find_segments
+from report_extract.scan.uncertainty import candidates
+
+HONGZE = SHARED_REAL / "hongze-district-2023.pdf"
+needs_ocr = pytest.mark.skipif(
+    "rapidocr" not in available_engines(),
+    reason="OCR engine not installed: pip install 'report-extract[ocr]' (rapidocr-onnxruntime)")
+needs_hongze = requires_shared_real()
+
+
+@pytest.fixture(scope="module")
+def hongze_scan(tmp_path_factory):
+    """The real report as an office scan: 200 dpi, tilted, blurred, noisy, JPEG, seal."""
+    if not HONGZE.exists():
+        pytest.skip(f"real report not available: {HONGZE} is absent (not part of the repo)")
+    out = tmp_path_factory.mktemp("scan") / "hongze-district-2023.pdf"
+    return degrade_pdf(HONGZE, out, dpi=200, angle=1.2, blur=0.6, noise=6.0, jpeg_quality=70,
+                       stamp=True, seed=5)
+
+
+# --- test material --------------------------------------------------------------------------
+
+
+@needs_hongze
+def test_degraded_pdf_is_image_only_and_keeps_page_size(hongze_scan):
+    with pdfplumber.open(HONGZE) as original, pdfplumber.open(hongze_scan) as scan:
+        assert len(scan.pages) == len(original.pages)
+        for before, after in zip(original.pages, scan.pages, strict=True):
+            assert after.chars == [] and len(after.images) == 1
+            assert abs(after.width - before.width) < 1 and abs(after.height - before.height) < 1
+
+
+# --- routing --------------------------------------------------------------------------------
+
+
+def _page(number: int, texts: list[str]) -> Page:
+    chars = [Char(t, BBox(10 * i, 10, 10 * i + 8, 20)) for i, t in enumerate(texts)]
+    return Page(number, 595, 842, chars, [])
+
+
+def test_garbled_text_layer_is_routed_to_ocr():
+    good = _page(1, list("洪泽区人民政府二〇二三年政府信息公开工作年度报告"))
+    garbled = _page(2, ["(cid:1234)"] * 30 + list("第二十条"))
+    private_use = _page(3, ["\ue018", "\ue0a1"] * 20)
+    routes = plan_routes(Document("x.pdf", "/nonexistent/x.pdf", [good, garbled, private_use]))
+    assert [r.ocr for r in routes] == [False, True, True]
+    assert routes[1].reason == "garbled text layer (88% unmapped glyphs)"
+
+
+def test_forced_modes_route_every_page_one_way():
+    document = Document("x.pdf", "/nonexistent/x.pdf", [_page(1, ["(cid:1)"] * 20),
+                                                         _page(2, list("政府信息公开"))])
+    assert [r.ocr for r in plan_routes(document, "text")] == [False, False]
+    assert [r.ocr for r in plan_routes(document, "ocr")] == [True, True]
+    with pytest.raises(ValueError, match="unknown mode 'scan': choose one of auto, text, ocr"):
+        plan_routes(document, "scan")
+
+
+@needs_hongze
+def test_text_pages_stay_text_and_a_scanned_page_among_them_goes_to_ocr(hongze_scan, tmp_path):
+    mixed = pdfium.PdfDocument(str(HONGZE))
+    mixed.del_page(2)
+    mixed.import_pages(pdfium.PdfDocument(str(hongze_scan)), [2], index=2)
+    path = tmp_path / "mixed.pdf"
+    mixed.save(str(path))
+    routes = plan_routes(read_document(path, require_text=False))
+    assert [r.ocr for r in routes] == [False, False, True, False, False]
+    assert routes[2].reason.startswith("image page (")
+    assert [r.ocr for r in plan_routes(read_document(HONGZE))] == [False] * 5
+
+
+def test_image_only_pdf_without_engine_is_refused_with_the_install_hint(tmp_path, monkeypatch):
+    page = Image.new("RGB", (400, 560), "white")
+    path = write_image_pdf([page, page], tmp_path / "scan.pdf", dpi=50)
+    monkeypatch.setattr("report_extract.scan.engines.available_engines", lambda: [])
+    with pytest.raises(NoTextLayerError) as error:
+        extract(path)
+    assert str(error.value) == (
+        "scan.pdf: no text layer on pages 1-2: scanned report, OCR needed (OCR engine not "
+        "installed: pip install 'report-extract[ocr]' (rapidocr-onnxruntime))")
+    with pytest.raises(OcrNotInstalledError):
+        extract(path, mode="ocr")
+
+
+# --- image analysis (no OCR engine needed) --------------------------------------------------
+
+
+@needs_hongze
+@pytest.mark.parametrize("angle", [1.3, -0.7, 2.0, -1.9])
+def test_deskew_recovers_a_known_angle(angle):
+    pdf = pdfium.PdfDocument(str(HONGZE))
+    image = Image.fromarray(render(pdf[2], 150))
+    tilted = degrade_image(image, Degradation(dpi=150, angle=angle, noise=4.0, seed=1),
+                           random.Random(1))
+    found = prepare(np.asarray(tilted), 3, 150)
+    assert abs(found.skew - angle) <= 0.2
+
+
+@needs_hongze
+def test_rules_found_in_pixels_rebuild_the_text_layer_grids(hongze_scan):
+    text = read_document(HONGZE)
+    scan = pdfium.PdfDocument(str(hongze_scan))
+    for page in text.pages:
+        expected = [network_to_part(page, n) for n in segments_to_networks(page.segments)]
+        image = prepare(render(scan[page.number - 1], 200), page.number, 200)
+        found, _ = table_parts(page.number, page.width, page.height, find_segments(image))
+        assert [(p.n_rows, p.n_cols, len(p.cells)) for p in found] == [
+            (p.n_rows, p.n_cols, len(p.cells)) for p in expected if p is not None]
+
+
+# --- uncertainty (no OCR engine needed) -----------------------------------------------------
+
+
+def test_candidates_come_from_the_runner_up_readings():
+    char = OcrChar("4119", BBox(0, 0, 30, 10), 10, 0.62,
+                   ((), (), (("7", 0.31), ("l", 0.05)), ()))
+    assert candidates([char]) == [("4119", 0.62), ("4179", 0.31)]
+
+
+@needs_hongze
+def test_a_low_confidence_digit_is_refused_with_its_candidates_never_changed():
+    document = read_document(HONGZE)
+    page = document.pages[2]
+    target = min((c for c in page.chars if c.text == "4"), key=lambda c: c.bbox.top)  # 4119
+    page.chars = [OcrChar(c.text, c.bbox, c.size, 0.55, ((("9", 0.4),),)) if c is target
+                  else c for c in page.chars]
+    page.source = "ocr"
+    report = extract_document(document)
+    cell = next(c for c in report.tables["active_disclosure"].cells
+                if (c.row, c.column) == ("penalty", "decisions"))
+    assert (cell.value, cell.raw_text) == (None, "4119")
+    assert cell.uncertain == ("low recognition confidence (0.55); "
+                              "OCR candidates: 4119 (0.55), 9119 (0.40)")
+    assert any(p.kind == "uncertain_value" and "penalty/decisions" in p.message
+               for p in report.problems)
+
+
+@needs_hongze
+def test_the_one_cell_that_explains_a_failed_check_is_refused_with_its_candidate():
+    document = read_document(HONGZE)
+    cell = next(c for c in extract_document(document).tables["applications"].cells
+                if (c.row, c.column) == ("total_handled", "natural_person"))  # printed 21
+    page = document.pages[cell.page - 1]
+    one = next(c for c in page.chars if c.text == "1" and cell.bbox.contains_point(*c.bbox.center))
+    page.chars = [OcrChar("7", c.bbox, c.size, 0.97, ((("1", 0.03),),)) if c is one else c
+                  for c in page.chars]
+    page.source = "ocr"
+    report = extract_document(document)
+    refused = next(c for c in report.tables["applications"].cells
+                   if (c.row, c.column) == ("total_handled", "natural_person"))
+    assert (refused.value, refused.raw_text) == (None, "27")
+    assert refused.uncertain == ("applications.balance:natural_person fails as read (27); "
+                                 "only this cell has an OCR reading that passes it: 21 (0.03)")
+    assert not any(f.endswith(":natural_person") or f.endswith(":total_handled")
+                   for f in report.check_failures)
+
+
+# --- OCR end to end -------------------------------------------------------------------------
+
+
+@needs_ocr
+@needs_hongze
+def test_scanned_real_report_every_cell_true_or_flagged(hongze_scan):
+    truth = load_truth(HONGZE)
+    report = extract(hongze_scan, source_file=HONGZE.name)
+    score = score_report(report, truth)
+    assert score.unflagged == []
+    assert score.exact_share >= 0.99
+    assert (report.agency, report.year, report.template) == (
+        truth["agency"], truth["year"], truth["template"])
+    assert sorted(report.check_failures) == sorted(truth["expected_check_failures"])
+
+
+@needs_ocr
+def test_scanned_generated_2019_report_at_150_dpi(tmp_path):
+    source = FIXTURES / "t2019-seed-labels.pdf"
+    if not source.exists():
+        pytest.skip(f"generated fixture {source.name} not written yet (fixtures/generate.py)")
+    scan = degrade_pdf(source, tmp_path / source.name, dpi=150, angle=-1.6, blur=0.5,
+                       noise=5.0, jpeg_quality=75, stamp=True, seed=2)
+    report = extract(scan, source_file=source.name)
+    score = score_report(report, load_truth(source))
+    assert score.unflagged == []
+    assert score.exact_share >= 0.95  # 150 dpi under a seal: doubtful digits are refused
+    assert report.template == "2019"
+
+
+@needs_ocr
+def test_auto_mode_reads_a_scanned_report_and_says_so(tmp_path):
+    source = FIXTURES / "t2021-full.pdf"
+    if not source.exists():
+        pytest.skip(f"generated fixture {source.name} not written yet (fixtures/generate.py)")
+    scan = degrade_pdf(source, tmp_path / "scan.pdf", dpi=200, seed=3)
+    document = route_document(read_document(scan, require_text=False))
+    assert {p.source for p in document.pages} == {"ocr"}
+    assert document.metadata["ocr_engine"] == "rapidocr"
+    assert document.metadata["ocr_pages"] == ",".join(str(p.number) for p in document.pages)
