@@ -61,15 +61,20 @@ class _UnionFind:
 # --- segments -> table parts ------------------------------------------------------------
 
 
-def cluster_positions(values: list[float], snap: float = SNAP) -> list[float]:
-    """Distinct positions: values within `snap` of their neighbour are averaged."""
+def cluster_values(values: list[float], snap: float) -> list[list[float]]:
+    """Sorted values in runs whose neighbours lie within `snap` of each other."""
     clusters: list[list[float]] = []
     for value in sorted(values):
         if clusters and value - clusters[-1][-1] <= snap:
             clusters[-1].append(value)
         else:
             clusters.append([value])
-    return [sum(c) / len(c) for c in clusters]
+    return clusters
+
+
+def cluster_positions(values: list[float], snap: float = SNAP) -> list[float]:
+    """Distinct positions: values within `snap` of their neighbour are averaged."""
+    return [sum(c) / len(c) for c in cluster_values(values, snap)]
 
 
 def _touches(h: Segment, v: Segment, tol: float = SNAP) -> bool:
@@ -379,6 +384,11 @@ def detect_tables(document: Document) -> dict[str, Grid]:
     parts += borderless_parts(document, headings, unruled)
     if not parts:
         raise NoTablesError(document.source_file, "no ruled tables found in the report")
+    return parts_to_grids(document, parts)
+
+
+def parts_to_grids(document: Document, parts: list[TablePart]) -> dict[str, Grid]:
+    """Parts with their sections set -> one joined grid per canonical table."""
     grids: dict[str, Grid] = {}
     for name in TABLE_NAMES:
         mine = sorted((p for p in parts if p.section == name), key=lambda p: (p.page, p.bbox.top))

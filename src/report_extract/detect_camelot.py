@@ -27,11 +27,11 @@ from .detect import (
     assign_sections,
     chars_to_text,
     find_headings,
-    join_parts,
+    parts_to_grids,
     section_regions,
 )
 from .errors import DetectError, NoTablesError
-from .models import TABLE_NAMES, BBox, Char, Document, Grid, GridCell, Page
+from .models import BBox, Char, Document, Grid, GridCell, Page
 from .textclean import looks_numeric
 
 # split_text: pdfminer joins the numbers of neighbouring narrow cells into one text line
@@ -57,24 +57,7 @@ def detect_tables_camelot(document: Document, *, text_from: str = "camelot") -> 
     parts += _stream_parts(document, headings, parts, unruled, text_from)
     if not parts:
         raise NoTablesError(document.source_file, "camelot found no tables in the report")
-    return _grids(document, parts)
-
-
-def _grids(document: Document, parts: list[TablePart]) -> dict[str, Grid]:
-    # The same grouping as detect.detect_tables, after the parts are found.
-    grids: dict[str, Grid] = {}
-    for name in TABLE_NAMES:
-        mine = sorted((p for p in parts if p.section == name), key=lambda p: (p.page, p.bbox.top))
-        if mine:
-            grid = join_parts(mine)
-            grid.section = name
-            grids[name] = grid
-    if not grids:
-        raise NoTablesError(
-            document.source_file,
-            "no statistical tables found (no table under headings 二/三/四 matches a template)",
-        )
-    return grids
+    return parts_to_grids(document, parts)
 
 
 # --- camelot tables -> table parts --------------------------------------------------------

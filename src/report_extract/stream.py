@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
-from .detect import TablePart, _group_lines, chars_to_text
+from .detect import TablePart, _group_lines, chars_to_text, cluster_values
 from .labels import match_label
 from .models import BBox, Char, GridCell, Page
 from .templates import ACTIVE_COLUMNS, ACTIVE_LABEL_HEADER, APPLICATION_COLUMNS, REVIEW_COLUMNS
@@ -123,16 +123,6 @@ def _is_header_line(line: Line, label_edge: float) -> bool:
     return len(hits) >= 2 or bool(hits) and value_side
 
 
-def _cluster(values: list[float], snap: float) -> list[list[float]]:
-    clusters: list[list[float]] = []
-    for value in sorted(values):
-        if clusters and value - clusters[-1][-1] <= snap:
-            clusters[-1].append(value)
-        else:
-            clusters.append([value])
-    return clusters
-
-
 def _boundaries(centers: list[float], left: float, right: float) -> list[float]:
     """Column edges: midway between neighbouring column centres."""
     mids = [(a + b) / 2 for a, b in zip(centers, centers[1:], strict=False)]
@@ -168,12 +158,12 @@ def table_layout(lines: list[Line]) -> Layout | None:
     numbers = [w for ln in lines if _is_data(ln) for w in ln.words if w.numeric]
     if not numbers:
         return None
-    centers = [sum(c) / len(c) for c in _cluster([w.center_x for w in numbers], COLUMN_SNAP)]
+    centers = [sum(c) / len(c) for c in cluster_values([w.center_x for w in numbers], COLUMN_SNAP)]
     half_step = (centers[1] - centers[0]) / 2 if len(centers) > 1 else 20.0
     label_edge = min(min(w.bbox.x0 for w in numbers), centers[0] - half_step)
     label_words = [w for ln in lines if _is_data(ln) for w in ln.words
                    if w.bbox.x0 < label_edge and not w.numeric]
-    label_x0 = [min(c) for c in _cluster([w.bbox.x0 for w in label_words], LABEL_SNAP)]
+    label_x0 = [min(c) for c in cluster_values([w.bbox.x0 for w in label_words], LABEL_SNAP)]
     right = max(w.bbox.x1 for ln in lines for w in ln.words) + 1
     return Layout(label_edge, label_x0 or [label_edge - 1], _boundaries(centers, label_edge, right))
 
@@ -414,7 +404,7 @@ def _header_block(header: list[Line], page: int, layout: Layout) -> list[GridCel
         leaves[col] = _bottom_stack(stack)
     in_leaf = {id(w) for ws in leaves.values() for w in ws}
     groups = sorted((s for s in spans if id(s[2]) not in in_leaf), key=lambda s: s[2].bbox.top)
-    group_rows = _cluster([s[2].bbox.top for s in groups], 2.0)
+    group_rows = cluster_values([s[2].bbox.top for s in groups], 2.0)
     row_of_top = {top: i for i, tops in enumerate(group_rows) for top in tops}
     leaf_row, n = len(group_rows), layout.n_label
     cells = []

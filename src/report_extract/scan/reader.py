@@ -9,7 +9,7 @@ the tables only what the pipeline needs is read: the title and the short lines
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -102,14 +102,26 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
 def _read(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]) -> list[LineRead]:
     """Read every line; a line read with low confidence is read again from the grey in
     which pale seal remnants were not cleared (clearing them can thin print under the
-    seal), and the surer of the two readings is kept."""
+    seal). See _second_opinion for which reading is kept."""
     reads = engine.read_lines([_crop(sheet.gray, line) for line in lines])
     doubtful = [i for i, read in enumerate(reads) if read.confidence < SECOND_READING]
     again = engine.read_lines([_crop(sheet.faint_gray, lines[i]) for i in doubtful])
     for index, read in zip(doubtful, again, strict=True):
-        if read.confidence > reads[index].confidence:
-            reads[index] = read
+        reads[index] = _second_opinion(reads[index], read)
     return reads
+
+
+def _second_opinion(first: LineRead, second: LineRead) -> LineRead:
+    """The surer reading; if the two disagree, it is trusted no more than the other
+    reading is doubted (1 - its confidence): two confident readings that disagree
+    are a doubtful value, while a clear digit where the first saw nothing stands."""
+    if second.confidence <= first.confidence:
+        return first
+    if second.text == first.text:
+        return second
+    cap = 1.0 - first.confidence
+    return LineRead(tuple(replace(g, confidence=min(g.confidence, cap))
+                          for g in second.glyphs))
 
 
 def table_parts(number: int, width: float, height: float, segments: list[Segment]
