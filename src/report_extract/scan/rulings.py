@@ -28,8 +28,9 @@ MAX_BRIDGE = 80.0  # pt: the longest faded stretch of a rule that is bridged (a 
 BRIDGE_EVIDENCE = 0.8  # share of a gap that must show faint ink along the rule
 SIDE_FAR = 4.0  # pt either side of a rule's position searched for its darkest line
 SIDE_GAP, SIDE = 0.7, 1.5  # pt beyond the rule's edge, and wide: where paper should be
+SIDE_TEXT = 4.0  # pt beside a rule within which text on both sides means a text line
 PAPER = 200  # grey level: a rule's blurred edge ends where the mean gets this pale
-DARK_INK = 140  # grey level of print (glyph strokes) as opposed to pale marks
+DARK_INK_MAX = 170  # grey level: print beside a rule is darker (and darker than halfway)
 MAX_ATTACHED = 0.3  # share of a rule's length with print beside it: more is glyph strokes
 
 
@@ -215,14 +216,35 @@ def _inside_text(seg: Segment, page: PageImage, *, horizontal: bool) -> bool:
         first -= 1
     while last + 1 < len(profile) and profile[last + 1] < PAPER:
         last += 1
-    dark = band < DARK_INK  # seal remnants and noise beside a rule are paler
-    before = dark[max(0, first - gap - width):max(0, first - gap)]
-    after = dark[last + 1 + gap:last + 1 + gap + width]
-    attached = np.zeros(band.shape[1], bool)
-    for side in (before, after):
-        if side.size:
-            attached |= side.any(axis=0)
-    return float(attached.mean()) > MAX_ATTACHED
+    # Print beside it is about as dark as the rule itself; noise and seal remnants paler.
+    dark = band < min(DARK_INK_MAX, (float(profile[centre]) + PAPER) / 2)
+    if _share(_beside(dark, first, last, gap, width), both=False) > MAX_ATTACHED:
+        return True
+    # Text on both sides, near: a text line runs through it (cells keep text apart).
+    wide = round(SIDE_TEXT * px)
+    top = max(0, at - reach - gap - wide)
+    ink = (page.ink if horizontal else page.ink.T)[top:at + reach + gap + wide + 1, lo:hi]
+    shift = max(0, at - reach) - top  # band row 0 is ink row `shift`
+    sides = _beside(ink > 0, first + shift, last + shift, gap, wide)
+    return _share(sides, both=True) > MAX_ATTACHED
+
+
+def _beside(mask: np.ndarray, first: int, last: int, gap: int, width: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The bands of `mask` rows just before `first` and just after `last`."""
+    return (mask[max(0, first - gap - width):max(0, first - gap)],
+            mask[last + 1 + gap:last + 1 + gap + width])
+
+
+def _share(sides: tuple[np.ndarray, np.ndarray], *, both: bool) -> float:
+    """Share of positions along the rule with a mark beside it (on both sides)."""
+    hits = [side.any(axis=0) if side.size else None for side in sides]
+    if both:
+        if hits[0] is None or hits[1] is None:
+            return 0.0
+        return float((hits[0] & hits[1]).mean())
+    present = [h for h in hits if h is not None]
+    return float(np.logical_or.reduce(present).mean()) if present else 0.0
 
 
 def anchored(horizontal: list[Segment], vertical: list[Segment], *, both_ends: bool = False

@@ -13,7 +13,9 @@ candidate; if several cells could explain the failure, the failure stays as it i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import product
 
 from ..models import CanonicalCell, CanonicalTable, Char, CheckResult, Document, Problem, Report
 from ..textclean import parse_number
@@ -23,6 +25,7 @@ from .reader import OcrChar
 
 MAX_CANDIDATES = 4
 LOW_CONFIDENCE = 0.9  # as normalize: below this a reading is not trusted
+MAX_COMBINATIONS = 256  # candidate combinations tried for one check
 
 
 def explain_ocr_values(report: Report, document: Document) -> None:
@@ -53,6 +56,7 @@ def explain_ocr_values(report: Report, document: Document) -> None:
                 _append_reason(table.problems, cell, note)
     if _refuse_check_suspects(report, chars_of):
         report.checks = check_report(report)  # a refused value takes no part in checks
+    report.checks += _checks_over_candidates(report, chars_of)
 
 
 def _refuse_check_suspects(report: Report,
@@ -82,6 +86,61 @@ def _refuse_check_suspects(report: Report,
                                           cell.raw_text, cell.page, cell.bbox))
             refused = True
     return refused
+
+
+def _checks_over_candidates(report: Report,
+                            chars_of: Callable[[CanonicalCell], list[Char]]
+                            ) -> list[CheckResult]:
+    """Checks skipped because a term is unreadable, run over the OCR candidates of the
+    unreadable terms: a check that fails whichever candidate is right is reported as
+    failed (a confidently misread term, or a published inconsistency, is behind it)."""
+    options = {id(cell): [v for t, _ in candidates(chars_of(cell))
+                          if (v := parse_number(t)[0]) is not None]
+               for table in report.tables.values() for cell in table.cells if cell.uncertain}
+    doubtful = [(table, cell) for table in report.tables.values() for cell in table.cells
+                if cell.uncertain and options[id(cell)]]  # without candidates: undecidable
+    if not doubtful:
+        return []
+    done = {c.identifier for c in report.checks}
+    found: list[CheckResult] = []
+    for identifier in _possible_checks(report, doubtful, options) - done:
+        terms = [cell for table, cell in doubtful
+                 if is_term(table.name, cell.row, cell.column, identifier)]
+        combos = list(product(*(options[id(cell)] for cell in terms)))
+        if not terms or len(combos) > MAX_COMBINATIONS:
+            continue
+        outcomes = [_outcome(report, terms, combo, identifier) for combo in combos]
+        if outcomes and all(o is not None and not o.passed for o in outcomes):
+            first = outcomes[0]
+            found.append(CheckResult(first.rule, first.subject, first.expected, first.found,
+                                     False, f"{identifier} fails for every OCR candidate of "
+                                     f"its unreadable cells"))
+    return found
+
+
+def _possible_checks(report: Report, doubtful: list, options: dict) -> set[str]:
+    """The checks that would run if the unreadable cells had values."""
+    combo = [options[id(cell)][0] for _, cell in doubtful]
+    with _substituted([cell for _, cell in doubtful], combo):
+        return {c.identifier for c in check_report(report)}
+
+
+def _outcome(report: Report, cells: list[CanonicalCell], values: tuple,
+             identifier: str) -> CheckResult | None:
+    with _substituted(cells, values):
+        return next((c for c in check_report(report) if c.identifier == identifier), None)
+
+
+@contextmanager
+def _substituted(cells: list[CanonicalCell], values: Sequence) -> Iterator[None]:
+    saved = [(c.value, c.uncertain) for c in cells]
+    for cell, value in zip(cells, values, strict=True):
+        cell.value, cell.uncertain = value, None
+    try:
+        yield
+    finally:
+        for cell, (value, reason) in zip(cells, saved, strict=True):
+            cell.value, cell.uncertain = value, reason
 
 
 def _passes_with(report: Report, cell: CanonicalCell, text: str, failure: CheckResult
