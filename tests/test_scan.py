@@ -214,6 +214,15 @@ def test_scanned_generated_2019_report_at_150_dpi(tmp_path):
 
 
 @needs_ocr
+def test_progress_bar_stays_off_when_not_a_terminal(tmp_path, capsys):
+    page = Image.new("RGB", (400, 560), "white")
+    path = write_image_pdf([page], tmp_path / "blank.pdf", dpi=50)
+    with pytest.raises(NoTextLayerError):  # a blank scan has nothing to read
+        extract(path, mode="ocr", progress=True)
+    assert capsys.readouterr().err == ""  # pytest's captured stderr is not a terminal
+
+
+@needs_ocr
 def test_auto_mode_reads_a_scanned_report_and_says_so(tmp_path):
     source = FIXTURES / "t2021-full.pdf"
     if not source.exists():

@@ -45,7 +45,7 @@ def route_document(
         return document
     if wanted:
         ocr_pages(document, wanted, engine=engine, dpi=dpi, progress=progress)
-    check_text_layer(document)
+    check_text_layer(document, " (OCR found no text either)" if wanted else "")
     return document
 
 
