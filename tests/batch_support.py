@@ -37,7 +37,8 @@ BUG = b"%FAULT-BUG\n"  # raises an ordinary exception, as a parser bug would
 SLOW = b"%FAULT-SLOW\n"  # takes a moment (for kill tests)
 
 
-def faulty_extract(path, *, detector="pdfplumber", source_file=None) -> Report:
+def faulty_extract(path, *, detector="pdfplumber", mode="auto", ocr_engine="rapidocr",
+                   source_file=None) -> Report:
     from report_extract.pipeline import extract
 
     tail = Path(path).read_bytes()[-64:]
@@ -55,7 +56,8 @@ def faulty_extract(path, *, detector="pdfplumber", source_file=None) -> Report:
         raise ZeroDivisionError("division by zero")
     if SLOW in tail:
         time.sleep(0.15)
-    return extract(path, detector=detector, source_file=source_file)
+    return extract(path, detector=detector, mode=mode, ocr_engine=ocr_engine,
+                   source_file=source_file)
 
 
 def variant(source: Path, dest: Path, tag: bytes | str = b"") -> Path:
@@ -64,6 +66,24 @@ def variant(source: Path, dest: Path, tag: bytes | str = b"") -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_bytes(source.read_bytes() + b"\n%" + tag.lstrip(b"%"))
     return dest
+
+
+def scanned(source: Path, dest: Path) -> Path:
+    """An image-only copy of a PDF (150 dpi, clean): what a scanner makes of it."""
+    from report_extract.scan.degrade import degrade_pdf
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return degrade_pdf(source, dest, dpi=150, seed=0)
+
+
+def ocr_installed() -> bool:
+    from report_extract.scan.engines import available_engines
+
+    return "rapidocr" in available_engines()
+
+
+NO_OCR_REASON = ("OCR engine not installed: pip install 'report-extract[ocr]' "
+                 "(rapidocr-onnxruntime)")
 
 
 def truncated(source: Path, dest: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -21,10 +22,13 @@ from batch_support import (
     HANG,
     HANG_NATIVE,
     MEMORY,
+    NO_OCR_REASON,
     REPO,
     SLOW,
     encrypted,
     faulty_extract,
+    ocr_installed,
+    scanned,
     temp_leftovers,
     truncated,
     variant,
@@ -36,6 +40,8 @@ from report_extract.write.manifest import Manifest, locked
 
 pytestmark = pytest.mark.skipif(not FIXTURE_2021.is_file(),
                                 reason=f"generated fixtures missing: {FIXTURE_2021}")
+SCAN_REFUSAL = "no text layer on pages 1-3: scanned report, OCR needed"
+TESSERACT_MISSING = "tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-chi-sim"
 TABLE_FILES = ("reports", "cells", "checks", "problems", "errors", "inputs",
                "active_disclosure", "applications", "review_litigation")
 
@@ -326,3 +332,109 @@ def test_plain_progress_lines_for_logs():
     silent.say("x")
     silent.update(True)
     assert quiet.getvalue() == ""
+
+
+# --- OCR options ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory) -> Path:
+    """t2021-full.pdf as an image-only PDF (3 pages, no text layer)."""
+    return scanned(FIXTURE_2021, tmp_path_factory.mktemp("scan") / "scan.pdf")
+
+
+def scan_and_text(folder: Path, scan: Path) -> None:
+    variant(FIXTURE_2021, folder / "good.pdf", "good")
+    (folder / "scan.pdf").write_bytes(scan.read_bytes())
+
+
+def errors_of(out: Path) -> list[tuple[str, str, str, str]]:
+    return [(e["source_file"], e["stage"], e["kind"], e["message"]) for e in rows(out, "errors")]
+
+
+def test_bad_ocr_options_are_refused_before_anything_is_written(tmp_path: Path):
+    out = tmp_path / "out"
+    with pytest.raises(ValueError) as mode:
+        convert([FIXTURE_2021], out, ocr="always", progress=False)
+    assert str(mode.value) == "unknown OCR mode 'always': use one of auto, text, ocr"
+    with pytest.raises(ValueError) as engine:
+        convert([FIXTURE_2021], out, ocr_engine="paddle", progress=False)
+    assert str(engine.value) == "unknown OCR engine 'paddle': use one of rapidocr, tesseract"
+    assert not out.exists()
+
+
+def test_another_ocr_mode_or_engine_redoes_the_files(tmp_path: Path, scan: Path, monkeypatch):
+    """Without an OCR engine (as without the ocr extra): each failure names what to do."""
+    monkeypatch.setattr("report_extract.scan.engines.available_engines", lambda: [])
+    folder, out = tmp_path / "in", tmp_path / "out"
+    scan_and_text(folder, scan)
+    manifest = Manifest(out).path
+
+    text = convert([folder], out, ocr="text", workers=1, progress=False)
+    assert (text.converted, text.failed, text.failed_by_kind) == (1, 1, {"no_text_layer": 1})
+    assert str(text).startswith("1 converted, 1 failed (1 no text layer), 0 checks failed, ")
+    assert errors_of(out) == [("scan.pdf", "ingest", "no_text_layer", SCAN_REFUSAL)]
+    lines = manifest.read_text().count("\n")
+    again = convert([folder], out, ocr="text", workers=1, progress=False)
+    assert (again.earlier, again.failed, again.pages) == (1, 1, 0)
+    assert manifest.read_text().count("\n") == lines  # the same options: nothing redone
+
+    auto = convert([folder], out, workers=1, progress=False)
+    assert (auto.converted, auto.earlier, auto.failed, auto.pages) == (1, 0, 1, 3)
+    assert errors_of(out) == [("scan.pdf", "ingest", "no_text_layer",
+                               f"{SCAN_REFUSAL} ({NO_OCR_REASON})")]
+
+    tesseract = convert([folder], out, ocr_engine="tesseract", workers=1, progress=False)
+    assert (tesseract.converted, tesseract.earlier, tesseract.failed) == (1, 0, 1)
+    assert errors_of(out) == [("scan.pdf", "ingest", "no_text_layer",
+                               f"{SCAN_REFUSAL} ({TESSERACT_MISSING})")]
+
+    every_page = convert([folder], out, ocr="ocr", workers=1, progress=False)
+    assert (every_page.converted, every_page.failed) == (0, 2)
+    assert str(every_page).startswith("0 converted, 2 failed (2 OCR not installed), ")
+    assert errors_of(out) == [("good.pdf", "ingest", "ocr_not_installed", NO_OCR_REASON),
+                              ("scan.pdf", "ingest", "ocr_not_installed", NO_OCR_REASON)]
+    assert [r["status"] for r in rows(out, "reports")] == ["failed", "failed"]
+
+    recorded = {Path(e.paths[0]).name: (e.status, e.detector, e.ocr, e.ocr_engine)
+                for e in Manifest(out).load().values()}
+    assert recorded == {"good.pdf": ("failed", "pdfplumber", "ocr", "rapidocr"),
+                        "scan.pdf": ("failed", "pdfplumber", "ocr", "rapidocr")}
+
+
+def test_manifest_lines_from_before_the_ocr_options_mean_auto_rapidocr(tmp_path: Path):
+    good = variant(FIXTURE_2021, tmp_path / "in" / "good.pdf", "good")
+    out = tmp_path / "out"
+    convert([good], out, workers=1, progress=False)
+    manifest = Manifest(out).path
+    line = json.loads(manifest.read_text())
+    assert (line["detector"], line["ocr"], line["ocr_engine"]) == ("pdfplumber", "auto",
+                                                                   "rapidocr")
+    del line["ocr"], line["ocr_engine"]  # as the version before --ocr wrote it
+    manifest.write_text(json.dumps(line) + "\n")
+    entry = Manifest(out).load()[line["sha256"]]
+    assert (entry.status, entry.ocr, entry.ocr_engine) == ("done", "auto", "rapidocr")
+
+    reused = convert([good], out, workers=1, progress=False)
+    assert (reused.converted, reused.earlier, reused.pages) == (1, 1, 0)
+    redone = convert([good], out, ocr_engine="tesseract", workers=1, progress=False)
+    assert (redone.converted, redone.earlier, redone.pages) == (1, 0, 3)
+
+
+@pytest.mark.skipif(not ocr_installed(), reason=NO_OCR_REASON)
+def test_a_scan_is_read_by_ocr_in_a_worker_like_its_text_layer(tmp_path: Path, scan: Path):
+    """The one real OCR run of these tests (~10 s), in a forked worker."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    scan_and_text(folder, scan)
+    summary = convert([folder], out, workers=2, progress=False)
+    assert (summary.converted, summary.failed, summary.checks_failed) == (2, 0, 0)
+    for table in ("active_disclosure", "applications", "review_litigation"):
+        by_file: dict[str, list[dict[str, str]]] = {}
+        for row in rows(out, table):
+            file = row.pop("source_file")
+            row.pop("report_id")
+            by_file.setdefault(file, []).append(row)
+        assert by_file["scan.pdf"] == by_file["good.pdf"] != [], table
+    reports = {r["source_file"]: r for r in rows(out, "reports")}
+    assert reports["scan.pdf"]["n_cells"] == reports["good.pdf"]["n_cells"]
+    assert int(reports["scan.pdf"]["n_cells"]) > 100

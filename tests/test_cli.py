@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import csv
+import fcntl
 import json
+import os
+import pty
+import select
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
 from batch_support import (
     FIXTURE_2021,
+    NO_OCR_REASON,
+    REPO,
     SHARED_REAL,
     encrypted,
+    ocr_installed,
+    scanned,
     temp_leftovers,
     truncated,
     variant,
@@ -19,12 +30,28 @@ from batch_support import (
 from click.testing import CliRunner
 
 from report_extract import pipeline
-from report_extract.cli import DETECTORS, FORMATS, main
+from report_extract.cli import DETECTORS, FORMATS, OCR_ENGINES, OCR_MODES, main
+from report_extract.scan.engines import ENGINES
+from report_extract.scan.route import MODES
 from report_extract.write import FORMATS as WRITE_FORMATS
 
 pytestmark = pytest.mark.skipif(not FIXTURE_2021.is_file(),
                                 reason=f"generated fixtures missing: {FIXTURE_2021}")
 HONGZE = SHARED_REAL / "hongze-district-2023.pdf"
+SCAN_REFUSAL = "no text layer on pages 1-3: scanned report, OCR needed"
+needs_ocr = pytest.mark.skipif(not ocr_installed(), reason=NO_OCR_REASON)
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory) -> Path:
+    """t2021-full.pdf as an image-only PDF (3 pages, no text layer)."""
+    return scanned(FIXTURE_2021, tmp_path_factory.mktemp("scan") / "scan.pdf")
+
+
+@pytest.fixture()
+def no_ocr_engine(monkeypatch):
+    """As on a machine without the ocr extra (nor tesseract)."""
+    monkeypatch.setattr("report_extract.scan.engines.available_engines", lambda: [])
 
 
 def run(*args: str):
@@ -46,6 +73,16 @@ def test_every_command_is_covered_by_the_help_test():
 def test_cli_choices_match_the_library():
     assert DETECTORS == pipeline.DETECTORS
     assert FORMATS == WRITE_FORMATS
+    assert OCR_MODES == MODES
+    assert OCR_ENGINES == ENGINES
+
+
+def test_starting_the_command_imports_neither_pdf_nor_ocr_libraries():
+    process = subprocess.run([sys.executable, "-c", (
+        "import sys, report_extract.cli\n"
+        "print(sorted(m for m in ('cv2', 'pdfplumber', 'numpy') if m in sys.modules))")],
+        capture_output=True, text=True, check=True)
+    assert process.stdout == "[]\n"
 
 
 def test_version():
@@ -190,3 +227,99 @@ def test_convert_from_list(tmp_path):
     result = run("convert", "--from-list", listing, "-o", tmp_path / "out", "-q")
     assert result.exit_code == 0
     assert (tmp_path / "out" / "reports.csv").read_text(encoding="utf-8-sig").count("\n") == 2
+
+
+def test_extract_text_mode_refuses_a_scan(scan):
+    result = run("extract", "--ocr", "text", scan)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"error: scan.pdf: {SCAN_REFUSAL}\n"
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    ([], f"{SCAN_REFUSAL} ({NO_OCR_REASON})"),
+    (["--ocr", "ocr"], NO_OCR_REASON),
+    (["--ocr-engine", "tesseract"], f"{SCAN_REFUSAL} (tesseract not installed: apt-get install "
+                                    "tesseract-ocr tesseract-ocr-chi-sim)"),
+], ids=["auto", "ocr", "tesseract"])
+def test_extract_scan_without_the_ocr_engine_is_one_line_error(scan, no_ocr_engine, args,
+                                                               reason):
+    result = run("extract", *args, scan)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"error: scan.pdf: {reason}\n"
+
+
+def test_extract_ocr_mode_on_a_text_report_needs_the_engine_too(no_ocr_engine):
+    result = run("extract", "--ocr", "ocr", FIXTURE_2021)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"error: t2021-full.pdf: {NO_OCR_REASON}\n"
+
+
+def test_unknown_ocr_mode_and_engine_are_usage_errors():
+    mode = run("extract", FIXTURE_2021, "--ocr", "always")
+    assert mode.exit_code == 2
+    assert ("Invalid value for '--ocr': 'always' is not one of 'auto', 'text', 'ocr'."
+            in mode.stderr)
+    engine = run("convert", FIXTURE_2021, "-o", "unused", "--ocr-engine", "paddle")
+    assert engine.exit_code == 2
+    assert ("Invalid value for '--ocr-engine': 'paddle' is not one of 'rapidocr', "
+            "'tesseract'." in engine.stderr)
+
+
+@needs_ocr
+def test_extract_reads_a_scan_with_a_progress_bar_on_a_terminal(scan, tmp_path):
+    """The one real OCR run of these tests (~10 s): stderr is a terminal, stdout a file."""
+    leader, follower = pty.openpty()
+    # A real terminal has a size; tqdm draws nothing on a 0-column one.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    stdout = tmp_path / "stdout.json"
+    with open(stdout, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "report_extract.cli", "extract", str(scan)],
+            stdout=out, stderr=follower, cwd=REPO)
+    os.close(follower)
+    shown = b""
+    while True:  # read the terminal until the child closes it
+        ready, _, _ = select.select([leader], [], [], 120)
+        if not ready:
+            process.kill()
+            break
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the child has exited
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.wait(timeout=120) == 0, shown.decode(errors="replace")
+    terminal = shown.decode(errors="replace")
+    assert "OCR scan.pdf:   0%|" in terminal and "| 3/3 [" in terminal and "page/s" in terminal
+    assert "warning:" not in terminal and "error:" not in terminal
+    printed = json.loads(stdout.read_text(encoding="utf-8"))
+    text_layer = pipeline.extract(FIXTURE_2021).to_dict()
+    assert printed["source_file"] == "scan.pdf"
+    assert {k: v for k, v in printed.items() if k != "source_file"} == {
+        k: v for k, v in text_layer.items() if k != "source_file"}
+
+
+def test_convert_ocr_options_reach_the_batch(tmp_path, scan, no_ocr_engine):
+    folder = tmp_path / "in"
+    variant(FIXTURE_2021, folder / "good.pdf", "good")
+    (folder / "scan.pdf").write_bytes(scan.read_bytes())
+    out = tmp_path / "out"
+
+    def errors() -> list[tuple[str, str, str, str]]:
+        with open(out / "errors.csv", encoding="utf-8-sig", newline="") as handle:
+            return [(r["source_file"], r["stage"], r["kind"], r["message"])
+                    for r in csv.DictReader(handle)]
+
+    text = run("convert", folder, "-o", out, "--workers", "1", "--ocr", "text")
+    assert text.exit_code == 1
+    assert text.stdout.startswith("1 converted, 1 failed (1 no text layer), 0 checks failed, ")
+    assert errors() == [("scan.pdf", "ingest", "no_text_layer", SCAN_REFUSAL)]
+    auto = run("convert", folder, "-o", out, "--workers", "1")  # another mode: both redone
+    assert auto.exit_code == 1
+    assert auto.stderr.splitlines()[0] == "2 PDF files to convert"
+    assert auto.stdout.startswith("1 converted, 1 failed (1 no text layer), 0 checks failed, ")
+    assert errors() == [("scan.pdf", "ingest", "no_text_layer",
+                         f"{SCAN_REFUSAL} ({NO_OCR_REASON})")]

@@ -20,6 +20,10 @@ from report_extract.errors import ReportError
 
 DETECTORS = ("pdfplumber", "camelot")  # report_extract.pipeline.DETECTORS (a test checks)
 FORMATS = ("csv", "parquet")  # report_extract.write.FORMATS
+# report_extract.scan.route.MODES and scan.engines.ENGINES (a test checks): literal here, as
+# importing those modules costs pdfplumber and OpenCV at every start of the command.
+OCR_MODES = ("auto", "text", "ocr")
+OCR_ENGINES = ("rapidocr", "tesseract")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -27,6 +31,19 @@ EXIT_INTERRUPTED = 130
 detector_option = click.option(
     "--detector", type=click.Choice(DETECTORS), default="pdfplumber", show_default=True,
     help="How ruled tables are found: pdfplumber's lines, or camelot's lattice parser.")
+
+
+def ocr_options(command):
+    """--ocr and --ocr-engine, the same on every command."""
+    command = click.option(
+        "--ocr-engine", type=click.Choice(OCR_ENGINES), default="rapidocr", show_default=True,
+        help="The OCR engine: rapidocr (offline; pip install -e \".[ocr]\") or tesseract "
+             "(needs tesseract-ocr and tesseract-ocr-chi-sim).")(command)
+    return click.option(
+        "--ocr", "ocr", type=click.Choice(OCR_MODES), default="auto", show_default=True,
+        help="When pages are read by OCR: auto = the pages with no usable text layer "
+             "(scanned or garbled); text = never (a scanned report is refused); "
+             "ocr = every page.")(command)
 
 
 def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
@@ -44,18 +61,21 @@ def main() -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @detector_option
+@ocr_options
 @click.option("--details", is_flag=True,
               help='Add "problems" (unplaced labels, unreadable values) to the JSON.')
-def extract(file: Path, detector: str, details: bool) -> None:
+def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool) -> None:
     """Print one report's canonical JSON (tables and check failures) to stdout.
 
     Labels that could not be placed and values that could not be read are listed on
-    stderr as warnings (with --details, in the JSON too).
+    stderr as warnings (with --details, in the JSON too). On a terminal, a progress bar
+    on stderr follows the pages being OCR'd.
     """
     from report_extract.pipeline import extract as extract_report
 
     try:
-        report = extract_report(file, detector=detector)
+        report = extract_report(file, detector=detector, mode=ocr, ocr_engine=ocr_engine,
+                                progress=True)
     except ReportError as error:
         fail(str(error))
     for problem in report.problems:
@@ -82,15 +102,18 @@ def extract(file: Path, detector: str, details: bool) -> None:
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Run on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")
 @detector_option
+@ocr_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | None,
             timeout: float | None, retry_failed: bool, from_list: Path | None,
-            dask_address: str | None, detector: str, quiet: bool) -> None:
+            dask_address: str | None, detector: str, ocr: str, ocr_engine: str,
+            quiet: bool) -> None:
     """Convert PDFs, folders (recursively), globs and .zip archives into tables in OUTDIR.
 
     Each unique file (by SHA-256) is converted once. Re-running the same command skips
-    what is done; a killed run continues where it stopped. Files that cannot be
-    converted are listed in the errors table; the exit status is 1 if any failed.
+    what is done (a change of --detector, --ocr or --ocr-engine redoes it); a killed run
+    continues where it stopped. Files that cannot be converted are listed in the errors
+    table; the exit status is 1 if any failed.
     """
     from report_extract.batch import InputNotFound, OutputLocked, RunnerError
     from report_extract.batch import convert as convert_batch
@@ -103,7 +126,8 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
     try:
         summary = convert_batch(inputs, out_dir, format=fmt, workers=workers, timeout=timeout,
                                 retry_failed=retry_failed, dask_address=dask_address,
-                                progress=not quiet, from_list=from_list, detector=detector)
+                                progress=not quiet, from_list=from_list, detector=detector,
+                                ocr=ocr, ocr_engine=ocr_engine)
     except InputNotFound as error:
         fail(str(error), EXIT_USAGE)
     except (OutputLocked, RunnerError) as error:

@@ -31,7 +31,7 @@ from report_extract.batch.inputs import (
 from report_extract.batch.progress import Progress
 from report_extract.batch.runners import DaskRunner, LocalRunner, RunnerError, default_workers
 from report_extract.batch.versions import SCHEMA_ID, tool_version
-from report_extract.batch.work import Extractor, Outcome, Task
+from report_extract.batch.work import Extractor, Options, Outcome, Task
 from report_extract.write.files import FORMATS, TableSet, remove_temporaries
 from report_extract.write.manifest import (
     DONE,
@@ -45,7 +45,8 @@ from report_extract.write.manifest import (
 )
 from report_extract.write.tables import failed_report_row
 
-__all__ = ["InputNotFound", "OutputLocked", "RunnerError", "Summary", "convert", "file_sha256"]
+__all__ = ["InputNotFound", "Options", "OutputLocked", "RunnerError", "Summary", "convert",
+           "file_sha256"]
 
 FLUSH_SECONDS = 30.0  # a slow batch still reaches disk this often
 KIND_NOT_PDF = "not_a_pdf"
@@ -56,7 +57,7 @@ _KIND_WORDS = {
     "not_a_pdf": "not a PDF", "encrypted_pdf": "encrypted", "corrupt_pdf": "corrupt",
     "empty_pdf": "no pages", "no_text_layer": "no text layer", "no_tables": "no tables found",
     "template_mismatch": "unknown template", "timeout": "timed out", "crash": "crashed",
-    "internal_error": "internal error",
+    "internal_error": "internal error", "ocr_not_installed": "OCR not installed",
     "out_of_memory": "out of memory", "unreadable": "unreadable",
 }
 
@@ -122,16 +123,20 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
             format: str = "csv", workers: int | None = None, timeout: float | None = None,
             retry_failed: bool = False, dask_address: str | None = None,
             progress: bool | str = True, from_list: str | os.PathLike | None = None,
-            detector: str = "pdfplumber", batch_size: int = 25,
-            extractor: Extractor | None = None) -> Summary:
+            detector: str = "pdfplumber", ocr: str = "auto", ocr_engine: str = "rapidocr",
+            batch_size: int = 25, extractor: Extractor | None = None) -> Summary:
     """Convert every PDF among `inputs` into the output tables in `out_dir`.
 
     `progress`: True (a bar on a terminal, lines otherwise), False, or one of
-    "bar"/"lines"/"off". `extractor` replaces report_extract.extract (for tests; it must
-    be picklable, i.e. a module-level function). Raises InputNotFound for an input that
-    names nothing and OutputLocked when another convert writes to `out_dir`.
+    "bar"/"lines"/"off". `ocr`: "auto" OCRs the pages without a usable text layer, "text"
+    never OCRs (scanned reports fail), "ocr" OCRs every page; `ocr_engine`: "rapidocr" or
+    "tesseract". A result of an earlier run is reused only if it was made with the same
+    detector, ocr and ocr_engine. `extractor` replaces report_extract.extract (for tests;
+    it must be picklable, i.e. a module-level function). Raises InputNotFound for an input
+    that names nothing and OutputLocked when another convert writes to `out_dir`.
     """
-    _check_options(format, workers, timeout, batch_size, detector)
+    options = Options(detector, ocr, ocr_engine)
+    _check_options(format, workers, timeout, batch_size, options)
     started = time.monotonic()
     runner = (DaskRunner(dask_address, timeout) if dask_address
               else LocalRunner(workers or default_workers(), timeout))
@@ -144,26 +149,34 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
         store = PartStore(out)
         store.remove_unreferenced({e.part for e in manifest.entries.values() if e.part})
         remove_temporaries(store.folder)
-        plan = _plan(identify_all(sources), manifest, store, retry_failed, detector)
+        plan = _plan(identify_all(sources), manifest, store, retry_failed, options)
         reporter = Progress(len(plan.todo), _progress_mode(progress))
         reporter.say(_describe(plan))
-        tasks = [Task(sha, source, detector, timeout, extractor) for sha, source in plan.todo]
+        tasks = [Task(sha, source, options, timeout, extractor) for sha, source in plan.todo]
         try:
-            pages = _run(runner, tasks, plan, manifest, store, reporter, batch_size, detector)
+            pages = _run(runner, tasks, plan, manifest, store, reporter, batch_size, options)
         finally:
             reporter.close()
-        _record_not_pdf(plan, manifest, detector)
+        _record_not_pdf(plan, manifest, options)
         _assemble(out, format, plan, manifest, store)
         store.close()
     return _summarize(out, format, plan, manifest, pages, time.monotonic() - started)
 
 
 def _check_options(fmt: str, workers: int | None, timeout: float | None,
-                   batch_size: int, detector: str) -> None:
+                   batch_size: int, options: Options) -> None:
     from report_extract.pipeline import DETECTORS
+    from report_extract.scan.engines import ENGINES
+    from report_extract.scan.route import MODES
 
-    if detector not in DETECTORS:
-        raise ValueError(f"unknown detector {detector!r}: use one of {', '.join(DETECTORS)}")
+    if options.detector not in DETECTORS:
+        raise ValueError(f"unknown detector {options.detector!r}: "
+                         f"use one of {', '.join(DETECTORS)}")
+    if options.ocr not in MODES:
+        raise ValueError(f"unknown OCR mode {options.ocr!r}: use one of {', '.join(MODES)}")
+    if options.ocr_engine not in ENGINES:
+        raise ValueError(f"unknown OCR engine {options.ocr_engine!r}: "
+                         f"use one of {', '.join(ENGINES)}")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     if workers is not None and workers < 1:
@@ -181,7 +194,7 @@ def _progress_mode(progress: bool | str) -> str:
 
 
 def _plan(items: Iterable[Identified], manifest: Manifest, store: PartStore,
-          retry_failed: bool, detector: str) -> _Plan:
+          retry_failed: bool, options: Options) -> _Plan:
     groups: dict[str, list[Source]] = {}
     not_pdf: list[tuple[Identified, str]] = []
     for item in items:  # sorted by path: the first path of a group is its representative
@@ -192,15 +205,15 @@ def _plan(items: Iterable[Identified], manifest: Manifest, store: PartStore,
             broken = item.problem is not None
             not_pdf.append((item, FAILED if named_pdf or broken else SKIPPED))
     todo = [(sha, paths[0]) for sha, paths in groups.items()
-            if not _reusable(manifest.entries.get(sha), store, retry_failed, detector)]
+            if not _reusable(manifest.entries.get(sha), store, retry_failed, options)]
     return _Plan(groups, not_pdf, todo)
 
 
 def _reusable(entry: ManifestEntry | None, store: PartStore, retry_failed: bool,
-              detector: str) -> bool:
+              options: Options) -> bool:
     """A result from an earlier run is kept if the same tool made it the same way."""
-    if entry is None or (entry.tool_version, entry.schema, entry.detector) != (
-            tool_version(), SCHEMA_ID, detector):
+    if entry is None or (entry.tool_version, entry.schema, Options.of(entry)) != (
+            tool_version(), SCHEMA_ID, options):
         return False
     if entry.status == DONE:
         return entry.part is not None and (store.folder / entry.part).is_file()
@@ -222,7 +235,7 @@ def _describe(plan: _Plan) -> str:
 
 
 def _run(runner: LocalRunner | DaskRunner, tasks: list[Task], plan: _Plan, manifest: Manifest,
-         store: PartStore, reporter: Progress, batch_size: int, detector: str) -> int:
+         store: PartStore, reporter: Progress, batch_size: int, options: Options) -> int:
     """Run the tasks, flushing results to parts; return the pages extracted."""
     buffer: list[Outcome] = []
     last_flush = time.monotonic()
@@ -234,25 +247,26 @@ def _run(runner: LocalRunner | DaskRunner, tasks: list[Task], plan: _Plan, manif
             pages += outcome.pages
             reporter.update(outcome.ok)
             if len(buffer) >= batch_size or time.monotonic() - last_flush > FLUSH_SECONDS:
-                _flush(buffer, plan, manifest, store, detector)
+                _flush(buffer, plan, manifest, store, options)
                 buffer, last_flush = [], time.monotonic()
     finally:
         # Also on Ctrl-C: what finished is saved before the workers are stopped.
-        _flush(buffer, plan, manifest, store, detector)
+        _flush(buffer, plan, manifest, store, options)
         with contextlib.suppress(Exception):
             outcomes.close()
     return pages
 
 
 def _flush(buffer: list[Outcome], plan: _Plan, manifest: Manifest, store: PartStore,
-           detector: str) -> None:
+           options: Options) -> None:
     if not buffer:
         return
     finished = [o for o in buffer if o.ok]
     where = store.write([(o.sha256, o.rows) for o in finished]) if finished else {}
     entries = []
     for outcome in buffer:
-        entry = _entry(outcome.sha256, DONE if outcome.ok else FAILED, plan, detector)
+        paths = [s.path for s in plan.groups.get(outcome.sha256, [])]
+        entry = _entry(outcome.sha256, DONE if outcome.ok else FAILED, paths, options)
         entry.part, entry.offset, entry.length = where.get(outcome.sha256, (None, 0, 0))
         entry.pages, entry.n_check_failures = outcome.pages, outcome.n_check_failures
         entry.stage, entry.kind, entry.message = outcome.stage, outcome.kind, outcome.message
@@ -261,18 +275,17 @@ def _flush(buffer: list[Outcome], plan: _Plan, manifest: Manifest, store: PartSt
     manifest.append(entries)  # after the part is in place: the manifest never dangles
 
 
-def _entry(sha: str, status: str, plan: _Plan, detector: str) -> ManifestEntry:
-    paths = [s.path for s in plan.groups.get(sha, [])]
-    return ManifestEntry(sha, status, tool_version(), detector, paths, schema=SCHEMA_ID)
+def _entry(sha: str, status: str, paths: list[str], options: Options) -> ManifestEntry:
+    return ManifestEntry(sha, status, tool_version(), paths=paths, schema=SCHEMA_ID,
+                         **options.as_dict())
 
 
-def _record_not_pdf(plan: _Plan, manifest: Manifest, detector: str) -> None:
+def _record_not_pdf(plan: _Plan, manifest: Manifest, options: Options) -> None:
     entries = []
     for item, status in plan.not_pdf:
         known = manifest.entries.get(item.sha256)
         if known is None or known.status != status or item.source.path not in known.paths:
-            entry = ManifestEntry(item.sha256, status, tool_version(), detector,
-                                  [item.source.path], schema=SCHEMA_ID)
+            entry = _entry(item.sha256, status, [item.source.path], options)
             entry.stage, entry.kind = STAGE_INPUT, _not_pdf_kind(item)
             entry.message = not_pdf_reason(item)
             entries.append(entry)

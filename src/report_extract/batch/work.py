@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from types import TracebackType
 
@@ -25,7 +25,8 @@ from report_extract.errors import ReportError
 from report_extract.models import Report
 from report_extract.write.tables import report_rows
 
-Extractor = Callable[..., Report]  # extract(path, *, detector=, source_file=) -> Report
+# extract(path, *, detector=, mode=, ocr_engine=, source_file=) -> Report
+Extractor = Callable[..., Report]
 STAGES = ("ingest", "detect", "normalize", "validate")
 
 KIND_TIMEOUT = "timeout"
@@ -35,10 +36,34 @@ KIND_INTERNAL = "internal_error"  # an exception that is not a ReportError: a bu
 
 
 @dataclass(frozen=True)
+class Options:
+    """How a file is extracted: what makes a stored result reusable by a later run.
+
+    The field names are the manifest's (a line written before a field existed loads with
+    that field's default, which is how such a run extracted)."""
+
+    detector: str = "pdfplumber"
+    ocr: str = "auto"  # report_extract.scan.route.MODES
+    ocr_engine: str = "rapidocr"  # report_extract.scan.engines.ENGINES
+
+    @classmethod
+    def of(cls, record: object) -> Options:
+        """The options a manifest entry (or anything with these attributes) records."""
+        return cls(**{f.name: getattr(record, f.name) for f in fields(cls)})
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def extract_kwargs(self) -> dict[str, str]:
+        """The keyword arguments of report_extract.pipeline.extract."""
+        return {"detector": self.detector, "mode": self.ocr, "ocr_engine": self.ocr_engine}
+
+
+@dataclass(frozen=True)
 class Task:
     sha256: str
     source: Source
-    detector: str = "pdfplumber"
+    options: Options = Options()
     timeout: float | None = None
     extractor: Extractor | None = None  # None: report_extract.pipeline.extract
 
@@ -64,8 +89,8 @@ def process_one(task: Task) -> Outcome:
     start = time.perf_counter()
     try:
         with _alarm(task.timeout), _on_disk(task.source) as path:
-            report = _extractor(task)(path, detector=task.detector,
-                                      source_file=task.source.source_file)
+            report = _extractor(task)(path, source_file=task.source.source_file,
+                                      **task.options.extract_kwargs())
         report.source_file = task.source.source_file
         return Outcome(task.sha256, True, report_rows(report, task.sha256), report.pages,
                        len(report.check_failures), seconds=time.perf_counter() - start)

@@ -54,6 +54,10 @@ class ManifestEntry:
     message: str | None = None
     seconds: float = 0.0
     schema: str = ""  # the output tables' layout the stored rows follow
+    # With detector, how the file was extracted (batch.work.Options). The defaults are
+    # what a run made before these fields were recorded did.
+    ocr: str = "auto"  # OCR mode: auto / text / ocr
+    ocr_engine: str = "rapidocr"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
