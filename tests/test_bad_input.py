@@ -10,8 +10,8 @@ from report_extract.errors import (
     EmptyPdfError,
     EncryptedPdfError,
     NoTablesError,
-    NoTextLayerError,
     NotAPdfError,
+    NoTextLayerError,
     TemplateMismatchError,
 )
 from report_extract.pipeline import extract
@@ -85,7 +85,8 @@ def test_zero_pages(tmp_path):
     xref = len(body)
     body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     body += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    body += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    body += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
+             f"startxref\n{xref}\n%%EOF\n").encode()
     path.write_bytes(body)
     with pytest.raises(EmptyPdfError) as error:
         extract(path)

@@ -22,7 +22,8 @@ def _applications(natural_person: dict[str, int]) -> dict[str, dict[str, int]]:
     for spec in APPLICATION_ROWS:
         if spec.key in natural_person:
             n = natural_person[spec.key]
-            rows[spec.key] = {c: (n if c in ("natural_person", "total") else 0) for c in APP_COLUMNS}
+            rows[spec.key] = {c: (n if c in ("natural_person", "total") else 0)
+                              for c in APP_COLUMNS}
     return rows
 
 
