@@ -89,3 +89,14 @@ def test_amounts_in_yuan_are_converted_to_wan():
 def test_looks_numeric_separates_values_from_labels():
     assert looks_numeric("1,234") and looks_numeric("—") and looks_numeric("0")
     assert not looks_numeric("规章") and not looks_numeric("1.属于国家秘密")
+
+
+@pytest.mark.parametrize("raw", ["01", "007", "-05", "０1"])
+def test_a_leading_zero_is_not_read_as_a_number(raw):
+    # Nobody prints "01": OCR reads a stray mark beside a 1, or a 0 and a 1 run together.
+    assert parse_number(raw) == (None, f"a number with a leading zero: {raw.strip()!r}")
+
+
+@pytest.mark.parametrize("raw", ["0", "0.5", "0.25", "10"])
+def test_zero_itself_and_decimals_below_one_are_numbers(raw):
+    assert parse_number(raw)[1] is None

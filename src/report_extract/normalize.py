@@ -42,6 +42,12 @@ def _value_columns(grid: Grid) -> set[int]:
     return {c.col for c in grid.cells if _is_value(c)}
 
 
+def _data_columns(rows: list[_Row]) -> list[int]:
+    """Columns holding text in a data row: numbers, and what could not be read as one
+    (a column whose only value is OCR junk must still be reported, not dropped)."""
+    return sorted({v.col for r in rows for v in r.values if v.text.strip()})
+
+
 def _split_rows(grid: Grid, first_value_col: int) -> list[_Row]:
     rows = []
     for index in range(grid.n_rows):
@@ -56,6 +62,8 @@ def _parse(cell: GridCell | None, decimal: bool) -> tuple[int | float | None, st
     if cell is None:
         return None, "", None
     value, reason = parse_amount_wan(cell.text) if decimal else parse_number(cell.text)
+    if reason is None and not decimal and isinstance(value, float):  # "2.487" for 2,487
+        reason = f"a count printed with a decimal point: {cell.text.strip()!r}"
     if reason is None and cell.confidence < 0.9 and value is not None:
         reason = f"low recognition confidence ({cell.confidence:.2f})"
     return value, cell.text.strip(), reason
@@ -65,13 +73,55 @@ def _canonical_cell(
     table: CanonicalTable, row: str, column: str, cell: GridCell | None, decimal: bool = False
 ) -> CanonicalCell:
     value, raw, reason = _parse(cell, decimal)
+    if reason:
+        return _uncertain_cell(table, row, column, cell, reason)
     page = cell.page if cell else None
     bbox = cell.bbox if cell else None
-    if reason:
-        table.problems.append(Problem(table.name, "uncertain_value",
-                                      f"{row}/{column}: {reason}", raw, page, bbox))
-        value = None
-    return CanonicalCell(table.name, row, column, value, raw, page, bbox, reason)
+    return CanonicalCell(table.name, row, column, value, raw, page, bbox, None)
+
+
+def _uncertain_cell(
+    table: CanonicalTable, row: str, column: str, cell: GridCell | None, reason: str
+) -> CanonicalCell:
+    """A null value kept with its raw text and the reason, and reported as a problem."""
+    raw = cell.text.strip() if cell else ""
+    page = cell.page if cell else None
+    bbox = cell.bbox if cell else None
+    table.problems.append(Problem(table.name, "uncertain_value", f"{row}/{column}: {reason}",
+                                  raw, page, bbox))
+    return CanonicalCell(table.name, row, column, None, raw, page, bbox, reason)
+
+
+def _spanning_reason(columns: Sequence[str]) -> str:
+    return (f"one value cell spans the columns {', '.join(columns)}: "
+            "which column its value belongs to cannot be told")
+
+
+def _cells_by_column(
+    values: list[GridCell], columns: dict[int, str]
+) -> tuple[dict[int, GridCell], dict[int, GridCell]]:
+    """Each keyed column's value cell, and apart the columns whose value cell spans
+    several keyed columns (a rule lost in a scan): those values cannot be assigned."""
+    single: dict[int, GridCell] = {}
+    spanning: dict[int, GridCell] = {}
+    for value in values:
+        covered = [col for col in columns if value.col <= col <= value.last_col]
+        target = spanning if len(covered) > 1 else single
+        target.update(dict.fromkeys(covered, value))
+    return single, spanning
+
+
+def _column_cell(
+    table: CanonicalTable, key: str, col: int, columns: dict[int, str],
+    cells: tuple[dict[int, GridCell], dict[int, GridCell]],
+) -> CanonicalCell:
+    """The canonical cell of a data row (key) in a keyed column, from _cells_by_column."""
+    single, spanning = cells
+    if col in spanning:
+        shared = [columns[c] for c in columns if spanning.get(c) is spanning[col]]
+        return _uncertain_cell(table, key, columns[col], spanning[col],
+                               _spanning_reason(shared))
+    return _canonical_cell(table, key, columns[col], single.get(col))
 
 
 def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> None:
@@ -131,6 +181,29 @@ def _column_keys(
     return keys
 
 
+def _column_by_position(
+    grid: Grid, columns: list[int], keys: dict[int, str], header_end: int,
+    specs: Sequence[LabelSpec],
+) -> tuple[int, str, str] | None:
+    """The one value column whose header was not placed, when the template's order puts
+    the one key still missing exactly there (a misread "其他"): (column, key, reason).
+    Its values are then reported as uncertain, not assigned: the label was not read."""
+    unplaced = [col for col in columns if col not in keys]
+    order = [spec.key for spec in specs]
+    missing = [key for key in order if key not in keys.values()]
+    if len(unplaced) != 1 or len(missing) != 1:
+        return None
+    placed = sorted({**keys, unplaced[0]: missing[0]}.items())
+    indexes = [order.index(key) for _, key in placed]
+    if indexes != sorted(indexes):
+        return None
+    leaf = _header_leaf(grid, unplaced[0], header_end)
+    printed = clean_text(leaf.text) if leaf else ""
+    label = next(spec.label for spec in specs if spec.key == missing[0])
+    return unplaced[0], missing[0], (f"column header {printed!r} not recognised; it stands "
+                                     f"where the template prints {label} ({missing[0]})")
+
+
 def normalize_applications(grid: Grid) -> CanonicalTable:
     table = CanonicalTable("applications")
     value_cols = sorted(_value_columns(grid))
@@ -139,7 +212,10 @@ def normalize_applications(grid: Grid) -> CanonicalTable:
     rows = _split_rows(grid, value_cols[0])
     data_rows = [r for r in rows if sum(_is_value(v) for v in r.values) >= MIN_VALUES_IN_DATA_ROW]
     header_end = data_rows[0].index if data_rows else 0
+    value_cols = _data_columns(data_rows)
     columns = _column_keys(table, grid, value_cols, header_end, APPLICATION_COLUMNS)
+    by_position = _column_by_position(grid, value_cols, columns, header_end,
+                                      APPLICATION_COLUMNS)
     seen: set[str] = set()
     for row in data_rows:
         labels = [c for c in row.labels if not _is_results_block(c)]
@@ -152,9 +228,13 @@ def normalize_applications(grid: Grid) -> CanonicalTable:
         key = _place_row(table, APPLICATION_ROWS, leaf, " ".join(p.text for p in parents), seen)
         if key is None:
             continue
-        by_col = {v.col: v for v in row.values}
-        for col, column in columns.items():
-            table.cells.append(_canonical_cell(table, key, column, by_col.get(col)))
+        cells = _cells_by_column(row.values, columns)
+        for col in columns:
+            table.cells.append(_column_cell(table, key, col, columns, cells))
+        if by_position is not None:
+            col, column, reason = by_position
+            value = next((v for v in row.values if v.col <= col <= v.last_col), None)
+            table.cells.append(_uncertain_cell(table, key, column, value, reason))
     return table
 
 
@@ -205,10 +285,11 @@ def normalize_review(grid: Grid) -> CanonicalTable:
     data_rows = [r for r in rows if any(_is_value(v) for v in r.values)]
     header_end = data_rows[0].index
     # Leaf headers repeat once per group (行政复议, 直接起诉, 复议后起诉): not unique.
-    columns = _column_keys(table, grid, value_cols, header_end, REVIEW_COLUMNS, unique=False)
+    columns = _column_keys(table, grid, _data_columns(data_rows), header_end, REVIEW_COLUMNS,
+                           unique=False)
     placed: set[tuple[str, str]] = set()
     for row in data_rows:
-        by_col = {v.col: v for v in row.values}
+        cells = _cells_by_column(row.values, columns)
         for group in _column_groups(columns):
             key = _group_keys(grid, group, header_end, row)
             for col in group:
@@ -219,7 +300,7 @@ def normalize_review(grid: Grid) -> CanonicalTable:
                         f"column {col + 1} ({column}): no distinct 行政复议/行政诉讼 group"))
                     continue
                 placed.add((key, column))
-                table.cells.append(_canonical_cell(table, key, column, by_col.get(col)))
+                table.cells.append(_column_cell(table, key, col, columns, cells))
     return table
 
 
@@ -238,13 +319,10 @@ def _header_row(cells: list[GridCell]) -> dict[tuple[int, int], str] | None:
     return header or None
 
 
-def _column_for(cell: GridCell, header: dict[tuple[int, int], str]) -> str | None:
-    best, best_overlap = None, 0
-    for (c0, c1), key in header.items():
-        overlap = min(c1, cell.last_col) - max(c0, cell.col) + 1
-        if overlap > best_overlap:
-            best, best_overlap = key, overlap
-    return best
+def _columns_under(cell: GridCell, header: dict[tuple[int, int], str]) -> list[str]:
+    """The header keys whose column ranges the cell overlaps, left to right."""
+    return [key for (c0, c1), key in sorted(header.items())
+            if min(c1, cell.last_col) >= max(c0, cell.col)]
 
 
 def normalize_active(grid: Grid) -> CanonicalTable:
@@ -257,21 +335,25 @@ def normalize_active(grid: Grid) -> CanonicalTable:
         if new_header:
             header = new_header
             continue
-        values = [c for c in cells[1:] if _is_value(c)]
-        if not cells or not values:
+        if len(cells) < 2:  # a heading row, or a label without values
             continue
         key = _place_row(table, ACTIVE_ROWS, cells[0], "", seen)
         if key is None:
             continue
-        for cell in values:
-            column = _column_for(cell, header)
-            if column is None:
-                _unplaced(table, "unplaced_column", cell, "no header above this value")
-                continue
-            decimal = column == "amount"
-            table.cells.append(_canonical_cell(table, key, column, cell, decimal))
+        for cell in cells[1:]:  # text that is not a number is an unreadable value
+            _active_cells(table, key, cell, _columns_under(cell, header))
     table.template = detect_template(set(header_keys(grid)))
     return table
+
+
+def _active_cells(table: CanonicalTable, key: str, cell: GridCell, columns: list[str]) -> None:
+    if not columns:
+        _unplaced(table, "unplaced_column", cell, "no header above this value")
+    elif len(columns) > 1:
+        table.cells.extend(_uncertain_cell(table, key, column, cell, _spanning_reason(columns))
+                           for column in columns)
+    else:
+        table.cells.append(_canonical_cell(table, key, columns[0], cell, columns[0] == "amount"))
 
 
 def header_keys(grid: Grid) -> list[str]:

@@ -85,6 +85,7 @@ def label_key(text: str) -> str:
 
 _NULL_TEXTS = {"", "—", "——", "-", "--", "/", "／", "无", "\\", "－", "–", "―"}
 _SPLIT_DIGITS_RE = re.compile(r"\d\s+\d")
+_LEADING_ZERO_RE = re.compile(r"^[+\-]?0\d")
 _NUMBER_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
@@ -103,6 +104,8 @@ def parse_number(raw: str) -> tuple[int | float | None, str | None]:
     text = text.replace("，", ",")
     if not _NUMBER_RE.match(text):
         return None, f"not a number: {raw.strip()!r}"
+    if _LEADING_ZERO_RE.match(text):  # "01": nobody prints that; a misread "0" or "1"?
+        return None, f"a number with a leading zero: {raw.strip()!r}"
     digits = text.replace(",", "")
     if "." in digits:
         return float(digits), None

@@ -1,0 +1,127 @@
+"""Normalize on small hand-built grids: what an OCR'd (or odd) table gives it is reported,
+never dropped and never forced: unreadable text in a value cell, one value cell over two
+columns (a rule lost in a scan), a misread column header, a count with a decimal point."""
+
+from __future__ import annotations
+
+from report_extract.models import BBox, Grid, GridCell
+from report_extract.normalize import (
+    normalize_active,
+    normalize_applications,
+    normalize_review,
+)
+
+APPLICANTS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+
+
+def cell(row: int, col: int, text: str, col_span: int = 1) -> GridCell:
+    box = BBox(40.0 * col, 20.0 * row, 40.0 * (col + col_span), 20.0 * row + 20)
+    return GridCell(row, col, 1, col_span, text, 2, box)
+
+
+def grid(cells: list[GridCell]) -> Grid:
+    rows = max(c.row for c in cells) + 1
+    cols = max(c.col + c.col_span for c in cells)
+    return Grid(cells, rows, cols, [2])
+
+
+def values(table) -> dict[tuple[str, str], tuple[object, str, str | None]]:
+    return {(c.row, c.column): (c.value, c.raw_text, c.uncertain) for c in table.cells}
+
+
+def applications(headers=APPLICANTS, new_row: list[GridCell] | None = None):
+    cells = [cell(0, 0, "申请人情况")]
+    cells += [cell(0, i + 1, label) for i, label in enumerate(headers)]
+    cells += [cell(1, 0, "一、本年新收政府信息公开申请数量")]
+    cells += new_row if new_row is not None else [cell(1, i + 1, "3") for i in range(7)]
+    cells += [cell(2, 0, "二、上年结转政府信息公开申请数量")]
+    cells += [cell(2, i + 1, "1") for i in range(7)]
+    return normalize_applications(grid(cells))
+
+
+def test_a_value_cell_over_two_columns_is_uncertain_in_both():
+    new = [cell(1, 1, "5"), cell(1, 2, "12", col_span=2)] + [
+        cell(1, i, "0") for i in range(4, 8)]
+    table = applications(new_row=new)
+    reason = ("one value cell spans the columns commercial, research: which column its "
+              "value belongs to cannot be told")
+    got = values(table)
+    assert got[("new", "commercial")] == (None, "12", reason)
+    assert got[("new", "research")] == (None, "12", reason)
+    assert got[("new", "natural_person")] == (5, "5", None)
+    assert got[("new", "public_interest")] == (0, "0", None)
+    assert [p.message for p in table.problems] == [
+        f"new/commercial: {reason}", f"new/research: {reason}"]
+
+
+def test_a_misread_header_is_placed_by_position_but_its_values_are_uncertain():
+    headers = tuple("美他" if label == "其他" else label for label in APPLICANTS)
+    table = applications(headers)
+    reason = ("column header '美他' not recognised; it stands where the template prints "
+              "其他 (other_org)")
+    got = values(table)
+    assert got[("new", "other_org")] == (None, "3", reason)
+    assert got[("carried_over", "other_org")] == (None, "1", reason)
+    assert got[("new", "total")] == (3, "3", None)
+    assert table.problems[0].message == ("label '美他' not placed: no template label is "
+                                         "close (best: 其他)")
+
+
+def test_two_unplaced_headers_are_not_placed_by_position():
+    headers = tuple({"其他": "美他", "科研机构": "抖研"}.get(h, h) for h in APPLICANTS)
+    got = values(applications(headers))
+    assert ("new", "other_org") not in got and ("new", "research") not in got
+    assert got[("new", "legal_services")] == (3, "3", None)
+
+
+def review_grid(data: list[str]) -> Grid:
+    cells = [cell(0, 0, "行政复议", 5), cell(0, 5, "行政诉讼", 10),
+             cell(1, 5, "未经复议直接起诉", 5), cell(1, 10, "复议后起诉", 5)]
+    leaves = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    cells += [cell(2, i, leaves[i % 5]) for i in range(15)]
+    cells += [cell(3, i, text) for i, text in enumerate(data) if text]
+    return grid(cells)
+
+
+def test_a_column_whose_only_value_is_junk_is_reported_not_dropped():
+    data = ["0", "0", "5", "1", "6", "0", "10", "0", "0", "10", "0", "0", "0", "1", "I1"]
+    table = normalize_review(review_grid(data))
+    got = values(table)
+    assert got[("suit_after_review", "total")] == (None, "I1", "not a number: 'I1'")
+    assert got[("suit_after_review", "pending")] == (1, "1", None)
+    assert got[("review", "other")] == (5, "5", None)
+    assert len(table.cells) == 15
+
+
+def active_grid(rows: list[list[GridCell]]) -> Grid:
+    """2021 table 二's (五)/(六) block: one 本年处理决定数量 column over three."""
+    header = [cell(0, 0, "信息内容"), cell(0, 1, "本年处理决定数量", 3)]
+    return grid(header + [c for row in rows for c in row])
+
+
+def test_active_junk_and_decimal_counts_are_uncertain():
+    rows = [[cell(1, 0, "行政许可"), cell(1, 1, "2.487", 3)],
+            [cell(2, 0, "行政处罚"), cell(2, 1, "0.", 3)],
+            [cell(3, 0, "行政强制"), cell(3, 1, "12", 3)]]
+    fees = [[cell(4, 0, "信息内容"), cell(4, 1, "本年收费金额（单位：万元）", 3)],
+            [cell(5, 0, "行政事业性收费"), cell(5, 1, "3711.94", 3)]]
+    table = normalize_active(active_grid(rows + fees))
+    got = values(table)
+    assert got[("licensing", "decisions")] == (
+        None, "2.487", "a count printed with a decimal point: '2.487'")
+    assert got[("penalty", "decisions")] == (None, "0.", "not a number: '0.'")
+    assert got[("coercion", "decisions")] == (12, "12", None)
+    assert got[("fees", "amount")] == (3711.94, "3711.94", None)
+
+
+def test_active_value_cell_over_two_header_columns_is_uncertain_in_both():
+    cells = [cell(0, 0, "信息内容"), cell(0, 1, "本年制发件数"), cell(0, 2, "本年废止件数"),
+             cell(0, 3, "现行有效件数"),
+             cell(1, 0, "规章"), cell(1, 1, "4"), cell(1, 2, "17", col_span=2)]
+    table = normalize_active(grid(cells))
+    reason = ("one value cell spans the columns repealed, in_force: which column its value "
+              "belongs to cannot be told")
+    got = values(table)
+    assert got[("regulations", "issued")] == (4, "4", None)
+    assert got[("regulations", "repealed")] == (None, "17", reason)
+    assert got[("regulations", "in_force")] == (None, "17", reason)
