@@ -37,6 +37,8 @@ NUMBER_HEIGHT = 24  # px: measured best for digits over 150-300 dpi scans
 UNREAD = "?"  # stands for ink that the engine could not read (never a digit)
 TITLE_LINES = 3  # page 1's first lines are always read: the metadata is in the title
 MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipped
+NUMBER_GLYPHS = frozenset("0123456789,.")  # characters that stand apart in a printed number
+DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below any threshold)
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -50,6 +52,7 @@ class OcrChar(Char):
 
     alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
     sealed: bool = False
+    doubt: str = ""  # why the reading is refused whatever its confidence (_glyph_doubt)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
     lines = _table_lines(image, parts, sheet)
     lines += _outside_lines(image, parts, sheet, read_prose)
     reads = _read(engine, sheet, lines)
-    chars = [_char(image, line, read, _under_seal(image, line))
+    chars = [_char(image, line, read, _under_seal(image, line), _glyph_doubt(sheet, line, read))
              for line, read in zip(lines, reads, strict=True)]
     return Page(image.number, width, height, chars, segments, source="ocr")
 
@@ -382,7 +385,22 @@ def _under_seal(image: PageImage, line: _Line) -> bool:
     return box.size > 0 and np.count_nonzero(box) >= SEALED_SHARE * box.size
 
 
-def _char(image: PageImage, line: _Line, read: LineRead, sealed: bool) -> Char:
+def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
+    """Why a number's reading cannot be trusted whatever its confidence: its ink stands
+    in more separate pieces, left to right, than characters were read. The recogniser
+    folds a repeated digit ("11" read as "1") when nothing blank shows between them."""
+    text = read.text
+    if line.parts or not text or not all(ch in NUMBER_GLYPHS for ch in text):
+        return ""
+    x0, y0, x1, y1 = line.box
+    pieces = len(_bands(sheet.ink[y0:y1, x0:x1].any(axis=0)))
+    if pieces <= len(text):
+        return ""
+    return f"the ink shows {pieces} separate marks but {len(text)} characters were read"
+
+
+def _char(image: PageImage, line: _Line, read: LineRead, sealed: bool, doubt: str = ""
+          ) -> Char:
     scale = image.scale
     x0, y0, x1, y1 = line.box
     box = BBox(x0 * scale, y0 * scale, x1 * scale, y1 * scale)
@@ -390,8 +408,11 @@ def _char(image: PageImage, line: _Line, read: LineRead, sealed: bool) -> Char:
     if not read.glyphs:
         return OcrChar(UNREAD, box, size, 0.0, sealed=sealed)
     trust = SEAL_TRUST if sealed else 1.0
-    return OcrChar(read.text, box, size, read.confidence * trust,
-                   tuple(g.alternatives for g in read.glyphs), sealed)
+    confidence = read.confidence * trust
+    if doubt:
+        confidence = min(confidence, DOUBTED)
+    return OcrChar(read.text, box, size, confidence,
+                   tuple(g.alternatives for g in read.glyphs), sealed, doubt)
 
 
 # --- text outside the tables ---------------------------------------------------------------

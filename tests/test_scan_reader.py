@@ -1,0 +1,45 @@
+"""The OCR reader's own checks on a reading, on hand-made ink (no OCR engine needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from report_extract.scan.engines import Glyph, LineRead
+from report_extract.scan.reader import _glyph_doubt, _Line, _Sheet
+
+
+def sheet_with_bars(*columns: tuple[int, int]) -> _Sheet:
+    """A 20 x 40 px sheet whose ink is vertical bars over the given [x0, x1) columns."""
+    ink = np.zeros((20, 40), np.uint8)
+    for x0, x1 in columns:
+        ink[3:17, x0:x1] = 255
+    gray = 255 - ink
+    return _Sheet(gray, ink, ink.copy(), gray.copy())
+
+
+def read(text: str) -> LineRead:
+    return LineRead(tuple(Glyph(ch, 0.97) for ch in text))
+
+
+LINE = _Line((0, 0, 40, 20), (0, 0, 40, 20))
+
+
+def test_two_marks_read_as_one_digit_are_doubted():
+    # "11" at 150 dpi: the recogniser folds the repeated digit into one "1".
+    doubt = _glyph_doubt(sheet_with_bars((10, 13), (20, 23)), LINE, read("1"))
+    assert doubt == "the ink shows 2 separate marks but 1 characters were read"
+
+
+def test_as_many_marks_as_digits_is_no_doubt():
+    assert _glyph_doubt(sheet_with_bars((10, 13), (20, 23)), LINE, read("11")) == ""
+    # a glyph broken top to bottom is still one mark left to right
+    broken = sheet_with_bars((10, 16))
+    broken.ink[9:11, :] = 0
+    assert _glyph_doubt(broken, LINE, read("0")) == ""
+
+
+def test_labels_and_multi_line_cells_are_not_counted():
+    bars = sheet_with_bars((2, 5), (10, 13), (20, 23))
+    assert _glyph_doubt(bars, LINE, read("其他")) == ""
+    wrapped = _Line((0, 0, 40, 20), (0, 0, 40, 20), parts=((0, 0, 20, 10), (0, 10, 20, 20)))
+    assert _glyph_doubt(bars, wrapped, read("1")) == ""
