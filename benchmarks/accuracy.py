@@ -2,6 +2,7 @@
 
     python benchmarks/accuracy.py FOLDER [FOLDER...]  # *.pdf beside *.truth.json (+manifest)
     python benchmarks/accuracy.py --generate 300 --seed 1 --out corpus/s1
+    python benchmarks/accuracy.py --generate 20 --scan 0.5 --detectors pdfplumber
     python benchmarks/accuracy.py ../shared/real --detectors pdfplumber,camelot
 
 Per report and detector: which tables were found, cells exact (over all truth cells; a
@@ -19,7 +20,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -27,27 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from report_extract.models import TABLE_NAMES, Report
-from report_extract.templates import (
-    APPLICANT_COLUMNS,
-    RESULT_ROWS,
-    RULE_BALANCE,
-    RULE_RESULTS_SUM,
-    RULE_REVIEW_TOTAL,
-    RULE_ROW_TOTAL,
-)
+from report_extract.models import TABLE_NAMES
+from report_extract.scoring import CellId, all_flags, report_dict, score_cells, truth_cells
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CSV = REPO / "benchmarks" / "results" / "accuracy.csv"
 DETECTORS = ("pdfplumber", "camelot")
-# Rows that are terms of each rule (spec rules 1 and 2), for "is this wrong cell checked".
-BALANCE_ROWS = frozenset({"new", "carried_over", "total_handled", "carried_forward"})
-RESULTS_SUM_ROWS = frozenset({*RESULT_ROWS, "total_handled"})
-# Switches that differ in every file say nothing as a group.
-UNGROUPED_SWITCHES = frozenset({"seed", "name"})
+# Switches that differ in every file say nothing as a group: seeds, and the scan's
+# continuous parameters (report_extract.synth.variation.SCAN_RANGES).
+UNGROUPED_SWITCHES = frozenset({"seed", "name", "scan.seed", "scan.angle", "scan.blur",
+                                "scan.noise"})
 MAX_SWITCH_VALUES = 12
-
-CellId = tuple[str, str, str]  # table, row, column
+# Switches a truth leaves out while they are off, and the value they then group under.
+OPTIONAL_SWITCHES = {"scan": "off"}
 
 
 @dataclass
@@ -84,32 +76,6 @@ class FileScore:
 # --- scoring one report ---------------------------------------------------------------------
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    """The report's canonical JSON, its problems, and the cells it marked uncertain."""
-    data = report.to_dict(details=True)
-    data["uncertain_cells"] = [[c.table, c.row, c.column] for c in report.all_cells()
-                               if c.uncertain]
-    return data
-
-
-def values_equal(truth: Any, got: Any) -> bool:
-    if truth is None or got is None:
-        return truth is None and got is None
-    return math.isclose(truth, got, rel_tol=1e-9, abs_tol=1e-9)
-
-
-def truth_cells(truth: dict[str, Any]) -> dict[CellId, Any]:
-    return {(table, row, column): value
-            for table, rows in truth["tables"].items()
-            for row, columns in (rows or {}).items()
-            for column, value in (columns or {}).items()}
-
-
-def _got(report: dict[str, Any], cell: CellId) -> Any:
-    table, row, column = cell
-    return ((report.get("tables") or {}).get(table) or {}).get(row, {}).get(column)
-
-
 def _tables_in(truth: dict[str, Any]) -> list[str]:
     return [name for name in TABLE_NAMES if truth["tables"].get(name)]
 
@@ -117,10 +83,9 @@ def _tables_in(truth: dict[str, Any]) -> list[str]:
 def score_report(
     report: dict[str, Any], truth: dict[str, Any], *, detector: str = "", seconds: float = 0.0
 ) -> FileScore:
-    """Score an extracted report dict (Report.to_dict() / report_dict()) against a truth."""
-    expected = truth_cells(truth)
-    wrong_cells = [c for c, v in expected.items() if not values_equal(v, _got(report, c))]
-    flagged = flagged_cells(report)
+    """Score an extracted report dict (Report.to_dict() / report_dict()) against a truth;
+    a wrong cell counts as flagged for anything the report told (scoring.all_flags)."""
+    cells = score_cells(report, truth, all_flags(report))
     failures = sorted(report.get("check_failures") or [])
     wanted = sorted(truth.get("expected_check_failures") or [])
     return FileScore(
@@ -128,13 +93,11 @@ def score_report(
         detector=detector,
         tables_found={name: bool((report.get("tables") or {}).get(name))
                       for name in _tables_in(truth)},
-        cells_total=len(expected),
-        cells_exact=len(expected) - len(wrong_cells),
-        wrong=[f"{'.'.join(c)}: truth {expected[c]!r}, got {_got(report, c)!r}"
-               for c in wrong_cells],
-        wrong_flagged=sum(1 for c in wrong_cells
-                          if is_flagged(c, flagged, failures, _got(report, c))),
-        extra=_extra_cells(report, expected),
+        cells_total=cells.total,
+        cells_exact=cells.exact,
+        wrong=[str(w) for w in cells.wrong],
+        wrong_flagged=cells.flagged,
+        extra=_extra_cells(report, truth_cells(truth)),
         metadata_wrong=[f"{key}: truth {truth.get(key)!r}, got {report.get(key)!r}"
                         for key in ("agency", "year", "template")
                         if truth.get(key) != report.get(key)],
@@ -176,58 +139,6 @@ def _check_difference(failures: list[str], wanted: list[str]) -> str:
     parts = ([f"unexpected {', '.join(unexpected)}"] if unexpected else []) + (
         [f"missed {', '.join(missed)}"] if missed else [])
     return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class Flags:
-    """What the extraction itself told the user was doubtful."""
-
-    cells: frozenset[CellId]  # uncertain values
-    tables: frozenset[str]  # tables it reported missing
-    unplaced: frozenset[str] = frozenset()  # tables with a row or column it could not place
-
-
-def flagged_cells(report: dict[str, Any]) -> Flags:
-    cells = {tuple(c) for c in report.get("uncertain_cells") or []}
-    tables, unplaced = set(), set()
-    for problem in report.get("problems") or []:
-        if problem.get("kind") == "uncertain_value":
-            # normalize writes "row/column: reason"; to_dict() has no per-cell flag
-            row, _, rest = problem.get("message", "").partition("/")
-            column = rest.partition(":")[0]
-            cells.add((problem.get("table"), row, column))
-        elif problem.get("kind") == "table_missing":
-            tables.add(problem.get("table"))
-        elif problem.get("kind") in ("unplaced_row", "unplaced_column", "duplicate_row"):
-            unplaced.add(problem.get("table"))
-    return Flags(frozenset(cells), frozenset(tables), frozenset(unplaced))  # type: ignore[arg-type]
-
-
-def is_flagged(
-    cell: CellId, flags: Flags, failed_checks: Iterable[str], got: Any = None
-) -> bool:
-    """Reported uncertain, its table reported missing, a term of a failed check, or
-    left empty (null) in a table where the report says a label could not be placed.
-
-    An unplaced label never excuses a wrong number: only a missing one, since the user is
-    told a row or column of that table was not read.
-    """
-    if cell in flags.cells or cell[0] in flags.tables:
-        return True
-    if got is None and cell[0] in flags.unplaced:
-        return True
-    return any(_check_covers(failed, cell) for failed in failed_checks)
-
-
-def _check_covers(identifier: str, cell: CellId) -> bool:
-    rule, _, subject = identifier.partition(":")
-    table, row, column = cell
-    if table == "applications":
-        return (rule == RULE_BALANCE and subject == column and row in BALANCE_ROWS
-                or rule == RULE_RESULTS_SUM and subject == column and row in RESULTS_SUM_ROWS
-                or rule == RULE_ROW_TOTAL and subject == row
-                and column in (*APPLICANT_COLUMNS, "total"))
-    return table == "review_litigation" and rule == RULE_REVIEW_TOTAL and subject == row
 
 
 # --- running the extractor --------------------------------------------------------------------
@@ -352,20 +263,39 @@ def summarize(scores: Iterable[FileScore]) -> dict[str, Totals]:
 def switch_groups(scores: Sequence[FileScore]) -> dict[tuple[str, str], list[FileScore]]:
     """Scores grouped by (switch, value) for every switch of the truths' variation dicts.
 
-    A list-valued switch (rows an agency added) groups by each element, "(none)" if empty.
+    A list-valued switch (rows an agency added) groups by each element, "(none)" if empty;
+    a dict-valued one (scan) as in `switch_values`.
     """
+    flat = [switch_values(score.variation) for score in scores]
     values: dict[str, set[str]] = {}
-    for score in scores:
-        for name, value in score.variation.items():
+    for switches in flat:
+        for name, value in switches.items():
             values.setdefault(name, set()).update(_value_texts(value))
+    for name, off in OPTIONAL_SWITCHES.items():
+        if name in values:  # compared with the reports without it
+            for switches in flat:
+                values[name].update(_value_texts(switches.setdefault(name, off)))
     groups: dict[tuple[str, str], list[FileScore]] = {}
     for name in sorted(values):
         if name in UNGROUPED_SWITCHES or len(values[name]) > MAX_SWITCH_VALUES:
             continue
-        for score in (s for s in scores if name in s.variation):
-            for text in _value_texts(score.variation[name]):
+        for score, switches in zip(scores, flat, strict=True):
+            for text in _value_texts(switches[name]) if name in switches else []:
                 groups.setdefault((name, text), []).append(score)
     return dict(sorted(groups.items()))
+
+
+def switch_values(variation: dict[str, Any]) -> dict[str, Any]:
+    """The switches as grouped: one given as a dict of parameters (scan) is "on", each
+    parameter a switch "scan.dpi"; an optional switch set to null is left out (off)."""
+    flat: dict[str, Any] = {}
+    for name, value in variation.items():
+        if isinstance(value, dict):
+            flat[name] = "on"
+            flat.update({f"{name}.{key}": v for key, v in value.items()})
+        elif value is not None or name not in OPTIONAL_SWITCHES:
+            flat[name] = value
+    return flat
 
 
 def _value_texts(value: Any) -> list[str]:
@@ -500,13 +430,14 @@ def print_summary(scores: Sequence[FileScore]) -> None:
 # --- corpus generation ------------------------------------------------------------------------
 
 
-def generate(count: int, seed: int, out: Path) -> None:
-    """Make a corpus with the synth generator (needs the `synth` extra: reportlab, fonts)."""
+def generate(count: int, seed: int, out: Path, scan: float = 0.0) -> None:
+    """Make a corpus with the synth generator (needs the `synth` extra: reportlab, fonts);
+    `scan` of its reports as image-only scans (read by OCR: needs the `ocr` extra)."""
     try:
         from report_extract.synth import generate as synth_generate
     except ImportError as error:
         raise SystemExit(f"cannot generate: report_extract.synth unavailable ({error})") from error
-    synth_generate(seed, out, count)
+    synth_generate(seed, out, count, scan=scan)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -521,6 +452,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--generate", type=int, metavar="N", help="generate N reports first")
     parser.add_argument("--seed", type=int, default=1, help="generator seed")
     parser.add_argument("--out", type=Path, help="where --generate writes (default corpus/sSEED)")
+    parser.add_argument("--scan", type=float, nargs="?", const=1.0, default=0.0,
+                        metavar="SHARE", help="with --generate: this share of the reports "
+                        "(default all) as image-only scans, read by OCR (~10 s a report)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     args = parser.parse_args(argv)
     args.detectors = [d for d in args.detectors.split(",") if d]
@@ -529,6 +463,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             parser.error(f"unknown detector {detector!r}: choose from {', '.join(DETECTORS)}")
     if args.generate is None and not args.folders:
         parser.error("give folders to score, or --generate N")
+    if not 0.0 <= args.scan <= 1.0:
+        parser.error(f"--scan {args.scan}: a share within 0-1")
     return args
 
 
@@ -537,7 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders = list(args.folders)
     if args.generate is not None:
         out = args.out or REPO / "corpus" / f"s{args.seed}"
-        generate(args.generate, args.seed, out)
+        generate(args.generate, args.seed, out, args.scan)
         folders.append(out)
     cases = find_cases(folders)
     if not cases:

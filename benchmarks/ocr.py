@@ -3,12 +3,16 @@
     python benchmarks/ocr.py                       # real report + two fixtures, both engines
     python benchmarks/ocr.py --engines rapidocr --presets office,poor --inputs a.pdf b.pdf
     python benchmarks/ocr.py --generate 10 --seed 7   # also 10 fresh synthetic reports
+    python benchmarks/ocr.py --generate 10 --scan --presets ""   # 10 generated scans only
 
 Every input (a text PDF beside its NAME.truth.json) is turned into image-only PDFs by
 report_extract.scan.degrade with each preset, then extracted with mode="ocr" by each
-installed engine. Per run: pages, seconds, seconds per page, cells exact / wrong but
-flagged (uncertain or a failed check) / wrong and silent, metadata right. Then one line
-per engine and preset, and the time a 6-page report takes at the measured rate.
+installed engine. With --scan, the --generate reports are written as scans by the
+generator's scan switch instead, each with its own random degradations (recorded in its
+truth), and are read as they are: preset "drawn". Per run: pages, seconds, seconds per
+page, cells exact / wrong but flagged (uncertain or an unexpected failed check) / wrong
+and silent (report_extract.scoring.score_report), metadata right. Then one line per
+engine and preset, and the time a 6-page report takes at the measured rate.
 Wall-clock times depend on the machine and its load: compare engines in one run.
 """
 
@@ -26,7 +30,7 @@ from pathlib import Path
 from report_extract.pipeline import extract
 from report_extract.scan.degrade import degrade_pdf
 from report_extract.scan.engines import available_engines
-from report_extract.scan.evaluate import CellScore, score_report
+from report_extract.scoring import CellScore, score_report, total_score
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO.parent / "shared" / "real"
@@ -37,6 +41,7 @@ PRESETS: dict[str, dict] = {
     "poor": dict(dpi=150, angle=-1.8, blur=0.9, noise=10.0, jpeg_quality=50, stamp=True),
 }
 REPORT_PAGES = 6
+DRAWN = "drawn"  # the preset name of reports the generator scanned with its own draw
 
 
 @dataclass
@@ -60,9 +65,7 @@ class Totals:
 
     def line(self, engine: str, preset: str) -> str:
         mine = [r for r in self.runs if (r.engine, r.preset) == (engine, preset)]
-        cells = CellScore()
-        for run in mine:
-            cells.add(run.cells)
+        cells = total_score(r.cells for r in mine)
         per_page = sum(r.seconds for r in mine) / max(1, sum(r.pages for r in mine))
         return (f"{engine:10} {preset:7} files {len(mine):3}  cells {cells.total:5}  "
                 f"exact {cells.exact_share:7.2%}  flagged {cells.flagged:4}  "
@@ -72,15 +75,22 @@ class Totals:
 
 
 def inputs(args: argparse.Namespace, work: Path) -> list[Path]:
+    """The text PDFs to degrade with each preset."""
     if args.inputs:
         return [Path(p) for p in args.inputs]
     found = sorted(REAL.glob("*.pdf")) if REAL.is_dir() else []
     found += [REPO / "fixtures" / f"{name}.pdf" for name in DEFAULT_FIXTURES]
-    if args.generate:
-        from report_extract.synth import generate
-
-        found += [pdf for pdf, _ in generate(args.seed, work / "synth", args.generate)]
+    if args.generate and not args.scan:
+        found += generated(args, work)
     return [p for p in found if p.exists()]
+
+
+def generated(args: argparse.Namespace, work: Path) -> list[Path]:
+    """--generate N reports (with --scan: image-only scans, as the generator drew them)."""
+    from report_extract.synth import generate
+
+    made = generate(args.seed, work / "synth", args.generate, scan=1.0 if args.scan else 0.0)
+    return [pdf for pdf, _ in made]
 
 
 def truth_of(pdf: Path) -> dict:
@@ -98,12 +108,39 @@ def run_one(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
                metadata_ok)
 
 
+def preset_runs(pdfs: list[Path], presets: list[str], engines: list[str], seeds: int,
+                work: Path) -> list[Run]:
+    """Each text PDF degraded with each preset (and degradation seed), read by each engine."""
+    runs = []
+    for pdf in pdfs:
+        for preset in presets:
+            for seed in range(seeds):
+                scan = work / f"{pdf.stem}.{preset}.{seed}.pdf"
+                degrade_pdf(pdf, scan, seed=seed, **PRESETS[preset])
+                runs += [report_run(pdf, scan, engine, preset) for engine in engines]
+    return runs
+
+
+def report_run(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
+    """Read one scan and print its line."""
+    run = run_one(pdf, scan, engine, preset)
+    print(f"{engine:10} {preset:7} {pdf.name:40} {run.pages} pages "
+          f"{run.seconds:6.1f} s ({run.per_page:4.2f} s/page)  exact "
+          f"{run.cells.exact}/{run.cells.total}  flagged "
+          f"{run.cells.flagged}  silent {len(run.cells.unflagged)} "
+          f"{run.cells.unflagged[:3]}", flush=True)
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", default=",".join(available_engines()))
     parser.add_argument("--presets", default="office,poor")
     parser.add_argument("--inputs", nargs="*", help="text PDFs with NAME.truth.json beside")
     parser.add_argument("--generate", type=int, default=0, help="add N synthetic reports")
+    parser.add_argument("--scan", action="store_true",
+                        help=f"--generate scanned reports, each degraded by its own draw "
+                             f"(preset {DRAWN!r}), instead of text ones degraded per preset")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seeds", type=int, default=1, help="degradation seeds per preset")
     args = parser.parse_args(argv)
@@ -111,25 +148,21 @@ def main(argv: list[str] | None = None) -> int:
     if not engines:
         print("no OCR engine installed: pip install 'report-extract[ocr]'", file=sys.stderr)
         return 2
+    presets = [p for p in args.presets.split(",") if p]
     totals = Totals()
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
         work = Path(tmp)
-        for pdf in inputs(args, work):
-            for preset in args.presets.split(","):
-                for seed in range(args.seeds):
-                    scan = work / f"{pdf.stem}.{preset}.{seed}.pdf"
-                    degrade_pdf(pdf, scan, seed=seed, **PRESETS[preset])
-                    for engine in engines:
-                        run = run_one(pdf, scan, engine, preset)
-                        totals.runs.append(run)
-                        print(f"{engine:10} {preset:7} {pdf.name:40} {run.pages} pages "
-                              f"{run.seconds:6.1f} s ({run.per_page:4.2f} s/page)  exact "
-                              f"{run.cells.exact}/{run.cells.total}  flagged "
-                              f"{run.cells.flagged}  silent {len(run.cells.unflagged)} "
-                              f"{run.cells.unflagged[:3]}", flush=True)
+        totals.runs += preset_runs(inputs(args, work), presets, engines, args.seeds, work)
+        if args.generate and args.scan:
+            totals.runs += [report_run(scan, scan, engine, DRAWN)
+                            for scan in generated(args, work) for engine in engines]
+            presets.append(DRAWN)
+    if not totals.runs:
+        print("nothing to read: give --presets, or --generate N --scan", file=sys.stderr)
+        return 2
     print()
     for engine in engines:
-        for preset in args.presets.split(","):
+        for preset in presets:
             print(totals.line(engine, preset))
     silent = sum(len(r.cells.unflagged) for r in totals.runs)
     print(f"median s/page over all runs: "

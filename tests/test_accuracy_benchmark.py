@@ -251,3 +251,40 @@ def test_list_switches_group_by_element():
     assert {k: [s.file for s in v] for k, v in groups.items()} == {
         ("extra_rows", "(none)"): ["1.pdf"], ("extra_rows", "a"): ["0.pdf"],
         ("extra_rows", "b"): ["0.pdf", "2.pdf"]}
+
+
+def test_scan_groups_on_off_and_by_its_discrete_parameters():
+    scan = {"dpi": 200, "angle": -0.63, "blur": 0.05, "noise": 6.0, "jpeg_quality": 50,
+            "stamp": True, "seed": 5696}
+    variations = [{"template": "2021", "scan": scan}, {"template": "2021"},
+                  {"template": "2021", "scan": dict(scan, dpi=300, angle=1.2, seed=7)}]
+    scores = [accuracy.score_report(_report(), dict(TRUTH, source_file=f"{i}.pdf",
+                                                    variation=v))
+              for i, v in enumerate(variations)]
+    groups = {k: [s.file for s in v] for k, v in accuracy.switch_groups(scores).items()}
+    assert groups == {
+        ("scan", "off"): ["1.pdf"], ("scan", "on"): ["0.pdf", "2.pdf"],
+        ("scan.dpi", "200"): ["0.pdf"], ("scan.dpi", "300"): ["2.pdf"],
+        ("scan.jpeg_quality", "50"): ["0.pdf", "2.pdf"],
+        ("scan.stamp", "true"): ["0.pdf", "2.pdf"],
+        ("template", "2021"): ["0.pdf", "1.pdf", "2.pdf"],
+    }  # seed, angle, blur and noise differ per report: no groups
+    assert scores[0].variation["scan"] == scan  # the CSV keeps the parameters
+
+
+def test_an_expected_failure_flags_for_the_benchmark_but_not_for_issue_5():
+    """accuracy counts a wrong cell under any failed check as flagged; issue 5's count
+    (scoring.strict_flags, the OCR benchmark's) only under a check the truth does not
+    expect, since a published inconsistency fails whatever was read."""
+    from report_extract.scoring import all_flags, score_cells, strict_flags
+
+    truth = dict(TRUTH, expected_check_failures=["applications.balance:natural_person"])
+    report = _report(applications__new__natural_person=6)
+    report["check_failures"] = ["applications.balance:natural_person"]
+    assert accuracy.score_report(report, truth).wrong_flagged == 1
+    assert score_cells(report, truth, all_flags(report)).flagged == 1
+    strict = score_cells(report, truth, strict_flags(report, truth))
+    assert (strict.exact, strict.flagged) == (N_CELLS - 1, 0)
+    assert strict.unflagged == ["applications.new.natural_person: truth 5, got 6"]
+    report["uncertain_cells"] = [["applications", "new", "natural_person"]]
+    assert score_cells(report, truth, strict_flags(report, truth)).unflagged == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
+from dataclasses import asdict
 from pathlib import Path
 from types import ModuleType
 
@@ -14,6 +15,7 @@ from report_extract import templates as T
 
 pytest.importorskip("reportlab", reason="reportlab not installed (pip install .[synth])")
 
+from report_extract.scan.degrade import Degradation  # noqa: E402
 from report_extract.synth import (  # noqa: E402
     Variation,
     failed_rules,
@@ -24,12 +26,15 @@ from report_extract.synth import (  # noqa: E402
     write_report,
 )
 from report_extract.synth.fonts import missing_fonts  # noqa: E402
+from report_extract.synth.generate import write_manifest  # noqa: E402
 from report_extract.synth.variation import (  # noqa: E402
     DOCX_FONT_FAMILIES,
     FONT_FAMILIES,
     PAGE_NUMBERS,
     PRODUCERS,
+    SCAN_STAMP_ODDS,
     VERTICAL_BLOCKS,
+    draw_scan,
     droppable_rows,
 )
 
@@ -106,6 +111,16 @@ def test_fixture_truths_are_current() -> None:
         assert committed == script.sample_truth(name), f"samples/{name}: rerun generate.py"
     failing = json.loads((REPO / "fixtures" / "published-inconsistency.truth.json").read_text())
     assert failing["expected_check_failures"]
+
+
+def test_fixture_manifests_are_current(tmp_path: Path) -> None:
+    """The switches of the committed fixtures and samples are written as before, to the
+    byte: a new switch that is off adds nothing to them."""
+    script = _load_fixture_script()
+    write_manifest({n: v for n, (v, _) in script.FIXTURE_SPECS.items()}, tmp_path / "f.json")
+    write_manifest({n: v for n, (v, _, _) in script.SAMPLE_SPECS.items()}, tmp_path / "s.json")
+    assert (tmp_path / "f.json").read_bytes() == (REPO / "fixtures" / "manifest.json").read_bytes()
+    assert (tmp_path / "s.json").read_bytes() == (REPO / "samples" / "manifest.json").read_bytes()
 
 
 @requires_fonts
@@ -313,3 +328,118 @@ def test_docx_producer(tmp_path: Path) -> None:
     assert "其中：网上申请" in _pdf_text_and_lines(made[2][0])[0]
     again, _ = write_report("a", variations["a"], tmp_path / "2")
     assert again.read_bytes() == made[0][0].read_bytes()
+
+
+# --- the scan switch (issue 5) ------------------------------------------------------------------
+
+SCAN = Degradation(dpi=150, angle=1.4, blur=0.5, noise=5.0, jpeg_quality=70, stamp=True, seed=4)
+
+
+def _page_pixels(path: Path) -> list[bytes]:
+    pdfium = pytest.importorskip("pypdfium2")
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [pdf[i].render(scale=0.5).to_pil().tobytes() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def test_scan_is_never_drawn_at_random() -> None:
+    rng = random.Random(0)
+    assert all(Variation.random(rng).scan is None for _ in range(400))
+    assert "scan" not in Variation().switches()  # off: absent from truths and manifests
+    assert Variation(scan=SCAN).switches()["scan"] == asdict(SCAN)
+
+
+def test_scan_draws_cover_the_issue_ranges() -> None:
+    drawn = [draw_scan(seed) for seed in range(400)]
+    assert all(d is not None for d in drawn)
+    assert {d.dpi for d in drawn} == {150, 200, 240, 300}
+    assert {d.jpeg_quality for d in drawn} == {50, 60, 70, 80, 90}
+    angles = [d.angle for d in drawn]
+    assert -2.0 <= min(angles) < -1.8 and 1.8 < max(angles) <= 2.0  # tilted both ways
+    assert all(0 <= d.blur <= 1 and 0 <= d.noise <= 10 for d in drawn)
+    stamped = sum(d.stamp for d in drawn) / len(drawn)
+    assert abs(stamped - SCAN_STAMP_ODDS) < 0.06
+    assert len({d.seed for d in drawn}) == len(drawn)
+
+
+def test_a_scan_share_picks_nested_reports_with_the_same_draws() -> None:
+    third = {seed: draw_scan(seed, 0.3) for seed in range(400)}
+    scanned = {seed for seed, d in third.items() if d is not None}
+    assert 90 < len(scanned) < 150
+    assert scanned <= {seed for seed in range(400) if draw_scan(seed, 0.6) is not None}
+    assert all(third[seed] == draw_scan(seed) for seed in scanned)
+    assert all(draw_scan(seed, 0.0) is None for seed in range(50))
+
+
+def test_variation_rejects_a_bad_scan() -> None:
+    with pytest.raises(ValueError, match="Degradation"):
+        Variation(scan={"dpi": 200})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="jpeg_quality"):
+        Variation(scan=Degradation(jpeg_quality=0))
+
+
+@requires_fonts
+def test_scan_switch_writes_an_image_only_report(tmp_path: Path) -> None:
+    pdfplumber = pytest.importorskip("pdfplumber")
+    variation = Variation(template="2019", body_text=False, seed=31, scan=SCAN)
+    pdf_path, truth_path = write_report("s", variation, tmp_path / "1")
+    text_path, text_truth = write_report("s", variation.with_(scan=None), tmp_path / "text")
+    with pdfplumber.open(pdf_path) as scan, pdfplumber.open(text_path) as text:
+        assert len(scan.pages) == len(text.pages) >= 2
+        assert all(p.chars == [] and len(p.images) == 1 for p in scan.pages)
+        assert all(abs(a.width - b.width) < 1 and abs(a.height - b.height) < 1
+                   for a, b in zip(scan.pages, text.pages, strict=True))  # whole pixels
+    truth = json.loads(truth_path.read_text("utf-8"))
+    assert truth["variation"]["scan"] == asdict(SCAN)
+    assert "+scan:150dpi+stamp" in variation.name
+    plain = json.loads(text_truth.read_text("utf-8"))
+    assert {k: v for k, v in truth.items() if k != "variation"} == {
+        k: v for k, v in plain.items() if k != "variation"}
+    again, _ = write_report("s", variation, tmp_path / "2")
+    assert again.read_bytes() == pdf_path.read_bytes()  # creation date fixed, not "now"
+    assert _page_pixels(again) != _page_pixels(text_path)
+
+
+@requires_fonts
+def test_generate_scans_a_share_and_leaves_the_rest(tmp_path: Path) -> None:
+    # seed 29: two reportlab reports of three, one of them scanned (at 150 dpi: quick)
+    text = generate(29, tmp_path / "text", 3, producers=("reportlab",))
+    mixed = generate(29, tmp_path / "mixed", 3, producers=("reportlab",), scan=0.5)
+    kinds = []
+    for (text_pdf, _), (pdf, truth_path) in zip(text, mixed, strict=True):
+        switches = json.loads(truth_path.read_text("utf-8"))["variation"]
+        if "scan" in switches:
+            assert switches["scan"] == asdict(draw_scan(switches["seed"]))
+            assert _page_pixels(pdf) != _page_pixels(text_pdf)
+        else:
+            assert pdf.read_bytes() == text_pdf.read_bytes()
+        kinds.append("scan" in switches)
+    assert kinds == [True, False]
+    manifest = json.loads((tmp_path / "mixed" / "manifest-29.json").read_text("utf-8"))
+    assert ["scan" in m for m in manifest.values()] == kinds
+    with pytest.raises(ValueError, match="share"):
+        generate(29, tmp_path / "bad", 1, scan=1.5)
+
+
+@requires_fonts
+def test_a_scanned_report_is_read_exactly_or_flagged(tmp_path: Path) -> None:
+    """One OCR run (~10 s): what the scan switch makes, the OCR path reads, and every
+    cell it gets wrong it says so (issue 5's count, report_extract.scoring)."""
+    pytest.importorskip("rapidocr_onnxruntime",
+                        reason="OCR engine not installed: pip install 'report-extract[ocr]'")
+    from report_extract.pipeline import extract
+    from report_extract.scoring import score_report
+
+    scan = Degradation(dpi=200, angle=-1.2, blur=0.6, noise=6.0, jpeg_quality=70, stamp=True,
+                       seed=41)
+    pdf_path, truth_path = write_report("s", Variation(seed=41, body_text=False, scan=scan),
+                                        tmp_path)
+    truth = json.loads(truth_path.read_text("utf-8"))
+    report = extract(pdf_path)
+    score = score_report(report, truth)
+    assert score.unflagged == []
+    assert score.exact_share >= 0.95  # not just everything refused
+    assert (report.agency, report.year, report.template) == (
+        truth["agency"], truth["year"], truth["template"])

@@ -11,6 +11,7 @@ import io
 import math
 import os
 import random
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +53,11 @@ def degrade_pdf(
     jpeg_quality: int = 75,
     stamp: bool = False,
     seed: int = 0,
+    created: time.struct_time | None = None,
 ) -> Path:
-    """Write an image-only PDF of `src` with the given degradations; return its path."""
+    """Write an image-only PDF of `src` with the given degradations; return its path.
+
+    `created` fixes the PDF's creation date (default: now), for reproducible files."""
     spec = Degradation(dpi, angle, blur, noise, jpeg_quality, stamp, seed)
     rng = random.Random(seed)
     stamp_boxes = _table_boxes(src) if stamp else {}
@@ -66,7 +70,7 @@ def degrade_pdf(
             images.append(degrade_image(image, spec, rng, box))
     finally:
         pdf.close()
-    return write_image_pdf(images, dst, dpi=dpi, jpeg_quality=jpeg_quality)
+    return write_image_pdf(images, dst, dpi=dpi, jpeg_quality=jpeg_quality, created=created)
 
 
 def degrade_image(
@@ -173,11 +177,14 @@ def _seal_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def write_image_pdf(
-    images: list[Image.Image], dst: str | os.PathLike[str], *, dpi: int, jpeg_quality: int = 75
+    images: list[Image.Image], dst: str | os.PathLike[str], *, dpi: int, jpeg_quality: int = 75,
+    created: time.struct_time | None = None,
 ) -> Path:
     """Wrap page images into an image-only PDF whose page size matches `dpi`."""
     dst = Path(dst)
     first, rest = images[0], images[1:]
+    # PIL stamps the current time unless told: a fixed date makes the bytes reproducible
+    dates = {"creationDate": created, "modDate": created} if created else {}
     first.save(dst, "PDF", save_all=True, append_images=rest, resolution=float(dpi),
-               quality=jpeg_quality)
+               quality=jpeg_quality, **dates)
     return dst

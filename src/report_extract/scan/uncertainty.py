@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from itertools import product
 
 from ..models import CanonicalCell, CanonicalTable, Char, CheckResult, Document, Problem, Report
+from ..scoring import is_term
 from ..textclean import parse_number
 from ..validate import check_report
-from .evaluate import is_term
 from .reader import OcrChar
 
 MAX_CANDIDATES = 4

@@ -2,7 +2,8 @@
 
 Reports of the docx producer are written as DOCX first and converted together, in as few
 LibreOffice starts as possible; without LibreOffice or python-docx they are skipped with a
-warning.
+warning. A report with the scan switch is drawn as text first, then replaced by its
+image-only scan (report_extract.scan.degrade).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import random
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,7 @@ def write_reports(jobs: list[Job], out_dir: Path) -> list[tuple[Path, Path]]:
             draw_document(build_document(truths[job.name], job.variation),
                           out_dir / f"{job.name}.pdf")
     _write_docx_reports(docx_jobs, truths, out_dir)
+    _scan_reports(jobs, truths, out_dir)
     made = []
     for job in jobs:
         write_truth(truths[job.name], out_dir / f"{job.name}.truth.json")
@@ -100,9 +103,30 @@ def _write_docx_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],
             path = work / f"{job.name}.docx"
             write_docx(build_document(truth, job.variation), path, truth["year"])
             files.append(path)
-        stamps = [f"{truths[j.name]['year'] + 1}0115090000" for j in jobs]
+        stamps = [_published(truths[j.name]) for j in jobs]
         for pdf in office.convert(files, work / "pdf", stamps):
             shutil.move(pdf, out_dir / pdf.name)
+
+
+def _scan_reports(jobs: list[Job], truths: dict[str, dict[str, Any]], out_dir: Path) -> None:
+    """Replace the text PDF of each job with the scan switch by its image-only scan."""
+    scans = {j.name: j.variation.scan for j in jobs if j.variation.scan is not None}
+    if not scans:
+        return
+    from ..scan.degrade import degrade_pdf  # renders pages: only needed for scans
+
+    with tempfile.TemporaryDirectory(prefix="synth-scan-") as tmp:
+        for name, scan in scans.items():
+            pdf = out_dir / f"{name}.pdf"
+            text_pdf = shutil.move(pdf, Path(tmp) / pdf.name)
+            created = time.strptime(_published(truths[name]), "%Y%m%d%H%M%S")
+            degrade_pdf(text_pdf, pdf, **asdict(scan), created=created)
+
+
+def _published(truth: dict[str, Any]) -> str:
+    """When the report is dated (YYYYMMDDhhmmss): mid-January after its year, so the
+    files of a seed are the same bytes whenever they are made."""
+    return f"{truth['year'] + 1}0115090000"
 
 
 def write_manifest(entries: dict[str, Variation], path: Path) -> None:
@@ -111,12 +135,19 @@ def write_manifest(entries: dict[str, Variation], path: Path) -> None:
 
 
 def generate(seed: int, out_dir: str | Path, n: int,
-             producers: tuple[str, ...] | None = None) -> list[tuple[Path, Path]]:
+             producers: tuple[str, ...] | None = None,
+             scan: float = 0.0) -> list[tuple[Path, Path]]:
     """n random reports from `seed`; the same seed gives the same files. With `producers`,
-    reports of other producers are left out (their names keep their numbers)."""
+    reports of other producers are left out (their names keep their numbers). `scan` is
+    the share of reports written as image-only scans, each with degradations drawn from
+    its own seed (variation.draw_scan); the other switches are those of the text run."""
+    if not 0.0 <= scan <= 1.0:
+        raise ValueError(f"scan share {scan} must be within 0-1")
     out = Path(out_dir)
     rng = random.Random(seed)
     jobs = [Job(f"synth-{seed}-{i:04d}", Variation.random(rng)) for i in range(n)]
+    if scan:
+        jobs = [Job(j.name, j.variation.with_scan(scan)) for j in jobs]
     if producers is not None:
         jobs = [j for j in jobs if j.variation.producer in producers]
     made = write_reports(jobs, out)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from report_extract import templates as T
+from report_extract.scan.degrade import Degradation
 
 PRODUCERS = ("reportlab", "docx")
 # Families each producer can embed: reportlab only TrueType, LibreOffice also CFF (Noto).
@@ -42,6 +43,24 @@ _SWITCH_ODDS = {
     "borderless": 0.12,
     "body_text": 0.92,
 }
+
+# How a scan is drawn when a batch asks for scanned reports (issue 5). Never drawn by
+# Variation.random: that would change what every existing seed produces. Scanner
+# settings are picked from the values scanners offer; the paper's tilt, the optics'
+# blur and the sensor's noise vary continuously (low, high, decimals kept).
+SCAN_CHOICES: dict[str, tuple[int, ...]] = {
+    "dpi": (150, 200, 240, 300),
+    "jpeg_quality": (50, 60, 70, 80, 90),
+}
+SCAN_RANGES: dict[str, tuple[float, float, int]] = {
+    "angle": (-2.0, 2.0, 2),  # degrees, counter-clockwise positive
+    "blur": (0.0, 1.0, 2),  # Gaussian radius in pixels
+    "noise": (0.0, 10.0, 1),  # standard deviation, 0-255 scale
+}
+SCAN_STAMP_ODDS = 0.8  # most scanned reports carry the agency's seal over the table
+# Fields left out of switches() while off, so files written before they existed stay
+# byte-identical.
+_OPTIONAL_SWITCHES = ("scan",)
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,7 @@ class Variation:
     page_numbers: str = "dash"  # "- 1 -", "1", "第1页", or none
     body_text: bool = True  # the prose of sections 一, 五, 六 (headings are always printed)
     seed: int = 0  # drives the filler text and the per-label choices
+    scan: Degradation | None = None  # written as an image-only scan with these degradations
 
     @classmethod
     def random(cls, rng: random.Random) -> Variation:
@@ -112,9 +132,15 @@ class Variation:
     def with_(self, **changes: Any) -> Variation:
         return replace(self, **changes)
 
+    def with_scan(self, share: float = 1.0) -> Variation:
+        """This variation, scanned with degradations drawn from its seed for `share` of
+        all seeds (the same reports at any share, each with the same degradations)."""
+        return replace(self, scan=draw_scan(self.seed, share))
+
     def switches(self) -> dict[str, Any]:
-        """All fields, for a manifest."""
-        return asdict(self)
+        """All fields (optional switches only when on), for a manifest."""
+        return {k: v for k, v in asdict(self).items()
+                if not (k in _OPTIONAL_SWITCHES and v is None)}
 
     def truth_dict(self) -> dict[str, Any]:
         """The switches as JSON values, for a truth file's "variation" key."""
@@ -140,7 +166,26 @@ class Variation:
             parts.append(f"pages:{self.page_numbers}")
         if not self.body_text:
             parts.append("no_body_text")
+        if self.scan is not None:
+            parts.append(f"scan:{self.scan.dpi}dpi" + ("+stamp" if self.scan.stamp else ""))
         return "+".join(parts)
+
+
+def draw_scan(report_seed: int, share: float = 1.0) -> Degradation | None:
+    """The degradations of a report's scan, or None for the reports left as text.
+
+    A stream of its own, seeded from the report's seed: drawing it changes no other
+    switch. The first draw decides whether the report is scanned, so a larger share
+    scans a superset of the reports of a smaller one.
+    """
+    rng = random.Random(f"scan:{report_seed}")
+    if rng.random() >= share:
+        return None
+    chosen = {name: rng.choice(values) for name, values in SCAN_CHOICES.items()}
+    ranged = {name: round(rng.uniform(low, high), decimals)
+              for name, (low, high, decimals) in SCAN_RANGES.items()}
+    return Degradation(**chosen, **ranged, stamp=rng.random() < SCAN_STAMP_ODDS,
+                       seed=rng.randrange(1 << 30))
 
 
 def droppable_rows(template: str, single_other: bool) -> list[str]:
@@ -185,3 +230,13 @@ def _check(v: Variation) -> None:
                                                     or v.mixed_other_row))
     if bad:
         raise ValueError(f"dropped_rows {sorted(bad)} cannot be dropped in this template")
+    if v.scan is not None:
+        _check_scan(v.scan)
+
+
+def _check_scan(scan: Degradation) -> None:
+    if not isinstance(scan, Degradation):
+        raise ValueError(f"Variation.scan={scan!r}: expected a scan.degrade.Degradation")
+    if scan.dpi <= 0 or not 1 <= scan.jpeg_quality <= 95:
+        raise ValueError(f"Variation.scan: dpi {scan.dpi} must be > 0 and jpeg_quality "
+                         f"{scan.jpeg_quality} within 1-95 (PIL's useful range)")
