@@ -48,12 +48,14 @@ def explain_ocr_values(report: Report, document: Document) -> None:
                 _refuse_doubtful_null(table, cell, chars)
             if not cell.uncertain:
                 continue
+            notes = [c.doubt for c in chars if isinstance(c, OcrChar) and c.doubt]
             found = candidates(chars)
             if found:
-                note = "OCR candidates: " + ", ".join(f"{t} ({p:.2f})" for t, p in found)
-                if any(isinstance(c, OcrChar) and c.sealed for c in chars):
-                    note += "; read through a seal"
-                _append_reason(table.problems, cell, note)
+                notes.append("OCR candidates: " + ", ".join(f"{t} ({p:.2f})" for t, p in found))
+            if found and any(isinstance(c, OcrChar) and c.sealed for c in chars):
+                notes.append("read through a seal")
+            if notes:
+                _append_reason(table.problems, cell, "; ".join(notes))
     if _refuse_check_suspects(report, chars_of):
         report.checks = check_report(report)  # a refused value takes no part in checks
     report.checks += _checks_over_candidates(report, chars_of)
