@@ -27,6 +27,7 @@ BLOCK_GAP = 0.9  # line heights: a wider gap between label lines starts a new la
 SPACED_GAP = 1.2  # character heights: closer pieces of a header line are one label
 STACK_GAP = 0.6  # line heights: lines of one wrapped cell stand closer than this
 HEADER_GAP = 3.0  # line heights: a wider gap above the table ends its header
+ODD_VALUE = 2  # characters: a short word among a row's values is an unreadable value
 MARGIN = 0.1  # page numbers stand in the top or bottom tenth of the page
 _PAGE_NUMBER = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$|^第\s*\d+\s*页")
 _HEADER_SPECS = (*ACTIVE_COLUMNS, *APPLICATION_COLUMNS, *REVIEW_COLUMNS)
@@ -161,6 +162,13 @@ def table_layout(lines: list[Line]) -> Layout | None:
     centers = [sum(c) / len(c) for c in cluster_values([w.center_x for w in numbers], COLUMN_SNAP)]
     half_step = (centers[1] - centers[0]) / 2 if len(centers) > 1 else 20.0
     label_edge = min(min(w.bbox.x0 for w in numbers), centers[0] - half_step)
+    # An unreadable value ("o" for 0) still stands in its column: without its centre it
+    # would join the neighbouring column's cell and its own column would be lost.
+    odd = [w for ln in lines if _is_data(ln) for w in ln.words if not w.numeric
+           and w.bbox.x0 >= label_edge and len(w.text.strip()) <= ODD_VALUE]
+    if odd:
+        xs = [w.center_x for w in numbers + odd]
+        centers = [sum(c) / len(c) for c in cluster_values(xs, COLUMN_SNAP)]
     label_words = [w for ln in lines if _is_data(ln) for w in ln.words
                    if w.bbox.x0 < label_edge and not w.numeric]
     label_x0 = [min(c) for c in cluster_values([w.bbox.x0 for w in label_words], LABEL_SNAP)]

@@ -93,10 +93,12 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
     segments = find_segments(image, masks)
     width, height = image.size_points
     parts, table_segments = table_parts(image.number, width, height, segments)
-    sheet = _sheet(image, _table_rules(image, table_segments, masks))
+    sheet = _sheet(image, _table_rules(image, table_segments, masks) | _free_rules(image, masks))
     lines = _table_lines(image, parts, sheet)
-    lines += _outside_lines(image, parts, sheet, read_prose)
-    reads = _read(engine, sheet, lines)
+    outside, glyph = _outside_lines(image, parts, sheet, read_prose)
+    reads = _read(engine, sheet, lines + outside)
+    words, word_reads = _outside_words(engine, sheet, outside, reads[len(lines):], glyph)
+    lines, reads = lines + words, reads[:len(lines)] + word_reads
     chars = [_char(image, line, read, _under_seal(image, line), _glyph_doubt(sheet, line, read))
              for line, read in zip(lines, reads, strict=True)]
     return Page(image.number, width, height, chars, segments, source="ocr")
@@ -146,6 +148,12 @@ def _table_rules(image: PageImage, segments: list[Segment], masks: RuleMasks) ->
     16 pt heading's verticals, "二十" run together), which must stay for the recogniser."""
     near = draw_segments(segments, masks.both.shape, image.dpi)
     return cv2.bitwise_and(masks.both, near)
+
+
+def _free_rules(image: PageImage, masks: RuleMasks) -> np.ndarray:
+    from .layout import free_rules  # layout builds on this module's band helpers
+
+    return free_rules(masks.horizontal, image.dpi)
 
 
 def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
@@ -419,41 +427,49 @@ def _char(image: PageImage, line: _Line, read: LineRead, sealed: bool, doubt: st
 
 
 def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
-                   read_prose: bool) -> list[_Line]:
-    """Lines of the page with its tables blanked: the title, headings, short lines."""
+                   read_prose: bool) -> tuple[list[_Line], float]:
+    """Pieces of text on the page with its tables blanked (see layout: a borderless
+    table's cells come out one piece each): the title, and every piece of a short run of
+    text (headings, borderless tables, page numbers); prose only if asked for. With the
+    page's glyph height."""
+    from . import layout  # layout builds on this module's band helpers
+
     ink = sheet.ink.copy()
     for part in parts:
         x0, y0, x1, y1 = _pixels(part.bbox, image, inset=-2)
         ink[y0:y1, x0:x1] = 0
     height, width = ink.shape
     page: Box = (0, 0, width, height)
-    bands = _bands(ink.any(axis=1))
-    bands = _merge_thin(bands, max((b - a for a, b in bands), default=0))
-    lines = [_Line(piece, piece) for top, bottom in bands
-             for piece in _split_at_gaps(ink, top, bottom)]
+    glyph = layout.glyph_height(ink)
+    pieces = layout.cut_pieces(ink, glyph)
     if read_prose:
-        return lines
-    title = lines[:TITLE_LINES] if image.number == 1 else []
-    short = [ln for ln in lines[len(title):]
-             if ln.box[2] - ln.box[0] <= MAX_SHORT_LINE * ln.height]
-    return [_Line(ln.box, page) for ln in title + short]
+        return [_Line(p.box, page) for p in pieces], glyph
+    title = TITLE_LINES if image.number == 1 else 0
+    kept = [i for run in layout.text_runs(pieces, glyph) if _short_run(pieces, run)
+            for i in run]
+    kept += [i for i, p in enumerate(pieces) if p.band < title]
+    return [_Line(pieces[i].box, page) for i in sorted(set(kept))], glyph
 
 
-def _split_at_gaps(ink: np.ndarray, top: int, bottom: int) -> list[Box]:
-    """A band split where blank columns run wider than two glyphs (a date at the right
-    margin beside a signature, page numbers), so each piece is read as one line."""
-    columns = ink[top:bottom].any(axis=0)
-    gap = 2 * (bottom - top)
-    pieces: list[list[int]] = []
-    for start, end in _bands(columns):
-        if pieces and start - pieces[-1][1] <= gap:
-            pieces[-1][1] = end
-        else:
-            pieces.append([start, end])
-    return [_tight(ink, (a, top, b, bottom)) for a, b in pieces]
+def _short_run(pieces: list, run: list[int]) -> bool:
+    """Not a line of prose: prose is skipped, as it is long and the pipeline needs none."""
+    boxes = [pieces[i].box for i in run]
+    width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
+    return width <= MAX_SHORT_LINE * max(b[3] - b[1] for b in boxes)
 
 
-def _tight(ink: np.ndarray, box: Box) -> Box:
-    x0, y0, x1, y1 = box
-    rows = np.nonzero(ink[y0:y1, x0:x1].any(axis=1))[0]
-    return (x0, y0 + int(rows[0]), x1, y0 + int(rows[-1]) + 1)
+def _outside_words(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
+                   reads: list[LineRead], glyph: float) -> tuple[list[_Line], list[LineRead]]:
+    """The pieces read outside the tables joined into words (layout.join_words), so
+    that a label cut apart at its punctuation is one word again; a doubtful piece is
+    read again with the word after it (layout.rejoin)."""
+    from . import layout
+
+    if not lines:
+        return [], []
+    room = lines[0].room
+    words = layout.join_words([ln.box for ln in lines], reads)
+    seams = layout.doubtful_seams(words, glyph, SECOND_READING)
+    unions = [_Line(layout.union(words[a][0], words[b][0]), room) for a, b in seams]
+    words = layout.rejoin(words, seams, _read(engine, sheet, unions))
+    return [_Line(box, room) for box, _, _ in words], [read for _, read, _ in words]

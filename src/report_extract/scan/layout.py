@@ -1,0 +1,255 @@
+"""Text outside ruled tables cut into pieces the borderless-table code can place.
+
+A borderless table (or a three-line one) has no cell rules to cut its text apart, and
+its rows run into each other where a wrapped label or a block label ("（三）不予公开")
+stands beside several rows. The ink is therefore cut recursively (an XY cut): into
+horizontal bands at blank rows, each band into pieces at blank columns wider than
+FINE_GAP of a glyph, and each piece again, until nothing splits. A piece is then one
+line of one cell: a number, a header word, a stretch of a label.
+
+FINE_GAP is narrow enough to keep header words of neighbouring narrow columns apart
+(their cells' padding leaves about 0.6 glyph between them), so a label also falls
+apart where CJK punctuation leaves blank paper ("（二）|部分公开", "的，|只计"). After
+reading, such pieces are joined again (`join_words`) where the gap, less the blank
+part of the punctuation's em box, is as narrow as between two glyphs of one word: the
+text layer's char boxes are em boxes, and stream.py groups words as it would there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .engines import LineRead
+from .reader import NUMBER_GLYPHS, _bands, _merge_thin
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
+
+FINE_GAP = 0.4  # of the glyph height: blank columns wider than this split a piece
+LINE_GAP = 1.0  # of the glyph height: pieces closer than this are one run of text
+SAME_LINE = 0.4  # of a piece's height: centres closer than this share a text line
+JOIN_GAP = 0.35  # of the height: pieces of one word stand closer than this (em-corrected)
+# Share of the height a CJK punctuation mark leaves blank in its em box, after or before
+# its ink. The recogniser returns NFKC forms ("，" as ","), so both widths are listed.
+_STOPS = "，。、：；！？,.:;!?"
+TRAILING_BLANK = {ch: 0.7 for ch in _STOPS} | {ch: 0.5 for ch in "）》」』”’)"}
+LEADING_BLANK = {ch: 0.5 for ch in "（《「『“‘(" + _STOPS}
+MARK_SIZE = 0.5  # of the glyph height: ink this small beside a glyph is a punctuation mark
+TALL_GLYPH = 0.85  # of the glyph height: CJK glyphs are this tall, digits are not
+RULE_LENGTH = 60.0  # pt: horizontal runs this long are rules ("二十" at 22 pt: ~45)
+NULL_MARKS = frozenset("—–-/")
+
+
+@dataclass(frozen=True)
+class Piece:
+    box: Box
+    band: int  # index of the page-wide ink band it lies in (the title is the first bands)
+
+
+def glyph_height(ink: np.ndarray) -> float:
+    """The page's usual glyph height: the median height of its page-wide ink bands, most
+    of which are single lines (prose, headings, table rows)."""
+    bands = [b - a for a, b in _bands(ink.any(axis=1)) if b - a >= 3]
+    if not bands:
+        return 0.0
+    rough = float(np.median(bands))
+    return float(np.median([h for h in bands if h <= 1.5 * rough]))
+
+
+def cut_pieces(ink: np.ndarray, glyph: float) -> list[Piece]:
+    """The ink's pieces top to bottom (by band), left to right within a band."""
+    height, width = ink.shape
+    pieces: list[Piece] = []
+    bands = _merge_thin(_bands(ink.any(axis=1)), glyph)
+    for index, (top, bottom) in enumerate(bands):
+        found: list[Box] = []
+        _cut(ink, _tight(ink, (0, top, width, bottom)), glyph, found)
+        found = _with_marks(found, glyph)
+        pieces += [Piece(box, index) for box in sorted(found, key=lambda b: (b[1], b[0]))]
+    return pieces
+
+
+def free_rules(horizontal: np.ndarray, dpi: int) -> np.ndarray:
+    """Pixels of the long horizontal rules among `horizontal` (rulings' rule mask), also
+    those no table uses (a three-line table's, a rule under a heading): left in, a rule
+    joins the line it runs under into one page-wide piece, and its edge gets into the
+    crops of the numbers above it. Runs of RULE_LENGTH are rules: no glyph is that wide."""
+    length = max(3, round(RULE_LENGTH * dpi / 72))
+    return cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+
+
+def _cut(ink: np.ndarray, box: Box, glyph: float, out: list[Box]) -> None:
+    """Split the box at blank rows, else at wide blank columns; keep it if neither."""
+    x0, y0, x1, y1 = box
+    region = ink[y0:y1, x0:x1]
+    rows = _merge_thin(_bands(region.any(axis=1)), glyph)
+    if len(rows) > 1:
+        for top, bottom in rows:
+            _cut(ink, _tight(ink, (x0, y0 + top, x1, y0 + bottom)), glyph, out)
+        return
+    columns = _runs(region.any(axis=0), FINE_GAP * glyph)
+    if len(columns) > 1:
+        for left, right in columns:
+            _cut(ink, _tight(ink, (x0 + left, y0, x0 + right, y1)), glyph, out)
+        return
+    out.append(box)
+
+
+def _with_marks(boxes: list[Box], glyph: float) -> list[Box]:
+    """Punctuation marks joined to the glyphs they follow ("的，"): alone, a comma's few
+    pixels are read as anything. Only after a CJK-tall piece, so that a speck beside a
+    number never becomes part of it."""
+    marks = {i for i, b in enumerate(boxes)
+             if max(b[2] - b[0], b[3] - b[1]) <= MARK_SIZE * glyph}
+    out = [b for i, b in enumerate(boxes) if i not in marks]
+    for index in sorted(marks, key=lambda i: boxes[i][0]):
+        mark = boxes[index]
+        host = _host(out, mark, glyph)
+        if host is None:
+            out.append(mark)
+        else:
+            out[host] = union(out[host], mark)
+    return out
+
+
+def _host(boxes: list[Box], mark: Box, glyph: float) -> int | None:
+    """The CJK-tall piece just left of the mark on its line, if any."""
+    best = None
+    for index, box in enumerate(boxes):
+        gap = mark[0] - box[2]
+        tall = box[3] - box[1] >= TALL_GLYPH * glyph
+        on_line = box[1] - MARK_SIZE * glyph <= mark[1] and mark[3] <= box[3] + MARK_SIZE * glyph
+        if tall and on_line and 0 <= gap <= LINE_GAP * glyph and (
+                best is None or box[2] > boxes[best][2]):
+            best = index
+    return best
+
+
+def _runs(mask: np.ndarray, gap: float) -> list[tuple[int, int]]:
+    """Runs of True joined across gaps of at most `gap`."""
+    runs: list[list[int]] = []
+    for start, end in _bands(mask):
+        if runs and start - runs[-1][1] <= gap:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    return [(a, b) for a, b in runs]
+
+
+def _tight(ink: np.ndarray, box: Box) -> Box:
+    x0, y0, x1, y1 = box
+    region = ink[y0:y1, x0:x1]
+    rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
+    return (x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1)
+
+
+def text_runs(pieces: list[Piece], glyph: float) -> list[list[int]]:
+    """Indices of pieces grouped into runs of text: one line, gaps under LINE_GAP. A run
+    as wide as prose is prose, whatever its pieces."""
+    runs: list[list[int]] = []
+    for line in _lines([p.box for p in pieces]):
+        for index in line:
+            run = runs[-1] if runs and runs[-1][0] in line else None
+            if run and pieces[index].box[0] - pieces[run[-1]].box[2] <= LINE_GAP * glyph:
+                run.append(index)
+            else:
+                runs.append([index])
+    return runs
+
+
+def _lines(boxes: list[Box]) -> list[list[int]]:
+    """Indices grouped into text lines, each line left to right (as detect groups chars:
+    by the centre of the line's first box, so staggered lines do not chain)."""
+    lines: list[list[int]] = []
+    for index in sorted(range(len(boxes)), key=lambda i: (_middle(boxes[i]), boxes[i][0])):
+        first = boxes[lines[-1][0]] if lines else boxes[index]
+        # the taller box's height: a comma's small piece belongs to its line's glyphs
+        height = max(boxes[index][3] - boxes[index][1], first[3] - first[1], 1)
+        if lines and abs(_middle(first) - _middle(boxes[index])) <= SAME_LINE * height:
+            lines[-1].append(index)
+        else:
+            lines.append([index])
+    return [sorted(line, key=lambda i: boxes[i][0]) for line in lines]
+
+
+def _middle(box: Box) -> float:
+    return (box[1] + box[3]) / 2
+
+
+# --- joining a label's pieces after reading ------------------------------------------------
+
+
+def is_number(text: str) -> bool:
+    """A reading that is a value or a null mark: it stands as its own word."""
+    return bool(text) and all(ch in NUMBER_GLYPHS or ch in NULL_MARKS or ch == " "
+                              for ch in text)
+
+
+def join_words(boxes: list[Box], reads: list[LineRead]) -> list[tuple[Box, LineRead, list[int]]]:
+    """Neighbouring pieces of one line that are one word: their em-corrected gap is under
+    JOIN_GAP of the height and neither is a number. Each word: its box, its reading (the
+    pieces' glyphs, a space where the corrected gap is wide), the pieces it took."""
+    words: list[tuple[Box, LineRead, list[int]]] = []
+    for line in _lines(boxes):
+        for index in line:
+            box, read = boxes[index], reads[index]
+            last = words[-1] if words and words[-1][2][-1] in line else None
+            if last and _joins(last[0], last[1], box, read):
+                words[-1] = (union(last[0], box), LineRead(last[1].glyphs + read.glyphs),
+                             [*last[2], index])
+            else:
+                words.append((box, read, [index]))
+    return words
+
+
+def _joins(left: Box, left_read: LineRead, right: Box, right_read: LineRead) -> bool:
+    if not left_read.glyphs or not right_read.glyphs:
+        return False
+    if is_number(left_read.text) or is_number(right_read.text):
+        return False
+    height = max(left[3] - left[1], right[3] - right[1])
+    blank = TRAILING_BLANK.get(left_read.text[-1], 0.0) + LEADING_BLANK.get(right_read.text[0], 0.0)
+    return right[0] - left[2] - blank * height <= JOIN_GAP * height
+
+
+def union(a: Box, b: Box) -> Box:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+Word = tuple[Box, LineRead, list[int]]  # box, reading, the pieces it took
+
+
+def doubtful_seams(words: list[Word], glyph: float, sure: float) -> list[tuple[int, int]]:
+    """Neighbours on one line, within LINE_GAP, the left read less surely than `sure`:
+    a short piece before a label ("一、" of "一、本年新收…", read alone as "1") is read
+    again together with the label, see `rejoin`."""
+    seams = []
+    for line in _lines([w[0] for w in words]):
+        for left, right in zip(line, line[1:], strict=False):
+            gap = words[right][0][0] - words[left][0][2]
+            if words[left][1].confidence < sure and 0 <= gap <= LINE_GAP * glyph:
+                seams.append((left, right))
+    return seams
+
+
+def rejoin(words: list[Word], seams: list[tuple[int, int]], reads: list[LineRead]
+           ) -> list[Word]:
+    """Words joined at the seams whose reading together explains the gap: it ends with
+    the right word's reading, and what stands before it joins by the punctuation rule."""
+    out: dict[int, Word] = dict(enumerate(words))
+    for (left, right), read in zip(seams, reads, strict=True):
+        if left in out and right in out and _explains(words[left], words[right], read):
+            out[left] = (union(words[left][0], words[right][0]), read,
+                         [*words[left][2], *words[right][2]])
+            del out[right]
+    return list(out.values())
+
+
+def _explains(left: Word, right: Word, read: LineRead) -> bool:
+    tail = right[1].glyphs
+    if not tail or len(read.glyphs) <= len(tail) or read.text[-len(tail):] != right[1].text:
+        return False
+    head = LineRead(read.glyphs[:-len(tail)])
+    return _joins(left[0], head, right[0], right[1])
