@@ -67,11 +67,35 @@ def test_a_misread_header_is_placed_by_position_but_its_values_are_uncertain():
                                          "close (best: 其他)")
 
 
-def test_two_unplaced_headers_are_not_placed_by_position():
+def test_two_unplaced_headers_leave_their_columns_uncertain_not_out():
     headers = tuple({"其他": "美他", "科研机构": "抖研"}.get(h, h) for h in APPLICANTS)
     got = values(applications(headers))
-    assert ("new", "other_org") not in got and ("new", "research") not in got
+    note = "a value column was not placed ('抖研', '美他')"
+    assert got[("new", "research")] == (None, "", f"no column was read as research: {note}")
+    assert got[("carried_over", "other_org")] == (
+        None, "", f"no column was read as other_org: {note}")
     assert got[("new", "legal_services")] == (3, "3", None)
+    assert len(got) == 14
+
+
+def test_a_lost_rule_between_two_review_columns_leaves_both_uncertain():
+    # 0丨0: the rule between 结果维持 and 结果纠正 of 未经复议直接起诉 was not seen.
+    cells = [cell(0, 0, "行政复议", 5), cell(0, 5, "行政诉讼", 9),
+             cell(1, 5, "未经复议直接起诉", 4), cell(1, 9, "复议后起诉", 5)]
+    leaves = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    cells += [cell(2, i, leaves[i]) for i in range(5)] + [cell(2, 5, "结果结果")]
+    cells += [cell(2, 6 + i, leaves[2 + i]) for i in range(3)]
+    cells += [cell(2, 9 + i, leaves[i]) for i in range(5)]
+    data = ["0", "9", "0", "0", "9", "0丨0", "9", "0", "9", "0", "8", "0", "0", "8"]
+    cells += [cell(3, i, text) for i, text in enumerate(data)]
+    got = values(normalize_review(grid(cells)))
+    note = "a value column was not placed ('结果结果')"
+    assert got[("suit_direct", "upheld")] == (None, "", f"no column was read as upheld: {note}")
+    assert got[("suit_direct", "corrected")] == (
+        None, "", f"no column was read as corrected: {note}")
+    assert got[("suit_direct", "other")] == (9, "9", None)
+    assert got[("suit_after_review", "total")] == (8, "8", None)
+    assert len(got) == 15
 
 
 def review_grid(data: list[str]) -> Grid:

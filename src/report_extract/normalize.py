@@ -181,6 +181,22 @@ def _column_keys(
     return keys
 
 
+def _flag_unread_columns(table: CanonicalTable, specs: Sequence[LabelSpec]) -> None:
+    """Where a value column could not be placed, the rows read lack canonical columns
+    that may be in it: those cells are reported as uncertain (null), not left out."""
+    unplaced = [p.raw_text or p.message for p in table.problems if p.kind == "unplaced_column"]
+    if not unplaced:
+        return
+    have = {(c.row, c.column) for c in table.cells}
+    note = ", ".join(repr(clean_text(text)) for text in unplaced)
+    for row in dict.fromkeys(c.row for c in table.cells):
+        for key in (spec.key for spec in specs):
+            if (row, key) not in have:
+                table.cells.append(_uncertain_cell(
+                    table, row, key, None,
+                    f"no column was read as {key}: a value column was not placed ({note})"))
+
+
 def _column_by_position(
     grid: Grid, columns: list[int], keys: dict[int, str], header_end: int,
     specs: Sequence[LabelSpec],
@@ -235,6 +251,7 @@ def normalize_applications(grid: Grid) -> CanonicalTable:
             col, column, reason = by_position
             value = next((v for v in row.values if v.col <= col <= v.last_col), None)
             table.cells.append(_uncertain_cell(table, key, column, value, reason))
+    _flag_unread_columns(table, APPLICATION_COLUMNS)
     return table
 
 
@@ -301,6 +318,7 @@ def normalize_review(grid: Grid) -> CanonicalTable:
                     continue
                 placed.add((key, column))
                 table.cells.append(_column_cell(table, key, col, columns, cells))
+    _flag_unread_columns(table, REVIEW_COLUMNS)
     return table
 
 
