@@ -23,11 +23,11 @@ from report_extract.pipeline import extract, extract_document
 from report_extract.scan import OcrNotInstalledError, plan_routes, route_document
 from report_extract.scan.degrade import Degradation, degrade_image, degrade_pdf, write_image_pdf
 from report_extract.scan.engines import available_engines
-from report_extract.scan.evaluate import score_report
 from report_extract.scan.image import prepare, render
 from report_extract.scan.reader import OcrChar, table_parts
 from report_extract.scan.rulings import find_segments
 from report_extract.scan.uncertainty import candidates
+from report_extract.scoring import score_report
 
 HONGZE = SHARED_REAL / "hongze-district-2023.pdf"
 needs_ocr = pytest.mark.skipif(
