@@ -149,3 +149,19 @@ def test_active_value_cell_over_two_header_columns_is_uncertain_in_both():
     assert got[("regulations", "issued")] == (4, "4", None)
     assert got[("regulations", "repealed")] == (None, "17", reason)
     assert got[("regulations", "in_force")] == (None, "17", reason)
+
+
+def test_a_row_of_values_that_cannot_be_placed_leaves_the_missing_rows_uncertain():
+    cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS)]
+    cells += [cell(1, 0, "一、本年新收政府信息公开申请数量")]
+    cells += [cell(1, i + 1, "3") for i in range(7)]
+    cells += [cell(2, 0, "本")] + [cell(2, i + 1, "1") for i in range(7)]
+    table = normalize_applications(grid(cells))
+    got = values(table)
+    reason = "no row was read as carried_over: a row of values was not placed ('本')"
+    assert got[("carried_over", "total")] == (None, "", reason)
+    assert got[("other_other", "natural_person")][2] == (
+        "no row was read as other_other: a row of values was not placed ('本')")
+    assert ("other", "total") not in got  # the 2019 （六） row: not of this template
+    assert got[("new", "total")] == (3, "3", None)
+    assert len(got) == 25 * 7

@@ -197,6 +197,27 @@ def _flag_unread_columns(table: CanonicalTable, specs: Sequence[LabelSpec]) -> N
                     f"no column was read as {key}: a value column was not placed ({note})"))
 
 
+def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec]) -> None:
+    """Where a row of values could not be placed, the template rows the table then lacks
+    may be in it: their cells are reported as uncertain (null), not left out. (An agency's
+    own extra row next to a row left out for being all zeros is flagged too: we cannot
+    tell them from a misread label.)"""
+    unplaced = [p.raw_text or p.message for p in table.problems if p.kind == "unplaced_row"]
+    if not unplaced or not table.cells:
+        return
+    have = {c.row for c in table.cells}
+    template = "2019" if "other" in have else "2021"  # the （六） rows are the only difference
+    columns = list(dict.fromkeys(c.column for c in table.cells))
+    note = ", ".join(repr(clean_text(text)) for text in unplaced)
+    for spec in specs:
+        if spec.key in have or template not in spec.templates:
+            continue
+        table.cells.extend(_uncertain_cell(
+            table, spec.key, column, None,
+            f"no row was read as {spec.key}: a row of values was not placed ({note})")
+            for column in columns)
+
+
 def _column_by_position(
     grid: Grid, columns: list[int], keys: dict[int, str], header_end: int,
     specs: Sequence[LabelSpec],
@@ -252,6 +273,7 @@ def normalize_applications(grid: Grid) -> CanonicalTable:
             value = next((v for v in row.values if v.col <= col <= v.last_col), None)
             table.cells.append(_uncertain_cell(table, key, column, value, reason))
     _flag_unread_columns(table, APPLICATION_COLUMNS)
+    _flag_unread_rows(table, APPLICATION_ROWS)
     return table
 
 
