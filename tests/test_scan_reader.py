@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from report_extract.scan.engines import Glyph, LineRead
-from report_extract.scan.reader import _glyph_doubt, _Line, _Sheet
+from report_extract.scan.reader import _glyph_doubt, _ink_box, _Line, _Sheet
 
 
 def sheet_with_bars(*columns: tuple[int, int]) -> _Sheet:
@@ -43,3 +43,20 @@ def test_labels_and_multi_line_cells_are_not_counted():
     assert _glyph_doubt(bars, LINE, read("其他")) == ""
     wrapped = _Line((0, 0, 40, 20), (0, 0, 40, 20), parts=((0, 0, 20, 10), (0, 10, 20, 20)))
     assert _glyph_doubt(bars, wrapped, read("1")) == ""
+
+
+def test_a_small_leading_minus_stays_in_the_line_box():
+    # "-3" at 150 dpi: the dash is smaller than the dust limit but must not be cut off.
+    region = np.zeros((16, 40), np.uint8)
+    region[1:15, 20:28] = 255  # the digit
+    region[7:9, 13:18] = 255  # the minus: 5 x 2 px at mid-height, 2 px to the left
+    region[1:3, 2:4] = 255  # a speck in the corner stays out
+    assert _ink_box(region, 0, 16)[0] == 13
+
+
+def test_a_dash_far_from_the_number_or_off_its_middle_is_not_a_minus():
+    region = np.zeros((16, 60), np.uint8)
+    region[1:15, 40:48] = 255
+    region[7:9, 5:10] = 255  # far to the left: a seal remnant, not a sign
+    region[1:3, 33:38] = 255  # beside it but at the top: not a minus
+    assert _ink_box(region, 0, 16)[0] == 40

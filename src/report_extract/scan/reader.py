@@ -26,6 +26,8 @@ THIN_BAND = 0.6  # a band thinner than this share of the cell's glyph height is 
 HAIR_GAP = 0.15  # of the glyph height: bands closer than this are one glyph's parts
 MAX_MERGED = 1.5  # ... and are merged while the union stays glyph-sized
 GLYPH_PART = 0.35  # of the line height: smaller ink at a line's ends is dust
+MINUS_SHAPE = 2.0  # a minus sign is at least this many times as wide as it is tall
+MINUS_WIDTH = 0.2  # ... and at least this share of the line height wide
 MAX_GROWTH = 0.25  # of the line height a line's box may grow by to take in pale strokes
 SPIKE_SHARE = 0.25  # rows with less ink than this share of the usual row are hair-thin
 MAX_SPIKE = 0.25  # of the line height that may be cut off at either end as a spike
@@ -266,8 +268,20 @@ def _ink_box(region: np.ndarray, top: int, bottom: int) -> Box:
         big = list(stats[1:count])
     left = min(int(s[cv2.CC_STAT_LEFT]) for s in big)
     right = max(int(s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH]) for s in big)
+    left = min([left, *(int(s[cv2.CC_STAT_LEFT]) for s in stats[1:count]
+                        if _leading_minus(s, left, bottom - top))])
     top, bottom = _without_spikes(band[:, left:right], top, bottom)
     return (left, top, right, bottom)
+
+
+def _leading_minus(stat: np.ndarray, left: int, height: int) -> bool:
+    """A dash at mid-height just left of the number: a minus sign, too small at 150 dpi
+    to pass for a glyph, which must not be cut off ("-3" read as "3")."""
+    x, y, width, tall = (int(v) for v in stat[:4])
+    middle = y + tall / 2
+    return (width >= MINUS_SHAPE * tall and width >= MINUS_WIDTH * height
+            and 0.3 * height <= middle <= 0.7 * height
+            and 0 <= left - (x + width) <= height)
 
 
 def _without_spikes(band: np.ndarray, top: int, bottom: int) -> tuple[int, int]:
