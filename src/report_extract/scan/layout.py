@@ -38,7 +38,10 @@ TRAILING_BLANK = {ch: 0.7 for ch in _STOPS} | {ch: 0.5 for ch in "）》」』�
 LEADING_BLANK = {ch: 0.5 for ch in "（《「『“‘(" + _STOPS}
 MARK_SIZE = 0.5  # of the glyph height: ink this small beside a glyph is a punctuation mark
 TALL_GLYPH = 0.85  # of the glyph height: CJK glyphs are this tall, digits are not
+SHORT_PREFIX = 0.8  # of a CJK piece's height: a digit (~0.7) or "一" before it is shorter
 RULE_LENGTH = 60.0  # pt: horizontal runs this long are rules ("二十" at 22 pt: ~45)
+MARGIN = 0.1  # of the page height: page numbers stand in its top or bottom tenth
+PAGE_NUMBER_WIDTH = 6.0  # of the glyph height: "- 12 -", "第 12 页" are no wider
 NULL_MARKS = frozenset("—–-/")
 
 
@@ -125,6 +128,79 @@ def _host(boxes: list[Box], mark: Box, glyph: float) -> int | None:
                 best is None or box[2] > boxes[best][2]):
             best = index
     return best
+
+
+def numbered_labels(pieces: list[Piece], glyph: float) -> list[Piece]:
+    """A label's numbering joined to its text ("1" + "、" + "属于国家秘密"): the mark
+    after a digit leaves blank paper in its em box, so the cut takes the three apart, and
+    read alone the mark is "7" and the digit a value in a column of its own. A piece
+    clearly shorter (SHORT_PREFIX) than the piece it is followed by on its line, within
+    LINE_GAP and across marks only, is one piece with them: digits and "一" are shorter
+    than CJK glyphs, which print alike. Values never stand that close before a label."""
+    boxes = [p.box for p in pieces]
+    joined: dict[int, list[int]] = {}
+    taken: set[int] = set()
+    for line in _lines(boxes):
+        for start, index in enumerate(line):
+            if index in taken or _mark(boxes[index], glyph):
+                continue
+            chain = _prefix_chain(boxes, line[start:], glyph)
+            if chain:
+                joined[index] = chain
+                taken.update(chain)
+    return _merged(pieces, joined)
+
+
+def _prefix_chain(boxes: list[Box], line: list[int], glyph: float) -> list[int]:
+    """The pieces from line[0] through marks to the first piece it is clearly shorter
+    than, if all stand within LINE_GAP of each other; else none."""
+    height = boxes[line[0]][3] - boxes[line[0]][1]
+    for position in range(1, len(line)):
+        left, right = boxes[line[position - 1]], boxes[line[position]]
+        if not 0 <= right[0] - left[2] <= LINE_GAP * glyph:
+            return []
+        if height <= SHORT_PREFIX * (right[3] - right[1]):
+            return line[:position + 1]
+        if not _mark(right, glyph):
+            return []
+    return []
+
+
+def page_numbers(pieces: list[Piece], glyph: float, page_height: int) -> list[Piece]:
+    """A short run of text in the page's top or bottom margin is one piece: a page
+    number ("- 2 -") read piece by piece loses its dashes (read alone as nothing, or
+    "一"), and "2" alone is taken for a value of the table above it."""
+    joined: dict[int, list[int]] = {}
+    for run in text_runs(pieces, glyph):
+        box = _union_all([pieces[i].box for i in run])
+        in_margin = box[1] > (1 - MARGIN) * page_height or box[3] < MARGIN * page_height
+        if len(run) > 1 and in_margin and box[2] - box[0] <= PAGE_NUMBER_WIDTH * glyph:
+            joined[run[0]] = run
+    return _merged(pieces, joined)
+
+
+def _merged(pieces: list[Piece], joined: dict[int, list[int]]) -> list[Piece]:
+    """Pieces with each group of `joined` (keyed by its first) made one, in place of its
+    first piece."""
+    gone = {i for group in joined.values() for i in group}
+    out = []
+    for index, piece in enumerate(pieces):
+        if index in joined:
+            out.append(Piece(_union_all([pieces[i].box for i in joined[index]]), piece.band))
+        elif index not in gone:
+            out.append(piece)
+    return out
+
+
+def _mark(box: Box, glyph: float) -> bool:
+    return max(box[2] - box[0], box[3] - box[1]) <= MARK_SIZE * glyph
+
+
+def _union_all(boxes: list[Box]) -> Box:
+    box = boxes[0]
+    for other in boxes[1:]:
+        box = union(box, other)
+    return box
 
 
 def _runs(mask: np.ndarray, gap: float) -> list[tuple[int, int]]:

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..detect import TablePart, network_to_part, segments_to_networks
 from ..models import BBox, Char, Page, Segment
-from .engines import LineRead, OcrEngine
+from ..textclean import parse_number
+from .engines import LineRead, OcrEngine, numeric_like
 from .image import PageImage
 from .rulings import RuleMasks, draw_segments, find_segments, rule_masks
 
@@ -26,6 +27,8 @@ THIN_BAND = 0.6  # a band thinner than this share of the cell's glyph height is 
 HAIR_GAP = 0.15  # of the glyph height: bands closer than this are one glyph's parts
 MAX_MERGED = 1.5  # ... and are merged while the union stays glyph-sized
 GLYPH_PART = 0.35  # of the line height: smaller ink at a line's ends is dust
+SHORT_NUMBER = 2  # characters: a reading this short is checked beside its own copy
+GLYPH_HEIGHT = 0.6  # of the line height: a component this tall is a digit, not a remnant
 MINUS_SHAPE = 2.0  # a minus sign is at least this many times as wide as it is tall
 MINUS_WIDTH = 0.2  # ... and at least this share of the line height wide
 MAX_GROWTH = 0.25  # of the line height a line's box may grow by to take in pale strokes
@@ -109,13 +112,84 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
 def _read(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]) -> list[LineRead]:
     """Read every line; a line read with low confidence is read again from the grey in
     which pale seal remnants were not cleared (clearing them can thin print under the
-    seal). See _second_opinion for which reading is kept."""
+    seal), see _second_opinion; a number still unsure or unclean is read a third time from
+    its glyphs alone, see _reread_numbers."""
     reads = engine.read_lines([_crop(sheet.gray, line) for line in lines])
     doubtful = [i for i, read in enumerate(reads) if read.confidence < SECOND_READING]
     again = engine.read_lines([_crop(sheet.faint_gray, lines[i]) for i in doubtful])
     for index, read in zip(doubtful, again, strict=True):
         reads[index] = _second_opinion(reads[index], read)
+    _reread_numbers(engine, sheet, lines, reads)
     return reads
+
+
+def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
+                    reads: list[LineRead]) -> None:
+    """Numbers unsure or unclean ("Q", "3.") read from their glyphs only (_glyphs_only),
+    a short one beside its own copy (_doubled); see _cleaned_opinion for which stands."""
+    unclean = [i for i, read in enumerate(reads) if _unclean_number(read) and not lines[i].parts]
+    crops = [_glyphs_only(sheet, lines[i]) for i in unclean]
+    short = [len(reads[i].text) <= SHORT_NUMBER for i in unclean]
+    cleaned = engine.read_lines([_doubled(crop) if doubled else _pad(crop)
+                                 for crop, doubled in zip(crops, short, strict=True)])
+    for index, read, doubled in zip(unclean, cleaned, short, strict=True):
+        reads[index] = _cleaned_opinion(reads[index], _single(read) if doubled else read)
+
+
+def _doubled(crop: np.ndarray) -> np.ndarray:
+    """The crop twice, side by side: alone, a "0" reads as "o" or "Q" (nothing says it
+    is a number); beside its own copy the recogniser reads it in the context of a number."""
+    gap = np.full((crop.shape[0], max(2, crop.shape[0] // 3)), 255, np.uint8)
+    return _pad(np.hstack([crop, gap, crop]))
+
+
+def _single(read: LineRead) -> LineRead:
+    """The reading of one copy of a doubled crop; nothing if the two copies disagree."""
+    half = len(read.glyphs) // 2
+    first, second = read.glyphs[:half], read.glyphs[half:]
+    if not first or [g.text for g in first] != [g.text for g in second]:
+        return LineRead(())
+    return LineRead(tuple(replace(a, confidence=min(a.confidence, b.confidence))
+                          for a, b in zip(first, second, strict=True)))
+
+
+def _unclean_number(read: LineRead) -> bool:
+    """A reading of a number cell that cannot be trusted: unsure, or not a clean number
+    ("Q", "3.", "0!": a seal remnant touching the digit read as part of it)."""
+    text = read.text
+    ascii_mark = len(text) <= 3 and text.isascii()  # "d", "b!": never a label
+    if not text or not (numeric_like(text) or ascii_mark):
+        return False
+    return read.confidence < SECOND_READING or parse_number(text)[1] is not None
+
+
+def _cleaned_opinion(first: LineRead, cleaned: LineRead) -> LineRead:
+    """The reading of the glyph-only crop, when surer. A first reading that is no number
+    at all ("Q") is no evidence against it; one that is a number and differs is (see
+    _second_opinion)."""
+    if parse_number(first.text)[1] is None:
+        return _second_opinion(first, cleaned)
+    return cleaned if cleaned.confidence > first.confidence else first
+
+
+def _glyphs_only(sheet: _Sheet, line: _Line) -> np.ndarray:
+    """The line's grey with only its glyphs' ink: components nearly as tall as the line,
+    what lies between them (a decimal point, a thousands comma) and a leading minus;
+    thin strokes and specks beside them (seal remnants, noise) are painted white."""
+    x0, y0, x1, y1 = line.box
+    ink = sheet.ink[y0:y1, x0:x1]
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height = y1 - y0
+    tall = [k for k in range(1, count) if stats[k, cv2.CC_STAT_HEIGHT] >= GLYPH_HEIGHT * height]
+    if not tall:
+        return sheet.gray[y0:y1, x0:x1]
+    left = min(int(stats[k, cv2.CC_STAT_LEFT]) for k in tall)
+    right = max(int(stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH]) for k in tall)
+    keep = [k for k in range(1, count) if k in tall or _leading_minus(stats[k], left, height)
+            or left <= stats[k, cv2.CC_STAT_LEFT]
+            and stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] <= right]
+    mask = np.isin(labels, keep)
+    return np.where(mask, sheet.gray[y0:y1, x0:x1], 255).astype(np.uint8)
 
 
 def _second_opinion(first: LineRead, second: LineRead) -> LineRead:
@@ -456,6 +530,7 @@ def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
     page: Box = (0, 0, width, height)
     glyph = layout.glyph_height(ink)
     pieces = layout.cut_pieces(ink, glyph)
+    pieces = layout.page_numbers(layout.numbered_labels(pieces, glyph), glyph, height)
     if read_prose:
         return [_Line(p.box, page) for p in pieces], glyph
     title = TITLE_LINES if image.number == 1 else 0
