@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from report_extract.scan.engines import Glyph, LineRead
-from report_extract.scan.reader import _glyph_doubt, _ink_box, _Line, _Sheet
+from report_extract.scan.reader import (
+    _cleaned_opinion,
+    _glyph_doubt,
+    _glyphs_only,
+    _ink_box,
+    _Line,
+    _Sheet,
+    _single,
+)
 
 
 def sheet_with_bars(*columns: tuple[int, int]) -> _Sheet:
@@ -60,3 +69,29 @@ def test_a_dash_far_from_the_number_or_off_its_middle_is_not_a_minus():
     region[7:9, 5:10] = 255  # far to the left: a seal remnant, not a sign
     region[1:3, 33:38] = 255  # beside it but at the top: not a minus
     assert _ink_box(region, 0, 16)[0] == 40
+
+
+def test_glyphs_only_keeps_digits_points_and_commas_and_drops_remnants():
+    sheet = sheet_with_bars((8, 12), (22, 26))  # two digits, 14 px tall
+    sheet.ink[14:16, 16:18] = 255  # a comma/point between them: kept
+    sheet.ink[2:4, 30:38] = 255  # a seal remnant right of the number: dropped
+    sheet.gray[:] = 255 - sheet.ink
+    line = _Line((6, 0, 40, 20), (0, 0, 40, 20))
+    crop = _glyphs_only(sheet, line)
+    assert crop.shape == (20, 34)
+    assert crop[15, 11] == 0 and crop[3, 26] == 255  # point kept, remnant painted white
+    assert (crop < 128).sum() == 2 * 14 * 4 + 4
+
+
+def test_a_doubled_reading_counts_only_when_both_copies_agree():
+    assert _single(read("00")).text == "0"
+    assert _single(read("Q0")).glyphs == ()
+    assert _single(read("1212")).text == "12"
+
+
+def test_the_cleaned_reading_of_junk_stands_but_a_clean_number_is_not_overruled():
+    junk, number = LineRead((Glyph("Q", 0.48),)), LineRead((Glyph("6", 0.7),))
+    cleaned = LineRead((Glyph("0", 0.98),))
+    assert _cleaned_opinion(junk, cleaned) == cleaned
+    # "6" read at 0.7, "0" when cleaned: two numbers disagree, the value stays doubtful
+    assert _cleaned_opinion(number, cleaned).confidence == pytest.approx(0.3)

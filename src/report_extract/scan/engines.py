@@ -162,7 +162,7 @@ class RapidOcrEngine:
         stays the same, so a smudge is never turned into a digit.
         """
         reading = _greedy(probs, self._charset)
-        if not _numeric_like(reading.text):
+        if not numeric_like(reading.text):
             return reading
         numeric = self._numeric(probs)
         if numeric is not None and len(numeric.glyphs) == len(reading.glyphs):
@@ -225,7 +225,7 @@ def _glyph(frame: np.ndarray, label: int, charset: Sequence[str]) -> Glyph:
     return Glyph(best, readings[best], alternatives, float(frame.sum()))
 
 
-def _numeric_like(text: str) -> bool:
+def numeric_like(text: str) -> bool:
     """Digits and number punctuation, or one or two letters shaped like digits."""
     allowed = all(ch in NUMBER_CHARS or ch in DIGIT_LOOKALIKES or ch == " " for ch in text)
     has_digit = any(ch.isdigit() for ch in text)
