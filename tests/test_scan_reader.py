@@ -36,7 +36,10 @@ LINE = _Line((0, 0, 40, 20), (0, 0, 40, 20))
 def test_two_marks_read_as_one_digit_are_doubted():
     # "11" at 150 dpi: the recogniser folds the repeated digit into one "1".
     doubt = _glyph_doubt(sheet_with_bars((10, 13), (20, 23)), LINE, read("1"))
-    assert doubt == "the ink shows 2 separate marks but 1 characters were read"
+    assert doubt == "the ink shows 2 separate marks, but 1 character was read"
+    three = sheet_with_bars((2, 5), (10, 13), (20, 23))
+    assert _glyph_doubt(three, LINE, read("11")) == (
+        "the ink shows 3 separate marks, but 2 characters were read")
 
 
 def test_as_many_marks_as_digits_is_no_doubt():

@@ -492,7 +492,8 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
     pieces = len(_bands(sheet.ink[y0:y1, x0:x1].any(axis=0)))
     if pieces <= len(text):
         return ""
-    return f"the ink shows {pieces} separate marks but {len(text)} characters were read"
+    read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
+    return f"the ink shows {pieces} separate marks, but {read_as} read"
 
 
 def _char(image: PageImage, line: _Line, read: LineRead, sealed: bool, doubt: str = ""
@@ -530,7 +531,8 @@ def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
     page: Box = (0, 0, width, height)
     glyph = layout.glyph_height(ink)
     pieces = layout.cut_pieces(ink, glyph)
-    pieces = layout.page_numbers(layout.numbered_labels(pieces, glyph), glyph, height)
+    pieces = layout.without_lone_marks(layout.numbered_labels(pieces, glyph), glyph)
+    pieces = layout.page_numbers(pieces, glyph, height)
     if read_prose:
         return [_Line(p.box, page) for p in pieces], glyph
     title = TITLE_LINES if image.number == 1 else 0
