@@ -38,6 +38,10 @@ TRAILING_BLANK = {ch: 0.7 for ch in _STOPS} | {ch: 0.5 for ch in "）》」』�
 LEADING_BLANK = {ch: 0.5 for ch in "（《「『“‘(" + _STOPS}
 MARK_SIZE = 0.5  # of the glyph height: ink this small beside a glyph is a punctuation mark
 TALL_GLYPH = 0.85  # of the glyph height: CJK glyphs are this tall, digits are not
+# of the glyph height: a lone mark this small is punctuation; the page's glyph height can
+# come out a third too tall (title, headings), and a 150 dpi "0" is then half of it
+LONE_MARK = 0.35
+FLAT = 2.0  # width/height: a mark this flat is a dash ("-", "—"), not "、" or "."
 SHORT_PREFIX = 0.8  # of a CJK piece's height: a digit (~0.7) or "一" before it is shorter
 RULE_LENGTH = 60.0  # pt: horizontal runs this long are rules ("二十" at 22 pt: ~45)
 MARGIN = 0.1  # of the page height: page numbers stand in its top or bottom tenth
@@ -164,6 +168,17 @@ def _prefix_chain(boxes: list[Box], line: list[int], glyph: float) -> list[int]:
         if not _mark(right, glyph):
             return []
     return []
+
+
+def without_lone_marks(pieces: list[Piece], glyph: float) -> list[Piece]:
+    """Pieces without the punctuation marks no glyph took in (the "、" of a label printed
+    vertically, a stray dot): read alone, "、" comes out as "/" or ",", which pass for a
+    null mark or a number and make a value column among the labels. A flat mark stays:
+    a dash is a null mark or a minus sign, and its reading is needed."""
+    def lone(box: Box) -> bool:
+        width, height = box[2] - box[0], box[3] - box[1]
+        return max(width, height) <= LONE_MARK * glyph and width < FLAT * height
+    return [p for p in pieces if not lone(p.box)]
 
 
 def page_numbers(pieces: list[Piece], glyph: float, page_height: int) -> list[Piece]:
