@@ -14,9 +14,10 @@ from report_extract.normalize import (
 APPLICANTS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 
 
-def cell(row: int, col: int, text: str, col_span: int = 1) -> GridCell:
+def cell(row: int, col: int, text: str, col_span: int = 1, confidence: float = 1.0
+         ) -> GridCell:
     box = BBox(40.0 * col, 20.0 * row, 40.0 * (col + col_span), 20.0 * row + 20)
-    return GridCell(row, col, 1, col_span, text, 2, box)
+    return GridCell(row, col, 1, col_span, text, 2, box, confidence)
 
 
 def grid(cells: list[GridCell]) -> Grid:
@@ -151,12 +152,15 @@ def test_active_value_cell_over_two_header_columns_is_uncertain_in_both():
     assert got[("regulations", "in_force")] == (None, "17", reason)
 
 
-def test_a_row_of_values_that_cannot_be_placed_leaves_the_missing_rows_uncertain():
+def two_rows(second_label: GridCell) -> list[GridCell]:
     cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS)]
     cells += [cell(1, 0, "一、本年新收政府信息公开申请数量")]
     cells += [cell(1, i + 1, "3") for i in range(7)]
-    cells += [cell(2, 0, "本")] + [cell(2, i + 1, "1") for i in range(7)]
-    table = normalize_applications(grid(cells))
+    return cells + [second_label] + [cell(2, i + 1, "1") for i in range(7)]
+
+
+def test_an_ocr_read_row_that_cannot_be_placed_leaves_the_missing_rows_uncertain():
+    table = normalize_applications(grid(two_rows(cell(2, 0, "本", confidence=0.93))))
     got = values(table)
     reason = "no row was read as carried_over: a row of values was not placed ('本')"
     assert got[("carried_over", "total")] == (None, "", reason)
@@ -165,3 +169,10 @@ def test_a_row_of_values_that_cannot_be_placed_leaves_the_missing_rows_uncertain
     assert ("other", "total") not in got  # the 2019 （六） row: not of this template
     assert got[("new", "total")] == (3, "3", None)
     assert len(got) == 25 * 7
+
+
+def test_a_text_layer_row_that_cannot_be_placed_is_the_agency_s_own():
+    # printed text read exactly: "网上申请" is an agency's extra row, not a misread one
+    table = normalize_applications(grid(two_rows(cell(2, 0, "其中：网上申请"))))
+    assert {c.row for c in table.cells} == {"new"}
+    assert [p.kind for p in table.problems] == ["unplaced_row"]

@@ -197,18 +197,17 @@ def _flag_unread_columns(table: CanonicalTable, specs: Sequence[LabelSpec]) -> N
                     f"no column was read as {key}: a value column was not placed ({note})"))
 
 
-def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec]) -> None:
-    """Where a row of values could not be placed, the template rows the table then lacks
-    may be in it: their cells are reported as uncertain (null), not left out. (An agency's
-    own extra row next to a row left out for being all zeros is flagged too: we cannot
-    tell them from a misread label.)"""
-    unplaced = [p.raw_text or p.message for p in table.problems if p.kind == "unplaced_row"]
-    if not unplaced or not table.cells:
+def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec],
+                      misread: list[str]) -> None:
+    """Where OCR read a row of values whose label could not be placed, the template rows
+    the table then lacks may be in it: their cells are reported as uncertain (null), not
+    left out. A text layer's unplaced label is read exactly: an agency's own row."""
+    if not misread or not table.cells:
         return
     have = {c.row for c in table.cells}
     template = "2019" if "other" in have else "2021"  # the （六） rows are the only difference
     columns = list(dict.fromkeys(c.column for c in table.cells))
-    note = ", ".join(repr(clean_text(text)) for text in unplaced)
+    note = ", ".join(repr(text) for text in misread)
     for spec in specs:
         if spec.key in have or template not in spec.templates:
             continue
@@ -241,6 +240,37 @@ def _column_by_position(
                                      f"where the template prints {label} ({missing[0]})")
 
 
+def _application_row(
+    table: CanonicalTable, row: _Row, columns: dict[int, str],
+    by_position: tuple[int, str, str] | None, seen: set[str],
+) -> str:
+    """Read one data row of table 三 into canonical cells. Returns the row's label when
+    OCR read it and it could not be placed (perhaps a misread template row), else ""."""
+    labels = [c for c in row.labels if not _is_results_block(c)]
+    if not labels:
+        table.problems.append(Problem(table.name, "unplaced_row",
+                                      f"row {row.index + 1} has values but no label",
+                                      page=row.values[0].page, bbox=row.values[0].bbox))
+        return f"row {row.index + 1}" if _ocr_read(row.values) else ""
+    leaf, parents = labels[-1], labels[:-1]
+    key = _place_row(table, APPLICATION_ROWS, leaf, " ".join(p.text for p in parents), seen)
+    if key is None:
+        return clean_text(leaf.text) if _ocr_read([leaf]) else ""
+    cells = _cells_by_column(row.values, columns)
+    for col in columns:
+        table.cells.append(_column_cell(table, key, col, columns, cells))
+    if by_position is not None:
+        col, column, reason = by_position
+        value = next((v for v in row.values if v.col <= col <= v.last_col), None)
+        table.cells.append(_uncertain_cell(table, key, column, value, reason))
+    return ""
+
+
+def _ocr_read(cells: list[GridCell]) -> bool:
+    """Read by OCR: a text layer's characters have confidence 1.0, OCR's never do."""
+    return any(c.confidence < 1.0 for c in cells)
+
+
 def normalize_applications(grid: Grid) -> CanonicalTable:
     table = CanonicalTable("applications")
     value_cols = sorted(_value_columns(grid))
@@ -254,26 +284,10 @@ def normalize_applications(grid: Grid) -> CanonicalTable:
     by_position = _column_by_position(grid, value_cols, columns, header_end,
                                       APPLICATION_COLUMNS)
     seen: set[str] = set()
-    for row in data_rows:
-        labels = [c for c in row.labels if not _is_results_block(c)]
-        if not labels:
-            table.problems.append(Problem(table.name, "unplaced_row",
-                                          f"row {row.index + 1} has values but no label",
-                                          page=row.values[0].page, bbox=row.values[0].bbox))
-            continue
-        leaf, parents = labels[-1], labels[:-1]
-        key = _place_row(table, APPLICATION_ROWS, leaf, " ".join(p.text for p in parents), seen)
-        if key is None:
-            continue
-        cells = _cells_by_column(row.values, columns)
-        for col in columns:
-            table.cells.append(_column_cell(table, key, col, columns, cells))
-        if by_position is not None:
-            col, column, reason = by_position
-            value = next((v for v in row.values if v.col <= col <= v.last_col), None)
-            table.cells.append(_uncertain_cell(table, key, column, value, reason))
+    misread = [label for row in data_rows
+               if (label := _application_row(table, row, columns, by_position, seen))]
     _flag_unread_columns(table, APPLICATION_COLUMNS)
-    _flag_unread_rows(table, APPLICATION_ROWS)
+    _flag_unread_rows(table, APPLICATION_ROWS, misread)
     return table
 
 

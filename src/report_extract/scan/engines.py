@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image
 
 ENGINES = ("rapidocr", "tesseract")
+MAX_CONFIDENCE = 0.9999  # an OCR reading is never as sure as a text layer (1.0)
 MIN_ALTERNATIVE = 0.02  # runner-up readings less likely than this are not candidates
 NUMBER_CHARS = frozenset("0123456789.,-—/%+")  # what a number cell can hold
 DIGIT_LOOKALIKES = frozenset("oODQUlI|isSBZzgq〇○")
@@ -66,7 +67,8 @@ class LineRead:
 
     @property
     def confidence(self) -> float:
-        return min((g.confidence for g in self.glyphs), default=0.0)
+        """The least sure glyph's; never 1.0, which marks a text layer's exact reading."""
+        return min(min((g.confidence for g in self.glyphs), default=0.0), MAX_CONFIDENCE)
 
 
 @dataclass(frozen=True)
