@@ -28,6 +28,7 @@ SPACED_GAP = 1.2  # character heights: closer pieces of a header line are one la
 STACK_GAP = 0.6  # line heights: lines of one wrapped cell stand closer than this
 HEADER_GAP = 3.0  # line heights: a wider gap above the table ends its header
 ODD_VALUE = 2  # characters: a short word among a row's values is an unreadable value
+SPLIT_LINE = 0.35  # of the line height: a line's halves' centres stand closer than this
 MARGIN = 0.1  # page numbers stand in the top or bottom tenth of the page
 _PAGE_NUMBER = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$|^第\s*\d+\s*页")
 _HEADER_SPECS = (*ACTIVE_COLUMNS, *APPLICATION_COLUMNS, *REVIEW_COLUMNS)
@@ -95,13 +96,40 @@ def region_lines(page: Page, top: float, bottom: float) -> list[Line]:
     """Text lines between two heights, without page numbers."""
     chars = [c for c in page.chars if top <= c.bbox.center[1] <= bottom]
     lines = []
-    for group in _group_lines(chars):
+    for group in _rejoined(_group_lines(chars)):
         box = _box(group)
         in_margin = box.top > page.height * (1 - MARGIN) or box.bottom < page.height * MARGIN
         if in_margin and _PAGE_NUMBER.match(chars_to_text(group).strip()):
             continue
         lines.append(Line(_words(group), box.top, box.bottom))
     return lines
+
+
+def _rejoined(groups: list[list[Char]]) -> list[list[Char]]:
+    """Lines put together again where the grouping cut one in two: a line is grouped
+    around its first char, and where that is a block label half a row off ("公开" of
+    "（三）不予/公开") the row's chars of slightly different heights (OCR boxes are ink
+    boxes) fall either side of the tolerance. Two lines are one where their centres
+    stand within SPLIT_LINE of a line height and no char of one stands over the other's."""
+    out: list[list[Char]] = []
+    for group in sorted(groups, key=lambda g: _middle(_box(g))):
+        if out and _halves(out[-1], group):
+            out[-1] = out[-1] + group
+        else:
+            out.append(group)
+    return out
+
+
+def _halves(upper: list[Char], lower: list[Char]) -> bool:
+    a, b = _box(upper), _box(lower)
+    height = max(a.bottom - a.top, b.bottom - b.top)
+    if abs(_middle(a) - _middle(b)) > SPLIT_LINE * height:
+        return False
+    return not any(u.bbox.x0 < w.bbox.x1 and w.bbox.x0 < u.bbox.x1 for u in upper for w in lower)
+
+
+def _middle(box: BBox) -> float:
+    return (box.top + box.bottom) / 2
 
 
 def _is_data(line: Line) -> bool:
