@@ -15,8 +15,9 @@ import cv2
 import numpy as np
 
 from ..detect import TablePart, network_to_part, segments_to_networks
+from ..labels import template_label_keys
 from ..models import BBox, Char, Page, Segment
-from ..textclean import parse_number
+from ..textclean import label_key, parse_number
 from .engines import LineRead, OcrEngine, numeric_like
 from .image import PageImage
 from .rulings import RuleMasks, draw_segments, find_segments, rule_masks
@@ -42,6 +43,7 @@ NUMBER_HEIGHT = 24  # px: measured best for digits over 150-300 dpi scans
 UNREAD = "?"  # stands for ink that the engine could not read (never a digit)
 TITLE_LINES = 3  # page 1's first lines are always read: the metadata is in the title
 MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipped
+LABEL_SHARE = 0.5  # of the width the page's text spans: narrower runs are not prose
 NUMBER_GLYPHS = frozenset("0123456789,.")  # characters that stand apart in a printed number
 DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below any threshold)
 
@@ -120,7 +122,27 @@ def _read(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]) -> list[LineRead
     for index, read in zip(doubtful, again, strict=True):
         reads[index] = _second_opinion(reads[index], read)
     _reread_numbers(engine, sheet, lines, reads)
-    return reads
+    return [_as_template_label(read) for read in reads]
+
+
+def _as_template_label(read: LineRead) -> LineRead:
+    """A label read unsurely that one runner-up glyph makes a template label exactly
+    ("美他" under a seal, with 其 the runner-up of 美: "其他") is read as that label, at the
+    runner-up's probability. Only one such label may be in reach; numbers never change."""
+    keys = template_label_keys()
+    if read.confidence >= SECOND_READING or numeric_like(read.text) or label_key(
+            read.text) in keys:
+        return read
+    texts = [g.text for g in read.glyphs]
+    found = [(i, alternative, p) for i, glyph in enumerate(read.glyphs)
+             for alternative, p in glyph.alternatives
+             if label_key("".join(texts[:i] + [alternative] + texts[i + 1:])) in keys]
+    if len(found) != 1:
+        return read
+    index, alternative, probability = found[0]
+    glyphs = list(read.glyphs)
+    glyphs[index] = replace(glyphs[index], text=alternative, confidence=probability)
+    return LineRead(tuple(glyphs))
 
 
 def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
@@ -536,17 +558,24 @@ def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
     if read_prose:
         return [_Line(p.box, page) for p in pieces], glyph
     title = TITLE_LINES if image.number == 1 else 0
-    kept = [i for run in layout.text_runs(pieces, glyph) if _short_run(pieces, run)
-            for i in run]
+    if not pieces:
+        return [], glyph
+    text_width = max(p.box[2] for p in pieces) - min(p.box[0] for p in pieces)
+    kept = [i for run in layout.text_runs(pieces, glyph)
+            if _short_run(pieces, run, text_width) for i in run]
     kept += [i for i, p in enumerate(pieces) if p.band < title]
     return [_Line(pieces[i].box, page) for i in sorted(set(kept))], glyph
 
 
-def _short_run(pieces: list, run: list[int]) -> bool:
-    """Not a line of prose: prose is skipped, as it is long and the pipeline needs none."""
+def _short_run(pieces: list, run: list[int], text_width: int) -> bool:
+    """Not a line of prose: prose is skipped, as it is long and the pipeline needs none.
+    A label of a borderless table on a landscape page can be longer than MAX_SHORT_LINE
+    glyphs, but it leaves the table's value columns room: it takes less than LABEL_SHARE
+    of the width the page's text spans, while prose runs across it."""
     boxes = [pieces[i].box for i in run]
     width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
-    return width <= MAX_SHORT_LINE * max(b[3] - b[1] for b in boxes)
+    longest = max(MAX_SHORT_LINE * max(b[3] - b[1] for b in boxes), LABEL_SHARE * text_width)
+    return width <= longest
 
 
 def _outside_words(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
