@@ -7,6 +7,7 @@ import pytest
 
 from report_extract.scan.engines import Glyph, LineRead
 from report_extract.scan.reader import (
+    _as_template_label,
     _cleaned_opinion,
     _glyph_doubt,
     _glyphs_only,
@@ -98,3 +99,18 @@ def test_the_cleaned_reading_of_junk_stands_but_a_clean_number_is_not_overruled(
     assert _cleaned_opinion(junk, cleaned) == cleaned
     # "6" read at 0.7, "0" when cleaned: two numbers disagree, the value stays doubtful
     assert _cleaned_opinion(number, cleaned).confidence == pytest.approx(0.3)
+
+
+def test_a_label_one_runner_up_away_from_a_template_label_is_read_as_it():
+    misread = LineRead((Glyph("美", 0.69, (("其", 0.22),)), Glyph("他", 0.99)))
+    assert _as_template_label(misread).text == "其他"
+    assert _as_template_label(misread).confidence == pytest.approx(0.22)
+
+
+def test_labels_are_kept_when_sure_ambiguous_or_not_in_reach_and_numbers_never_change():
+    sure = LineRead((Glyph("美", 0.95, (("其", 0.04),)), Glyph("他", 0.99)))
+    assert _as_template_label(sure) == sure
+    far = LineRead((Glyph("美", 0.6, (("天", 0.3),)), Glyph("他", 0.99)))
+    assert _as_template_label(far) == far
+    number = LineRead((Glyph("7", 0.5, (("1", 0.4),)),))
+    assert _as_template_label(number) == number

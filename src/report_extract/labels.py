@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cache
 
-from .templates import LabelSpec
+from .templates import TABLE_COLUMNS, TABLE_ROWS, LabelSpec
 from .textclean import label_key
 
 MIN_SCORE = 0.6  # below this a label is not placed
@@ -64,3 +65,11 @@ def match_label(text: str, specs: Sequence[LabelSpec], group: str = "") -> Label
             None, best_score, f"ambiguous: as close to {best.label} as to {other.label}"
         )
     return LabelMatch(best, best_score)
+
+
+@cache
+def template_label_keys() -> frozenset[str]:
+    """The comparison keys of every label the templates print: rows, columns, groups."""
+    specs = [spec for table in (*TABLE_ROWS.values(), *TABLE_COLUMNS.values()) for spec in table]
+    names = {name for spec in specs for name in (*spec.names, spec.group) if name}
+    return frozenset(key for name in names if (key := label_key(name)))
