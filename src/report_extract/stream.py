@@ -10,7 +10,7 @@ are rows of their own. The result is a TablePart, so joining and normalizing are
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 
 from .detect import TablePart, _group_lines, chars_to_text, cluster_values
@@ -172,6 +172,7 @@ class Layout:
     label_edge: float  # labels stand left of this
     label_x0: list[float]  # left edges of the label columns (parents, leaves)
     value_edges: list[float]  # edges of the value columns
+    value_centers: list[float] = field(default_factory=list)  # where their numbers stand
 
     @property
     def n_label(self) -> int:
@@ -195,13 +196,23 @@ def table_layout(lines: list[Line]) -> Layout | None:
     odd = [w for ln in lines if _is_data(ln) for w in ln.words if not w.numeric
            and w.bbox.x0 >= label_edge and len(w.text.strip()) <= ODD_VALUE]
     if odd:
-        xs = [w.center_x for w in numbers + odd]
+        xs = [w.center_x for w in numbers] + _odd_columns(centers, [w.center_x for w in odd])
         centers = [sum(c) / len(c) for c in cluster_values(xs, COLUMN_SNAP)]
     label_words = [w for ln in lines if _is_data(ln) for w in ln.words
                    if w.bbox.x0 < label_edge and not w.numeric]
     label_x0 = [min(c) for c in cluster_values([w.bbox.x0 for w in label_words], LABEL_SNAP)]
     right = max(w.bbox.x1 for ln in lines for w in ln.words) + 1
-    return Layout(label_edge, label_x0 or [label_edge - 1], _boundaries(centers, label_edge, right))
+    return Layout(label_edge, label_x0 or [label_edge - 1], _boundaries(centers, label_edge, right),
+                  centers)
+
+
+def _odd_columns(centers: list[float], odd: list[float]) -> list[float]:
+    """The centres of unreadable values that count for the columns: those standing in a
+    number column, and where none, those of which at least two stand in one place (one
+    alone is as likely a mark between the columns: seal ink read as "*" or "'")."""
+    far = [x for x in odd if all(abs(x - c) > COLUMN_SNAP for c in centers)]
+    return [x for x in odd if x not in far] + [
+        x for c in cluster_values(far, COLUMN_SNAP) if len(c) >= 2 for x in c]
 
 
 def table_parts(pieces: list[tuple[Page, list[Line]]]) -> list[TablePart]:
@@ -504,14 +515,31 @@ def _label_column(word: Word, label_x0: list[float]) -> int:
 
 
 def _data_cells(row: int, words: list[Word], page: int, layout: Layout) -> list[GridCell]:
-    groups: dict[int, list[Word]] = {}
-    for word in words:
+    """A data row's cells: label words by label column, values by value column. A value
+    word over the number positions of two or more columns (two values run together, or
+    ink between them read as one) is one cell spanning them, with whatever else stands
+    in them: put in one column, it would leave the other blank, a null nobody printed."""
+    ranges: list[tuple[int, int, list[Word]]] = []
+    for word in sorted(words, key=lambda w: w.bbox.x0):
         if word.bbox.x0 < layout.label_edge and not word.numeric:  # may run past the edge
-            col = _label_column(word, layout.label_x0)
+            first = last = _label_column(word, layout.label_x0)
         else:
-            col = layout.n_label + _column_of(word.center_x, layout.value_edges)
-        groups.setdefault(col, []).append(word)
-    return [_cell(row, col, 1, ws, page) for col, ws in sorted(groups.items())]
+            first, last = _value_columns(word, layout)
+        if ranges and first <= ranges[-1][1]:  # same column, or under a spanning word
+            ranges[-1] = (min(ranges[-1][0], first), max(ranges[-1][1], last),
+                          [*ranges[-1][2], word])
+        else:
+            ranges.append((first, last, [word]))
+    return [_cell(row, first, last - first + 1, ws, page) for first, last, ws in ranges]
+
+
+def _value_columns(word: Word, layout: Layout) -> tuple[int, int]:
+    """The first and last value column of a value word, as grid columns."""
+    covered = [i for i, x in enumerate(layout.value_centers) if word.bbox.x0 <= x <= word.bbox.x1]
+    if len(covered) >= 2:
+        return layout.n_label + covered[0], layout.n_label + covered[-1]
+    col = layout.n_label + _column_of(word.center_x, layout.value_edges)
+    return col, col
 
 
 def _header_cells(row: int, words: list[Word], page: int, layout: Layout) -> list[GridCell]:
