@@ -181,6 +181,22 @@ def without_lone_marks(pieces: list[Piece], glyph: float) -> list[Piece]:
     return [p for p in pieces if not lone(p.box)]
 
 
+def dashes_in_line_height(pieces: list[Piece], glyph: float, page_height: int) -> list[Piece]:
+    """A dash standing alone ("—" for a null value) with the glyph height of paper
+    around it: cropped to its own ink, a flat bar is stretched by the recogniser to a
+    line's height and read as nothing or "一"; in a line's height it is a dash."""
+    out = []
+    for piece in pieces:
+        x0, y0, x1, y1 = piece.box
+        if _mark(piece.box, glyph) or y1 - y0 > MARK_SIZE * glyph or x1 - x0 < FLAT * (y1 - y0):
+            out.append(piece)
+            continue
+        middle, half = (y0 + y1) / 2, glyph / 2
+        box = (x0, max(0, round(middle - half)), x1, min(page_height, round(middle + half)))
+        out.append(Piece(box, piece.band))
+    return out
+
+
 def page_numbers(pieces: list[Piece], glyph: float, page_height: int) -> list[Piece]:
     """A short run of text in the page's top or bottom margin is one piece: a page
     number ("- 2 -") read piece by piece loses its dashes (read alone as nothing, or

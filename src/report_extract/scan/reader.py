@@ -27,6 +27,7 @@ MIN_SPECK = 1.0  # pt: ink components smaller than this square are scan dust
 THIN_BAND = 0.6  # a band thinner than this share of the cell's glyph height is a part
 HAIR_GAP = 0.15  # of the glyph height: bands closer than this are one glyph's parts
 MAX_MERGED = 1.5  # ... and are merged while the union stays glyph-sized
+SPECK_SHARE = 0.3  # of the page's glyph height: ink smaller both ways is no mark at all
 GLYPH_PART = 0.35  # of the line height: smaller ink at a line's ends is dust
 SHORT_NUMBER = 2  # characters: a reading this short is checked beside its own copy
 GLYPH_HEIGHT = 0.6  # of the line height: a component this tall is a digit, not a remnant
@@ -329,10 +330,20 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     glyph = glyph or max(b - a for a, b in bands)
     bands = _without_dust(region, _merge_thin(bands, glyph), glyph)
     boxes = [_whole_glyphs(faint, _ink_box(region, top, bottom)) for top, bottom in bands]
-    boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes]
+    boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes
+             if not _speck((a, b, c, d), glyph)]
+    if not boxes:
+        return []
     union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
              max(b[2] for b in boxes), max(b[3] for b in boxes))
     return [_Line(union, room, tuple(boxes) if len(boxes) > 1 else ())]
+
+
+def _speck(box: Box, glyph: float) -> bool:
+    """Ink too small on both sides to be any mark a cell holds: a digit, a dash ("-" is
+    about half a glyph wide) or a slash. A sliver of seal or noise, read, becomes a "5"."""
+    x0, y0, x1, y1 = box
+    return x1 - x0 < SPECK_SHARE * glyph and y1 - y0 < SPECK_SHARE * glyph
 
 
 def _without_dust(region: np.ndarray, bands: list[tuple[int, int]], glyph: float
@@ -555,6 +566,7 @@ def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
     pieces = layout.cut_pieces(ink, glyph)
     pieces = layout.without_lone_marks(layout.numbered_labels(pieces, glyph), glyph)
     pieces = layout.page_numbers(pieces, glyph, height)
+    pieces = layout.dashes_in_line_height(pieces, glyph, height)
     if read_prose:
         return [_Line(p.box, page) for p in pieces], glyph
     title = TITLE_LINES if image.number == 1 else 0
