@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from report_extract.labels import match_label
-from report_extract.metadata import parse_title
+from report_extract.metadata import parse_title, title_doubt
+from report_extract.models import BBox, Char, Document, Page
 from report_extract.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, LabelSpec
 
 
@@ -67,3 +68,25 @@ def test_title_gives_agency_and_year(title, agency, year):
 def test_title_without_agency_still_gives_year():
     assert parse_title("2023年政府信息公开工作年度报告") == (None, 2023)
     assert parse_title("工作总结") == (None, None)
+
+
+def title_page(title_confidence: float) -> Document:
+    """Page 1 with an OCR'd title line (one Char, as OCR gives it) and a heading below."""
+    title = Char("沭阳县人民政府2023年政府信息公开工作年度报告", BBox(96, 72, 499, 90), 16,
+                 title_confidence)
+    heading = Char("一、总体情况", BBox(72, 120, 160, 134), 14, 0.5)
+    return Document("scan.pdf", "scan.pdf", [Page(1, 595, 842, [title, heading], [], "ocr")])
+
+
+def test_a_title_read_unsurely_by_ocr_is_reported_with_what_was_read():
+    doubt = title_doubt(title_page(0.45))
+    assert doubt is not None
+    assert (doubt.table, doubt.kind, doubt.page) == ("report", "uncertain_metadata", 1)
+    assert doubt.message == ("title read by OCR with low confidence (0.45): agency "
+                             "'沭阳县人民政府' and year 2023 may be misread")
+    assert doubt.raw_text == "沭阳县人民政府2023年政府信息公开工作年度报告"
+
+
+def test_a_sure_title_is_no_doubt_whatever_the_lines_below_it():
+    # the heading below the title was read at 0.5: it is not part of the title
+    assert title_doubt(title_page(0.97)) is None

@@ -15,6 +15,7 @@ from report_extract.scan.reader import (
     _Line,
     _Sheet,
     _single,
+    cell_lines,
 )
 
 
@@ -114,3 +115,13 @@ def test_labels_are_kept_when_sure_ambiguous_or_not_in_reach_and_numbers_never_c
     assert _as_template_label(far) == far
     number = LineRead((Glyph("7", 0.5, (("1", 0.4),)),))
     assert _as_template_label(number) == number
+
+
+def test_a_sliver_far_smaller_than_a_glyph_is_no_mark_but_a_dash_is():
+    # a seal sliver of 2 x 4 px in a cell of a page whose glyphs are 14 px tall
+    sliver = sheet_with_bars()
+    sliver.ink[5:9, 30:32] = 255
+    assert cell_lines(sliver, (0, 0, 40, 20), glyph=14) == []
+    dash = sheet_with_bars()
+    dash.ink[9:11, 14:21] = 255  # "-": half a glyph wide
+    assert [line.box for line in cell_lines(dash, (0, 0, 40, 20), glyph=14)] == [(14, 9, 21, 11)]

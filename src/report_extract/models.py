@@ -202,6 +202,7 @@ class Report:
     tables: dict[str, CanonicalTable]
     checks: list[CheckResult] = field(default_factory=list)
     pages: int = 0
+    notes: list[Problem] = field(default_factory=list)  # of the report itself: its title
 
     @property
     def check_failures(self) -> list[str]:
@@ -209,7 +210,7 @@ class Report:
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for t in self.tables.values() for p in t.problems]
+        return [*self.notes, *(p for t in self.tables.values() for p in t.problems)]
 
     def all_cells(self) -> list[CanonicalCell]:
         return [c for name in TABLE_NAMES if name in self.tables for c in self.tables[name].cells]

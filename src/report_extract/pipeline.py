@@ -7,7 +7,7 @@ import os
 from .detect import detect_tables
 from .errors import TemplateMismatchError
 from .ingest import read_document
-from .metadata import read_metadata
+from .metadata import read_metadata, title_doubt
 from .models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
 from .normalize import normalize_tables
 from .validate import check_report
@@ -57,8 +57,9 @@ def extract_document(document: Document, *, detector: str = "pdfplumber") -> Rep
             tables[name] = CanonicalTable(name, problems=[
                 Problem(name, "table_missing", f"table {name} not found in the report")])
     agency, year = read_metadata(document)
+    doubt = title_doubt(document)
     report = Report(document.source_file, agency, year, _template(tables, year), tables,
-                    pages=len(document.pages))
+                    pages=len(document.pages), notes=[doubt] if doubt else [])
     report.checks = check_report(report)
     if any(page.source == "ocr" for page in document.pages):  # OCR candidates (issue 5)
         from .scan.uncertainty import explain_ocr_values
