@@ -247,3 +247,46 @@ def test_scanned_borderless_tables_are_rebuilt_from_text_alignment(tmp_path, nam
     score = score_report(report, load_truth(source))
     assert score.unflagged == []
     assert score.exact == score.total  # measured: 207/207 and 219/219
+
+
+def _rescued(document: Document, table: str, row: str, column: str, text: str) -> None:
+    """Make the text layer's reading of one cell an OCR reading rescued by clearing."""
+    cell = next(c for c in extract_document(document).tables[table].cells
+                if (c.row, c.column) == (row, column))
+    page = document.pages[cell.page - 1]
+    inside = [c for c in page.chars if cell.bbox.contains_point(*c.bbox.center)]
+    page.chars = [c for c in page.chars if c not in inside] + [
+        OcrChar(text, inside[0].bbox, inside[0].size, 0.97, rescued=True)]
+    page.source = "ocr"
+
+
+def _cell(report, table: str, row: str, column: str):
+    return next(c for c in report.tables[table].cells if (c.row, c.column) == (row, column))
+
+
+def test_a_rescued_reading_stands_where_a_check_confirms_it():
+    document = read_document(FIXTURES / "t2021-full.pdf")
+    truth = load_truth(FIXTURES / "t2021-full.pdf")["tables"]
+    printed = str(truth["applications"]["carried_over"]["research"])
+    _rescued(document, "applications", "carried_over", "research", printed)
+    cell = _cell(extract_document(document), "applications", "carried_over", "research")
+    assert (cell.value, cell.uncertain) == (int(printed), None)
+
+
+def test_a_rescued_reading_no_check_confirms_is_refused():
+    document = read_document(FIXTURES / "t2021-full.pdf")
+    truth = load_truth(FIXTURES / "t2021-full.pdf")["tables"]
+    wrong = str(truth["applications"]["carried_over"]["research"] + 6)  # a 0 cleared to a 6
+    _rescued(document, "applications", "carried_over", "research", wrong)
+    printed = str(truth["active_disclosure"]["penalty"]["decisions"])
+    _rescued(document, "active_disclosure", "penalty", "decisions", printed)
+    report = extract_document(document)
+    cell = _cell(report, "applications", "carried_over", "research")
+    assert (cell.value, cell.raw_text) == (None, wrong)
+    assert cell.uncertain == (f"read as {wrong} only after clearing marks that touched its "
+                              "glyphs, and no check confirms it (failed)")
+    active = _cell(report, "active_disclosure", "penalty", "decisions")  # table 二: no checks
+    assert active.value is None and active.uncertain.endswith("no check confirms it (none ran)")
+    # its only reading still fails the row's total: that failure is reported, not hidden
+    assert [c.identifier for c in report.checks if not c.passed] == [
+        "applications.row_total:carried_over", "applications.balance:research"]

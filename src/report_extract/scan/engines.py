@@ -60,6 +60,9 @@ class Glyph:
 @dataclass(frozen=True)
 class LineRead:
     glyphs: tuple[Glyph, ...]
+    # Read only from the glyphs cleared of what touched them, the first reading being no
+    # number at all: such a value stands only where a check over it confirms it.
+    rescued: bool = False
 
     @property
     def text(self) -> str:

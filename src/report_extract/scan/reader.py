@@ -61,6 +61,7 @@ class OcrChar(Char):
     alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
     sealed: bool = False
     doubt: str = ""  # why the reading is refused whatever its confidence (_glyph_doubt)
+    rescued: bool = False  # read only from its cleared glyphs (LineRead.rescued)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,9 @@ def _cleaned_opinion(first: LineRead, cleaned: LineRead) -> LineRead:
     _second_opinion)."""
     if parse_number(first.text)[1] is None:
         return _second_opinion(first, cleaned)
-    return cleaned if cleaned.confidence > first.confidence else first
+    if cleaned.confidence <= first.confidence:
+        return first
+    return replace(cleaned, rescued=True)
 
 
 def _glyphs_only(sheet: _Sheet, line: _Line) -> np.ndarray:
@@ -542,7 +545,7 @@ def _char(image: PageImage, line: _Line, read: LineRead, sealed: bool, doubt: st
     if doubt:
         confidence = min(confidence, DOUBTED)
     return OcrChar(read.text, box, size, confidence,
-                   tuple(g.alternatives for g in read.glyphs), sealed, doubt)
+                   tuple(g.alternatives for g in read.glyphs), sealed, doubt, read.rescued)
 
 
 # --- text outside the tables ---------------------------------------------------------------

@@ -9,6 +9,9 @@ A failed consistency check is looked at too: when exactly one OCR'd cell among i
 terms has a runner-up reading that would make it pass, that cell is refused the same
 way (null, raw text kept, the candidates given). No value is ever replaced by a
 candidate; if several cells could explain the failure, the failure stays as it is.
+
+A value the reader could read only after clearing what touched its glyphs (the first
+reading being no number at all) stands only where a passing check confirms it.
 """
 
 from __future__ import annotations
@@ -56,9 +59,41 @@ def explain_ocr_values(report: Report, document: Document) -> None:
                 notes.append("read through a seal")
             if notes:
                 _append_reason(table.problems, cell, "; ".join(notes))
-    if _refuse_check_suspects(report, chars_of):
+    if _refuse_unconfirmed(report, chars_of):
         report.checks = check_report(report)  # a refused value takes no part in checks
+    if _refuse_check_suspects(report, chars_of):
+        report.checks = check_report(report)
     report.checks += _checks_over_candidates(report, chars_of)
+
+
+def _refuse_unconfirmed(report: Report,
+                       chars_of: Callable[[CanonicalCell], list[Char]]) -> bool:
+    """Refuse each value read only after clearing its glyphs (the first reading was no
+    number: "Q", "0!") that no passing check confirms: cleared of a seal's remnants, a 0
+    can still look like a 6. True if any cell was refused."""
+    passed = [c.identifier for c in report.checks if c.passed]
+    failed = [c.identifier for c in report.checks if not c.passed]
+    refused = False
+    for table in report.tables.values():
+        for cell in table.cells:
+            chars = chars_of(cell)
+            if cell.uncertain or not any(isinstance(c, OcrChar) and c.rescued for c in chars):
+                continue
+            terms_of = [i for i in passed + failed if is_term(table.name, cell.row, cell.column, i)]
+            if terms_of and all(i in passed for i in terms_of):
+                continue
+            reason = "failed" if terms_of else "none ran"
+            _refuse(table, cell, f"read as {cell.raw_text} only after clearing marks that touched "
+                                 f"its glyphs, and no check confirms it ({reason})")
+            refused = True
+    return refused
+
+
+def _refuse(table: CanonicalTable, cell: CanonicalCell, reason: str) -> None:
+    """Null the value, keep its raw text, give the reason (also as a problem)."""
+    cell.uncertain, cell.value = reason, None
+    table.problems.append(Problem(table.name, "uncertain_value", f"{cell.row}/{cell.column}: "
+                                  f"{reason}", cell.raw_text, cell.page, cell.bbox))
 
 
 def _refuse_check_suspects(report: Report,
@@ -80,12 +115,8 @@ def _refuse_check_suspects(report: Report,
         if len(suspects) == 1:
             table, cell, fixes = next(iter(suspects.values()))
             listed = ", ".join(f"{t} ({p:.2f})" for t, p in fixes)
-            cell.uncertain = (f"{failure.identifier} fails as read ({cell.raw_text}); "
-                              f"only this cell has an OCR reading that passes it: {listed}")
-            cell.value = None
-            table.problems.append(Problem(table.name, "uncertain_value",
-                                          f"{cell.row}/{cell.column}: {cell.uncertain}",
-                                          cell.raw_text, cell.page, cell.bbox))
+            _refuse(table, cell, f"{failure.identifier} fails as read ({cell.raw_text}); "
+                                 f"only this cell has an OCR reading that passes it: {listed}")
             refused = True
     return refused
 
