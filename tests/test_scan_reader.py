@@ -97,7 +97,7 @@ def test_a_doubled_reading_counts_only_when_both_copies_agree():
 def test_the_cleaned_reading_of_junk_stands_but_a_clean_number_is_not_overruled():
     junk, number = LineRead((Glyph("Q", 0.48),)), LineRead((Glyph("6", 0.7),))
     cleaned = LineRead((Glyph("0", 0.98),))
-    assert _cleaned_opinion(junk, cleaned) == cleaned
+    assert _cleaned_opinion(junk, cleaned) == LineRead(cleaned.glyphs, rescued=True)
     # "6" read at 0.7, "0" when cleaned: two numbers disagree, the value stays doubtful
     assert _cleaned_opinion(number, cleaned).confidence == pytest.approx(0.3)
 
