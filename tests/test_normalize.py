@@ -176,3 +176,23 @@ def test_a_text_layer_row_that_cannot_be_placed_is_the_agency_s_own():
     table = normalize_applications(grid(two_rows(cell(2, 0, "其中：网上申请"))))
     assert {c.row for c in table.cells} == {"new"}
     assert [p.kind for p in table.problems] == ["unplaced_row"]
+
+
+def test_values_under_a_header_their_row_does_not_have_are_refused_and_named():
+    # 2019 table 二: the 采购项目数量/采购总金额 header of (九) went unread, so the
+    # procurement row's values stood under the fees block's 上一年项目数量/本年增/减.
+    cells = [cell(0, 0, "信息内容"), cell(0, 1, "本年新制作数量"), cell(0, 2, "本年新公开数量"),
+             cell(0, 3, "对外公开总数量"),
+             cell(1, 0, "规章"), cell(1, 1, "1"), cell(1, 2, "1"), cell(1, 3, "9"),
+             cell(2, 0, "信息内容"), cell(2, 1, "上一年项目数量"), cell(2, 2, "本年增/减", 2),
+             cell(3, 0, "行政事业性收费"), cell(3, 1, "4"), cell(3, 2, "0", 2),
+             cell(4, 0, "政府集中采购"), cell(4, 1, "14"), cell(4, 2, "26.5", 2)]
+    table = normalize_active(grid(cells))
+    assert table.template == "2019"
+    got = values(table)
+    reason = ("no value read: the values read in this row ('14', '26.5') stand under columns "
+              "it does not have (prior_items, change)")
+    assert got[("procurement", "items")] == (None, "", reason)
+    assert got[("procurement", "amount")] == (None, "", reason)
+    assert ("procurement", "prior_items") not in got
+    assert got[("fees", "prior_items")] == (4, "4", None)

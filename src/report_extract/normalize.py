@@ -20,6 +20,7 @@ from .templates import (
     REVIEW_COLUMNS,
     REVIEW_ROWS,
     LabelSpec,
+    expected_cells,
 )
 from .textclean import clean_text, label_key, looks_numeric, parse_amount_wan, parse_number
 
@@ -397,7 +398,32 @@ def normalize_active(grid: Grid) -> CanonicalTable:
         for cell in cells[1:]:  # text that is not a number is an unreadable value
             _active_cells(table, key, cell, _columns_under(cell, header))
     table.template = detect_template(set(header_keys(grid)))
+    _refuse_misfits(table)
     return table
+
+
+def _refuse_misfits(table: CanonicalTable) -> None:
+    """Values under a column their row does not have in the template (a block's header
+    row went unread, so the previous block's stood above them), or two under one column:
+    none can be assigned. They are taken out and reported, and the row's own columns are
+    uncertain cells that name them, so nothing is left silently blank."""
+    columns_of = expected_cells(table.template)["active_disclosure"] if table.template else {}
+    for row, columns in columns_of.items():
+        cells = [c for c in table.cells if c.row == row]
+        keys = [c.column for c in cells]
+        misfits = [c for c in cells if c.column not in columns or keys.count(c.column) > 1]
+        if not misfits:
+            continue
+        printed = ", ".join(repr(c.raw_text) for c in misfits)
+        reason = (f"the values read in this row ({printed}) stand under columns it does not "
+                  f"have ({', '.join(dict.fromkeys(c.column for c in misfits))})")
+        table.cells = [c for c in table.cells if c not in misfits]
+        for cell in misfits:
+            table.problems.append(Problem(table.name, "unplaced_column", f"{row}: {reason}",
+                                          cell.raw_text, cell.page, cell.bbox))
+        have = {c.column for c in cells if c not in misfits}
+        table.cells += [_uncertain_cell(table, row, column, None, f"no value read: {reason}")
+                        for column in columns if column not in have]
 
 
 def _active_cells(table: CanonicalTable, key: str, cell: GridCell, columns: list[str]) -> None:
