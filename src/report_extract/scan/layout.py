@@ -27,9 +27,6 @@ from .reader import NUMBER_GLYPHS, _bands, _merge_thin
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
-STRIPS = 20  # the page's width in this many strips, for the glyph height (about 3 glyphs)
-MIN_LOCAL = 0.6  # of the page's glyph height: a region's own is not taken as less
-GLYPH_PERCENTILE = 90  # of the strip bands' heights: CJK lines, not digits
 FINE_GAP = 0.4  # of the glyph height: blank columns wider than this split a piece
 LINE_GAP = 1.0  # of the glyph height: pieces closer than this are one run of text
 SAME_LINE = 0.4  # of a piece's height: centres closer than this share a text line
@@ -58,20 +55,14 @@ class Piece:
     band: int  # index of the page-wide ink band it lies in (the title is the first bands)
 
 
-def glyph_height(ink: np.ndarray, step: int = 0) -> float:
-    """The page's usual (CJK) glyph height, from the ink bands in narrow strips of the
-    page (STRIPS of them), which are single lines: page-wide bands are not where a
-    wrapped label stands staggered beside its numbers (no blank row parts its lines).
-    Most strip bands of a table page are digits, shorter than CJK glyphs, so the height
-    is a high percentile, of the bands up to twice the median (not a title's)."""
-    width = ink.shape[1]
-    step = step or max(1, width // STRIPS)
-    bands = [b - a for x in range(0, width, step)
-             for a, b in _bands(ink[:, x:x + step].any(axis=1)) if b - a >= 3]
+def glyph_height(ink: np.ndarray) -> float:
+    """The page's usual glyph height: the median height of its page-wide ink bands, most
+    of which are single lines (prose, headings, table rows)."""
+    bands = [b - a for a, b in _bands(ink.any(axis=1)) if b - a >= 3]
     if not bands:
         return 0.0
     rough = float(np.median(bands))
-    return float(np.percentile([h for h in bands if h <= 2 * rough], GLYPH_PERCENTILE))
+    return float(np.median([h for h in bands if h <= 1.5 * rough]))
 
 
 def cut_pieces(ink: np.ndarray, glyph: float) -> list[Piece]:
@@ -105,23 +96,12 @@ def _cut(ink: np.ndarray, box: Box, glyph: float, out: list[Box]) -> None:
         for top, bottom in rows:
             _cut(ink, _tight(ink, (x0, y0 + top, x1, y0 + bottom)), glyph, out)
         return
-    columns = _runs(region.any(axis=0), FINE_GAP * _local_glyph(region, glyph))
+    columns = _runs(region.any(axis=0), FINE_GAP * glyph)
     if len(columns) > 1:
         for left, right in columns:
             _cut(ink, _tight(ink, (x0 + left, y0, x0 + right, y1)), glyph, out)
         return
     out.append(box)
-
-
-def _local_glyph(region: np.ndarray, glyph: float) -> float:
-    """The glyph height within a region, if smaller than the page's: a table printed
-    smaller than the prose around it keeps its narrow columns' gaps in proportion to
-    its own glyphs ("结果 结果 其他" of table 四 at 12 pt under 16 pt prose)."""
-    if region.shape[0] <= 1.5 * glyph:
-        local = float(region.shape[0])  # one line: its (tight) height is its glyphs'
-    else:
-        local = glyph_height(region, max(1, round(3 * glyph)))
-    return max(MIN_LOCAL * glyph, min(glyph, local)) if local else glyph
 
 
 def _with_marks(boxes: list[Box], glyph: float) -> list[Box]:
