@@ -21,6 +21,8 @@ from batch_support import (
     FIXTURE_2021,
     HANG,
     HANG_NATIVE,
+    HOLD,
+    HOLD_ENV,
     MEMORY,
     NO_OCR_REASON,
     REPO,
@@ -248,12 +250,13 @@ KILL_SCRIPT = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def kill_setup(tmp_path_factory) -> tuple[Path, Path]:
-    """8 slow-ish reports, a script converting them, and the uninterrupted run's output."""
+    """8 slow-ish reports (the fifth holds the killed run), a script converting them, and
+    the uninterrupted run's output."""
     root = tmp_path_factory.mktemp("kill")
     folder = root / "in"
     for i in range(8):
         variant(FIXTURE_2021 if i % 2 else FIXTURE_2019, folder / f"r{i:02d}.pdf",
-                SLOW + str(i).encode())
+                (HOLD if i == 4 else SLOW) + str(i).encode())
     script = root / "run.py"
     script.write_text(KILL_SCRIPT.format(tests=str(REPO / "tests"), folder=str(folder)))
     subprocess.run([sys.executable, str(script), str(root / "whole")], check=True)
@@ -265,7 +268,7 @@ def test_killed_run_then_rerun_equals_uninterrupted_run(tmp_path: Path, kill_set
     script, whole = kill_setup
     killed = tmp_path / "killed"
     process = subprocess.Popen([sys.executable, str(script), str(killed)],
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, env={**os.environ, HOLD_ENV: "1"})
     deadline = time.monotonic() + 60
     while not list((killed / "_parts").glob("part-*.bin")) and time.monotonic() < deadline:
         time.sleep(0.02)
