@@ -289,4 +289,4 @@ def test_a_rescued_reading_no_check_confirms_is_refused():
     assert active.value is None and active.uncertain.endswith("no check confirms it (none ran)")
     # its only reading still fails the row's total: that failure is reported, not hidden
     assert [c.identifier for c in report.checks if not c.passed] == [
-        "applications.row_total:carried_over", "applications.balance:research"]
+        "applications.balance:research", "applications.row_total:carried_over"]

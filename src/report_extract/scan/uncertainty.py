@@ -136,7 +136,7 @@ def _checks_over_candidates(report: Report,
         return []
     done = {c.identifier for c in report.checks}
     found: list[CheckResult] = []
-    for identifier in _possible_checks(report, doubtful, options) - done:
+    for identifier in sorted(_possible_checks(report, doubtful, options) - done):
         terms = [cell for table, cell in doubtful
                  if is_term(table.name, cell.row, cell.column, identifier)]
         combos = list(product(*(options[id(cell)] for cell in terms)))
