@@ -166,9 +166,23 @@ def test_an_ocr_read_row_that_cannot_be_placed_leaves_the_missing_rows_uncertain
     assert got[("carried_over", "total")] == (None, "", reason)
     assert got[("other_other", "natural_person")][2] == (
         "no row was read as other_other: a row of values was not placed ('本')")
-    assert ("other", "total") not in got  # the 2019 （六） row: not of this template
+    # neither （六） form was read: the 2019 single row and the 2021 sub-rows are all missing
+    assert got[("other", "total")][2].startswith("no row was read as other:")
     assert got[("new", "total")] == (3, "3", None)
-    assert len(got) == 25 * 7
+    assert len(got) == 26 * 7
+
+
+def test_the_single_other_row_read_beside_unplaced_rows_is_refused():
+    # 2021 scan: （六）其他处理 stands beside 2.申请人逾期未按…, whose label went unread;
+    # the group label was placed as the 2019 single row and took that sub-row's values.
+    cells = two_rows(cell(2, 0, "（六）其他处理", confidence=0.95))
+    cells += [cell(3, 0, "中清大渝朔", confidence=0.6)]
+    cells += [cell(3, i + 1, "2") for i in range(7)]
+    got = values(normalize_applications(grid(cells)))
+    reason = ("read as the single （六）其他处理 row while rows were not placed "
+              "('中清大渝朔'): the values may be those of a （六） sub-row")
+    assert got[("other", "natural_person")] == (None, "1", reason)
+    assert got[("other_unpaid_fee", "total")][2].startswith("no row was read as other_unpaid_fee")
 
 
 def test_a_text_layer_row_that_cannot_be_placed_is_the_agency_s_own():

@@ -16,6 +16,7 @@ from .templates import (
     ACTIVE_ROWS,
     APPLICATION_COLUMNS,
     APPLICATION_ROWS,
+    OTHER_SPLIT_ROWS,
     RESULTS_BLOCK_LABEL,
     REVIEW_COLUMNS,
     REVIEW_ROWS,
@@ -206,16 +207,30 @@ def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec],
     if not misread or not table.cells:
         return
     have = {c.row for c in table.cells}
-    template = "2019" if "other" in have else "2021"  # the （六） rows are the only difference
+    split = bool(have & set(OTHER_SPLIT_ROWS))
     columns = list(dict.fromkeys(c.column for c in table.cells))
     note = ", ".join(repr(text) for text in misread)
+    if "other" in have and not split:
+        _refuse_single_other(table, note)
     for spec in specs:
-        if spec.key in have or template not in spec.templates:
+        if spec.key in have or spec.key == "other" and split:
             continue
         table.cells.extend(_uncertain_cell(
             table, spec.key, column, None,
             f"no row was read as {spec.key}: a row of values was not placed ({note})")
             for column in columns)
+
+
+def _refuse_single_other(table: CanonicalTable, note: str) -> None:
+    """The single （六）其他处理 row read while rows went unplaced: in the 2021 template
+    that label stands beside its middle sub-row, whose values it may have taken."""
+    reason = (f"read as the single （六）其他处理 row while rows were not placed ({note}): "
+              "the values may be those of a （六） sub-row")
+    for cell in table.cells:
+        if cell.row == "other" and cell.uncertain is None:
+            cell.value, cell.uncertain = None, reason
+            table.problems.append(Problem(table.name, "uncertain_value", f"other/{cell.column}: "
+                                          f"{reason}", cell.raw_text, cell.page, cell.bbox))
 
 
 def _column_by_position(
