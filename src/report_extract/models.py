@@ -172,6 +172,14 @@ class CanonicalTable:
                 return cell.value
         return None
 
+    def refuse(self, cell: CanonicalCell, reason: str) -> CanonicalCell:
+        """Make a cell's value unknown (null), keeping its raw text, and report why."""
+        cell.value, cell.uncertain = None, reason
+        self.problems.append(Problem(self.name, "uncertain_value",
+                                     f"{cell.row}/{cell.column}: {reason}", cell.raw_text,
+                                     cell.page, cell.bbox))
+        return cell
+
     def as_nested(self) -> dict[str, dict[str, int | float | None]]:
         nested: dict[str, dict[str, int | float | None]] = {}
         for cell in self.cells:

@@ -89,9 +89,7 @@ def _uncertain_cell(
     raw = cell.text.strip() if cell else ""
     page = cell.page if cell else None
     bbox = cell.bbox if cell else None
-    table.problems.append(Problem(table.name, "uncertain_value", f"{row}/{column}: {reason}",
-                                  raw, page, bbox))
-    return CanonicalCell(table.name, row, column, None, raw, page, bbox, reason)
+    return table.refuse(CanonicalCell(table.name, row, column, None, raw, page, bbox), reason)
 
 
 def _spanning_reason(columns: Sequence[str]) -> str:
@@ -228,9 +226,7 @@ def _refuse_single_other(table: CanonicalTable, note: str) -> None:
               "the values may be those of a （六） sub-row")
     for cell in table.cells:
         if cell.row == "other" and cell.uncertain is None:
-            cell.value, cell.uncertain = None, reason
-            table.problems.append(Problem(table.name, "uncertain_value", f"other/{cell.column}: "
-                                          f"{reason}", cell.raw_text, cell.page, cell.bbox))
+            table.refuse(cell, reason)
 
 
 def _column_by_position(

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import product
 
-from ..models import CanonicalCell, CanonicalTable, Char, CheckResult, Document, Problem, Report
+from ..models import CanonicalCell, CanonicalTable, Char, CheckResult, Document, Report
 from ..scoring import is_term
 from ..textclean import parse_number
 from ..validate import check_report
@@ -83,17 +83,10 @@ def _refuse_unconfirmed(report: Report,
             if terms_of and all(i in passed for i in terms_of):
                 continue
             reason = "failed" if terms_of else "none ran"
-            _refuse(table, cell, f"read as {cell.raw_text} only after clearing marks that touched "
+            table.refuse(cell, f"read as {cell.raw_text} only after clearing marks that touched "
                                  f"its glyphs, and no check confirms it ({reason})")
             refused = True
     return refused
-
-
-def _refuse(table: CanonicalTable, cell: CanonicalCell, reason: str) -> None:
-    """Null the value, keep its raw text, give the reason (also as a problem)."""
-    cell.uncertain, cell.value = reason, None
-    table.problems.append(Problem(table.name, "uncertain_value", f"{cell.row}/{cell.column}: "
-                                  f"{reason}", cell.raw_text, cell.page, cell.bbox))
 
 
 def _refuse_check_suspects(report: Report,
@@ -115,7 +108,7 @@ def _refuse_check_suspects(report: Report,
         if len(suspects) == 1:
             table, cell, fixes = next(iter(suspects.values()))
             listed = ", ".join(f"{t} ({p:.2f})" for t, p in fixes)
-            _refuse(table, cell, f"{failure.identifier} fails as read ({cell.raw_text}); "
+            table.refuse(cell, f"{failure.identifier} fails as read ({cell.raw_text}); "
                                  f"only this cell has an OCR reading that passes it: {listed}")
             refused = True
     return refused
@@ -193,11 +186,8 @@ def _refuse_doubtful_null(table: CanonicalTable, cell: CanonicalCell,
     confidence = min(c.confidence for c in chars)
     if confidence >= LOW_CONFIDENCE:
         return
-    cell.uncertain = (f"null mark {cell.raw_text!r} read with low recognition confidence "
-                      f"({confidence:.2f})")
-    table.problems.append(Problem(table.name, "uncertain_value",
-                                  f"{cell.row}/{cell.column}: {cell.uncertain}",
-                                  cell.raw_text, cell.page, cell.bbox))
+    table.refuse(cell, f"null mark {cell.raw_text!r} read with low recognition confidence "
+                       f"({confidence:.2f})")
 
 
 def candidates(chars: list[Char]) -> list[tuple[str, float]]:
