@@ -210,3 +210,12 @@ def test_values_under_a_header_their_row_does_not_have_are_refused_and_named():
     assert got[("procurement", "amount")] == (None, "", reason)
     assert ("procurement", "prior_items") not in got
     assert got[("fees", "prior_items")] == (4, "4", None)
+
+
+def test_in_a_2019_report_the_single_other_row_stands_beside_unplaced_rows():
+    cells = two_rows(cell(2, 0, "（六）其他处理", confidence=0.95))
+    cells += [cell(3, 0, "中清大渝朔", confidence=0.6)] + [cell(3, i + 1, "2") for i in range(7)]
+    got = values(normalize_applications(grid(cells), template="2019"))
+    assert got[("other", "natural_person")] == (1, "1", None)
+    assert ("other_unpaid_fee", "total") not in got  # a 2021 row: not missing from a 2019 table
+    assert got[("carried_over", "total")][2].startswith("no row was read as carried_over")

@@ -197,8 +197,8 @@ def _flag_unread_columns(table: CanonicalTable, specs: Sequence[LabelSpec]) -> N
                     f"no column was read as {key}: a value column was not placed ({note})"))
 
 
-def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec],
-                      misread: list[str]) -> None:
+def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec], misread: list[str],
+                      template: str | None) -> None:
     """Where OCR read a row of values whose label could not be placed, the template rows
     the table then lacks may be in it: their cells are reported as uncertain (null), not
     left out. A text layer's unplaced label is read exactly: an agency's own row."""
@@ -208,10 +208,11 @@ def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec],
     split = bool(have & set(OTHER_SPLIT_ROWS))
     columns = list(dict.fromkeys(c.column for c in table.cells))
     note = ", ".join(repr(text) for text in misread)
-    if "other" in have and not split:
+    if template != "2019" and "other" in have and not split:
         _refuse_single_other(table, note)
     for spec in specs:
-        if spec.key in have or spec.key == "other" and split:
+        if spec.key in have or spec.key == "other" and (split or template == "2021") or (
+                spec.key in OTHER_SPLIT_ROWS and template == "2019"):
             continue
         table.cells.extend(_uncertain_cell(
             table, spec.key, column, None,
@@ -283,7 +284,9 @@ def _ocr_read(cells: list[GridCell]) -> bool:
     return any(c.confidence < 1.0 for c in cells)
 
 
-def normalize_applications(grid: Grid) -> CanonicalTable:
+def normalize_applications(grid: Grid, template: str | None = None) -> CanonicalTable:
+    """Table 三. `template`: table 二's version, when known (it decides which （六） rows a
+    table with unplaced OCR'd rows is missing)."""
     table = CanonicalTable("applications")
     value_cols = sorted(_value_columns(grid))
     if not value_cols:
@@ -299,7 +302,7 @@ def normalize_applications(grid: Grid) -> CanonicalTable:
     misread = [label for row in data_rows
                if (label := _application_row(table, row, columns, by_position, seen))]
     _flag_unread_columns(table, APPLICATION_COLUMNS)
-    _flag_unread_rows(table, APPLICATION_ROWS, misread)
+    _flag_unread_rows(table, APPLICATION_ROWS, misread, template)
     return table
 
 
@@ -467,12 +470,13 @@ def detect_template(keys: set[str]) -> str | None:
     return max(votes, key=lambda t: votes[t])
 
 
-NORMALIZERS = {
-    "active_disclosure": normalize_active,
-    "applications": normalize_applications,
-    "review_litigation": normalize_review,
-}
-
-
 def normalize_tables(grids: dict[str, Grid]) -> dict[str, CanonicalTable]:
-    return {name: NORMALIZERS[name](grid) for name, grid in grids.items()}
+    tables: dict[str, CanonicalTable] = {}
+    if "active_disclosure" in grids:
+        tables["active_disclosure"] = normalize_active(grids["active_disclosure"])
+    template = tables["active_disclosure"].template if tables else None
+    if "applications" in grids:
+        tables["applications"] = normalize_applications(grids["applications"], template)
+    if "review_litigation" in grids:
+        tables["review_litigation"] = normalize_review(grids["review_litigation"])
+    return tables
