@@ -31,8 +31,7 @@ from click.testing import CliRunner
 
 from report_extract import pipeline
 from report_extract.cli import DETECTORS, FORMATS, OCR_ENGINES, OCR_MODES, main
-from report_extract.scan.engines import ENGINES
-from report_extract.scan.route import MODES
+from report_extract.scan.route import ENGINES, MODES
 from report_extract.write import FORMATS as WRITE_FORMATS
 
 pytestmark = pytest.mark.skipif(not FIXTURE_2021.is_file(),

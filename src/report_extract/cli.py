@@ -20,8 +20,8 @@ from report_extract.errors import ReportError
 
 DETECTORS = ("pdfplumber", "camelot")  # report_extract.pipeline.DETECTORS (a test checks)
 FORMATS = ("csv", "parquet")  # report_extract.write.FORMATS
-# report_extract.scan.route.MODES and scan.engines.ENGINES (a test checks): literal here, as
-# importing those modules costs pdfplumber and OpenCV at every start of the command.
+# report_extract.scan.route.MODES and scan.route.ENGINES (a test checks): literal here, as
+# importing scan.route costs pdfplumber at every start of the command.
 OCR_MODES = ("auto", "text", "ocr")
 OCR_ENGINES = ("rapidocr", "tesseract")
 EXIT_FAILED = 1

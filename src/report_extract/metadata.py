@@ -47,8 +47,8 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
 def title_doubt(document: Document) -> Problem | None:
     """The title as OCR read it, when unsure of it: the agency (or year) given may be
     misread ("沈阳" for "沭阳"), which a reader of the report must be told."""
-    if not document.pages:
-        return None
+    if not document.pages or document.pages[0].source != "ocr":
+        return None  # a text layer's title is read exactly
     page = document.pages[0]
     lines = _title_lines(text_lines(page, [])[:TITLE_LINES])
     chars = [c for c in page.chars

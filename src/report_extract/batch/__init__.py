@@ -166,8 +166,7 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
 def _check_options(fmt: str, workers: int | None, timeout: float | None,
                    batch_size: int, options: Options) -> None:
     from report_extract.pipeline import DETECTORS
-    from report_extract.scan.engines import ENGINES
-    from report_extract.scan.route import MODES
+    from report_extract.scan.route import ENGINES, MODES
 
     if options.detector not in DETECTORS:
         raise ValueError(f"unknown detector {options.detector!r}: "

@@ -44,7 +44,7 @@ class Options:
 
     detector: str = "pdfplumber"
     ocr: str = "auto"  # report_extract.scan.route.MODES
-    ocr_engine: str = "rapidocr"  # report_extract.scan.engines.ENGINES
+    ocr_engine: str = "rapidocr"  # report_extract.scan.route.ENGINES
 
     @classmethod
     def of(cls, record: object) -> Options:

@@ -22,7 +22,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-ENGINES = ("rapidocr", "tesseract")
+from .route import ENGINES
+
 MAX_CONFIDENCE = 0.9999  # an OCR reading is never as sure as a text layer (1.0)
 MIN_ALTERNATIVE = 0.02  # runner-up readings less likely than this are not candidates
 NUMBER_CHARS = frozenset("0123456789.,-—/%+")  # what a number cell can hold

@@ -16,6 +16,9 @@ from ..ingest import MIN_TEXT_CHARS
 from ..models import BBox, Document, Page
 
 MODES = ("auto", "text", "ocr")
+# The engines scan.engines drives; named here, light to import (no OpenCV), so that options
+# can be checked before any page needs OCR.
+ENGINES = ("rapidocr", "tesseract")
 GARBLED_SHARE = 0.3  # this share of unmapped glyphs makes a text layer unusable
 IMAGE_COVER = 0.3  # an image over this share of the page makes it a picture page
 
