@@ -219,3 +219,63 @@ def test_in_a_2019_report_the_single_other_row_stands_beside_unplaced_rows():
     assert got[("other", "natural_person")] == (1, "1", None)
     assert ("other_unpaid_fee", "total") not in got  # a 2021 row: not missing from a 2019 table
     assert got[("carried_over", "total")][2].startswith("no row was read as carried_over")
+
+
+def test_an_ocr_read_active_row_that_cannot_be_placed_leaves_the_missing_rows_uncertain():
+    cells = [cell(0, 0, "信息内容"), cell(0, 1, "本年制发件数"), cell(0, 2, "本年废止件数"),
+             cell(0, 3, "现行有效件数"),
+             cell(1, 0, "规章", confidence=0.99), cell(1, 1, "1", confidence=0.99),
+             cell(1, 2, "0", confidence=0.99), cell(1, 3, "9", confidence=0.99),
+             cell(2, 0, "观范牲文", confidence=0.6), cell(2, 1, "3", confidence=0.99),
+             cell(2, 2, "0", confidence=0.99), cell(2, 3, "12", confidence=0.99)]
+    table = normalize_active(grid(cells))
+    assert table.template == "2021"
+    got = values(table)
+    reason = ("no row was read as normative_documents: a row of values was not placed "
+              "('观范牲文')")
+    assert got[("normative_documents", "in_force")] == (None, "", reason)
+    assert got[("licensing", "decisions")][2].startswith("no row was read as licensing:")
+    assert got[("regulations", "in_force")] == (9, "9", None)
+
+
+def test_a_text_layer_active_row_that_cannot_be_placed_adds_no_cells():
+    cells = [cell(0, 0, "信息内容"), cell(0, 1, "本年制发件数"), cell(0, 2, "本年废止件数"),
+             cell(0, 3, "现行有效件数"),
+             cell(1, 0, "规章"), cell(1, 1, "1"), cell(1, 2, "0"), cell(1, 3, "9"),
+             cell(2, 0, "其中：部门文件"), cell(2, 1, "3"), cell(2, 2, "0"), cell(2, 3, "12")]
+    table = normalize_active(grid(cells))
+    assert {c.row for c in table.cells} == {"regulations"}
+
+
+def test_a_negative_count_read_by_ocr_is_uncertain_but_a_printed_one_is_kept():
+    rows = [[cell(1, 0, "行政许可"), cell(1, 1, "-51", 3, confidence=0.99)],
+            [cell(2, 0, "行政处罚"), cell(2, 1, "-7", 3)]]
+    got = values(normalize_active(active_grid(rows)))
+    assert got[("licensing", "decisions")] == (
+        None, "-51", "a negative count read by OCR: '-51' (a speck read as a minus?)")
+    assert got[("penalty", "decisions")] == (-7, "-7", None)  # published: kept as printed
+
+
+def test_a_negative_change_read_by_ocr_stands():
+    cells = [cell(0, 0, "信息内容"), cell(0, 1, "上一年项目数量"), cell(0, 2, "本年增/减"),
+             cell(0, 3, "处理决定数量"),
+             cell(1, 0, "行政许可"), cell(1, 1, "470", confidence=0.99),
+             cell(1, 2, "-4", confidence=0.99), cell(1, 3, "34", confidence=0.99)]
+    got = values(normalize_active(grid(cells)))
+    assert got[("licensing", "change")] == (-4, "-4", None)
+
+
+def test_an_ocr_read_review_table_whose_groups_are_unread_leaves_its_cells_uncertain():
+    # 150 dpi with a seal: 总计 read as "|", the first leaf of 直接起诉 as "结": no group
+    # can be told, and the table would otherwise come out empty without a flagged cell.
+    cells = [cell(0, 0, "行政复议", 5), cell(0, 5, "行政诉讼", 9),
+             cell(1, 5, "未经复议直接起诉", 4), cell(1, 9, "复议后起诉", 5)]
+    leaves = ("结果维持", "结果纠正", "其他结果", "尚未审结", "|")
+    cells += [cell(1, i, leaves[i]) for i in range(5)] + [cell(2, 5, "结", confidence=0.5)]
+    cells += [cell(2, 6 + i, ("其他结果", "尚未审结", "总计")[i]) for i in range(3)]
+    data = ["0", "5", "0", "6", "|11", "11丨 0", "3", "0", "14"]
+    cells += [cell(3, i, text, confidence=0.95) for i, text in enumerate(data)]
+    got = values(normalize_review(grid(cells)))
+    reason = ("not read: values of this table could not be placed (label '|' not placed: "
+              "no template label is close (best: 结果维持))")
+    assert got == {key: (None, "", reason) for key in got} and len(got) == 15

@@ -7,14 +7,19 @@ import pytest
 
 from report_extract.scan.engines import Glyph, LineRead
 from report_extract.scan.reader import (
+    NUMBER_HEIGHT,
     _as_template_label,
+    _beside,
+    _between,
     _cleaned_opinion,
+    _Context,
     _glyph_doubt,
     _glyphs_only,
     _ink_box,
     _Line,
     _Sheet,
     _single,
+    _unclean_number,
     cell_lines,
 )
 
@@ -25,7 +30,7 @@ def sheet_with_bars(*columns: tuple[int, int]) -> _Sheet:
     for x0, x1 in columns:
         ink[3:17, x0:x1] = 255
     gray = 255 - ink
-    return _Sheet(gray, ink, ink.copy(), gray.copy())
+    return _Sheet(gray, ink, ink.copy(), gray.copy(), np.zeros_like(ink))
 
 
 def read(text: str) -> LineRead:
@@ -92,6 +97,47 @@ def test_a_doubled_reading_counts_only_when_both_copies_agree():
     assert _single(read("00")).text == "0"
     assert _single(read("Q0")).glyphs == ()
     assert _single(read("1212")).text == "12"
+
+
+def test_a_reading_between_known_digits_counts_only_when_they_are_read_back():
+    context = _Context(np.zeros((14, 20), np.uint8), "65")
+    assert _between(read("65065"), context).text == "0"
+    assert _between(LineRead(tuple(Glyph(ch, 0.97) for ch in "65 0 65")), context).text == "0"
+    assert _between(read("66065"), context).glyphs == ()  # the known number misread
+    assert _between(read("6565"), context).glyphs == ()  # nothing read between them
+    assert _between(read("00"), _Context(None, "")).text == "0"  # no context: own copy
+
+
+def test_a_crop_is_set_between_known_digits_at_its_height_and_read_at_number_height():
+    crop = np.full((14, 9), 255, np.uint8)
+    context = _Context(np.zeros((28, 30), np.uint8), "65")
+    beside = _beside(crop, context)
+    assert beside.shape[0] == NUMBER_HEIGHT
+    assert (beside < 128).any()  # the known digits are there
+
+
+def test_letters_shaped_like_the_digits_agree_with_the_digits():
+    letter, cleaned = LineRead((Glyph("o", 0.69),)), LineRead((Glyph("0", 0.99),))
+    assert _cleaned_opinion(letter, cleaned) == cleaned  # not rescued: the same shape
+    assert _cleaned_opinion(LineRead((Glyph("Q", 0.6),)), cleaned).rescued  # Q is not 0
+
+
+def test_junk_or_nothing_re_read_as_a_mark_stays_as_it_was():
+    # a header glyph "|" or an unread "、" re-read as "/" or "-" must not become a value
+    for first in (LineRead((Glyph("|", 0.5),)), LineRead(())):
+        assert _cleaned_opinion(first, LineRead((Glyph("/", 0.9),))) == first
+    digit = LineRead((Glyph("0", 0.95),))
+    assert _cleaned_opinion(LineRead(()), digit) == LineRead(digit.glyphs, rescued=True)
+
+
+def test_a_number_under_a_seal_is_unsure_below_what_passes_through_it():
+    number = LineRead((Glyph("0", 0.93),))
+    assert not _unclean_number(number)
+    assert _unclean_number(number, sealed=True)  # 0.93 * SEAL_TRUST would not pass
+    assert _unclean_number(LineRead(()), digit_wide=True)  # digit-sized ink read as nothing
+    assert _unclean_number(LineRead((Glyph("中", 0.5),)), digit_wide=True)  # a 0 crossed
+    assert not _unclean_number(LineRead((Glyph("结", 0.5),)))  # CJK-wide: a header's glyph
+    assert not _unclean_number(LineRead((Glyph("其", 0.5), Glyph("他", 0.5))), digit_wide=True)
 
 
 def test_the_cleaned_reading_of_junk_stands_but_a_clean_number_is_not_overruled():

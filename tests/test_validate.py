@@ -87,7 +87,7 @@ def test_review_total_as_published_in_hongze():
 
 def test_a_check_involving_an_unreadable_value_is_not_run():
     review = _table("review_litigation", {
-        "review": {"upheld": None, "corrected": 1, "other": 0, "pending": 0, "total": 0},
+        "review": {"upheld": None, "corrected": 1, "other": 0, "pending": 0, "total": 3},
     }, uncertain={("review", "upheld")})
     assert check_report(_report(review=review)) == []
 
@@ -113,3 +113,22 @@ def test_continuity_across_years():
         ("continuity.carried:total", 1, 2),
         ("continuity.in_force:regulations", 11, 12),
     ]
+
+
+def test_terms_read_that_already_exceed_the_total_fail_though_one_is_unreadable():
+    # row （六）其他: 7 + ? + 1 + 6 = 9 cannot hold whatever the unreadable cell is
+    row = {"natural_person": 7, "commercial": None, "research": 0, "public_interest": 1,
+           "legal_services": 6, "other_org": 0, "total": 9}
+    table = _table("applications", {"other": row}, uncertain={("other", "commercial")})
+    failed = [c for c in check_report(_report(table)) if not c.passed]
+    assert [(c.identifier, c.expected, c.found) for c in failed] == [
+        ("applications.row_total:other", 14, 9)]
+    assert failed[0].message == ("applications.row_total:other: the terms read alone sum to 14, "
+                                 "above the total 9 (a term was unreadable)")
+
+
+def test_terms_read_within_the_total_leave_the_check_unrun_when_one_is_unreadable():
+    row = {"natural_person": 7, "commercial": None, "research": 0, "public_interest": 1,
+           "legal_services": 0, "other_org": 0, "total": 9}
+    table = _table("applications", {"other": row}, uncertain={("other", "commercial")})
+    assert [c for c in check_report(_report(table)) if c.subject == "other"] == []

@@ -20,6 +20,7 @@ from .templates import (
     RESULTS_BLOCK_LABEL,
     REVIEW_COLUMNS,
     REVIEW_ROWS,
+    SIGNED_COLUMNS,
     LabelSpec,
     expected_cells,
 )
@@ -60,7 +61,11 @@ def _split_rows(grid: Grid, first_value_col: int) -> list[_Row]:
     return rows
 
 
-def _parse(cell: GridCell | None, decimal: bool) -> tuple[int | float | None, str, str | None]:
+def _parse(cell: GridCell | None, decimal: bool, signed: bool = False
+           ) -> tuple[int | float | None, str, str | None]:
+    """Value, raw text and the reason it cannot be trusted. A negative value where the
+    column cannot have one is refused only from OCR: a text layer's "-5" is what was
+    published (an inconsistency to keep), an OCR'd one may be a speck read as a minus."""
     if cell is None:
         return None, "", None
     value, reason = parse_amount_wan(cell.text) if decimal else parse_number(cell.text)
@@ -68,13 +73,15 @@ def _parse(cell: GridCell | None, decimal: bool) -> tuple[int | float | None, st
         reason = f"a count printed with a decimal point: {cell.text.strip()!r}"
     if reason is None and cell.confidence < 0.9 and value is not None:
         reason = f"low recognition confidence ({cell.confidence:.2f})"
+    if reason is None and not signed and value is not None and value < 0 and _ocr_read([cell]):
+        reason = f"a negative count read by OCR: {cell.text.strip()!r} (a speck read as a minus?)"
     return value, cell.text.strip(), reason
 
 
 def _canonical_cell(
     table: CanonicalTable, row: str, column: str, cell: GridCell | None, decimal: bool = False
 ) -> CanonicalCell:
-    value, raw, reason = _parse(cell, decimal)
+    value, raw, reason = _parse(cell, decimal, column in SIGNED_COLUMNS)
     if reason:
         return _uncertain_cell(table, row, column, cell, reason)
     page = cell.page if cell else None
@@ -370,7 +377,23 @@ def normalize_review(grid: Grid) -> CanonicalTable:
                 placed.add((key, column))
                 table.cells.append(_column_cell(table, key, col, columns, cells))
     _flag_unread_columns(table, REVIEW_COLUMNS)
+    if any(_ocr_read(row.values) for row in data_rows):
+        _flag_unplaced_review(table)
     return table
+
+
+def _flag_unplaced_review(table: CanonicalTable) -> None:
+    """An OCR'd table 四 of which some values could not be placed (its headers misread):
+    the cells it then lacks are uncertain (null), not left out. A text layer's is exact."""
+    unplaced = [p.message for p in table.problems if p.kind in ("unplaced_column",
+                                                               "unplaced_row")]
+    if not unplaced:
+        return
+    have = {(c.row, c.column) for c in table.cells}
+    reason = f"not read: values of this table could not be placed ({unplaced[0]})"
+    table.cells += [_uncertain_cell(table, row.key, column.key, None, reason)
+                    for row in REVIEW_ROWS for column in REVIEW_COLUMNS
+                    if (row.key, column.key) not in have]
 
 
 # --- active disclosure (table 二) --------------------------------------------------------
@@ -398,6 +421,7 @@ def normalize_active(grid: Grid) -> CanonicalTable:
     table = CanonicalTable("active_disclosure")
     header: dict[tuple[int, int], str] = {}
     seen: set[str] = set()
+    misread: list[str] = []  # OCR'd labels of rows with values that were not placed
     for cells in grid.rows():
         cells = [c for c in cells if c.text.strip()]
         new_header = _header_row(cells)
@@ -408,12 +432,30 @@ def normalize_active(grid: Grid) -> CanonicalTable:
             continue
         key = _place_row(table, ACTIVE_ROWS, cells[0], "", seen)
         if key is None:
+            if _ocr_read(cells):
+                misread.append(clean_text(cells[0].text))
             continue
         for cell in cells[1:]:  # text that is not a number is an unreadable value
             _active_cells(table, key, cell, _columns_under(cell, header))
     table.template = detect_template(set(header_keys(grid)))
     _refuse_misfits(table)
+    _flag_unread_active_rows(table, misread)
     return table
+
+
+def _flag_unread_active_rows(table: CanonicalTable, misread: list[str]) -> None:
+    """As _flag_unread_rows for table 二: where OCR read a row whose label could not be
+    placed, the template rows the table lacks are uncertain (null), not left out."""
+    if not misread or not table.template:
+        return
+    have = {c.row for c in table.cells}
+    note = ", ".join(repr(text) for text in misread)
+    for row, columns in expected_cells(table.template)["active_disclosure"].items():
+        if row not in have:
+            table.cells.extend(_uncertain_cell(
+                table, row, column, None,
+                f"no row was read as {row}: a row of values was not placed ({note})")
+                for column in columns)
 
 
 def _refuse_misfits(table: CanonicalTable) -> None:

@@ -22,6 +22,7 @@ class LabelSpec:
     group: str = ""  # the merged parent label printed beside it, e.g. "（三）不予公开"
     templates: tuple[str, ...] = BOTH
     decimal: bool = False  # the value may carry decimals (amounts in 万元)
+    signed: bool = False  # the value may be negative (a year's change); counts never are
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -61,9 +62,11 @@ ACTIVE_COLUMNS: tuple[LabelSpec, ...] = (
     LabelSpec("published", "本年新公开数量", templates=("2019",)),
     LabelSpec("total_published", "对外公开总数量", templates=("2019",)),
     LabelSpec("prior_items", "上一年项目数量", templates=("2019",)),
-    LabelSpec("change", "本年增/减", ("本年增减",), templates=("2019",)),
+    LabelSpec("change", "本年增/减", ("本年增减",), templates=("2019",), signed=True),
     LabelSpec("items", "采购项目数量", templates=("2019",)),
 )
+# Column keys whose values may be negative; every other value is a count or an amount.
+SIGNED_COLUMNS = frozenset(spec.key for spec in ACTIVE_COLUMNS if spec.signed)
 
 # The header cell above the row labels of each block.
 ACTIVE_LABEL_HEADER = "信息内容"

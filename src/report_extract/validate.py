@@ -48,6 +48,10 @@ class _Cells:
             return None
         return sum(self.values.get(p) or 0 for p in pairs)
 
+    def readable_total(self, pairs: Iterable[tuple[str, str]]) -> float:
+        """Sum of the terms that were read (an unreadable count is at least 0)."""
+        return sum(self.values.get(p) or 0 for p in pairs if p not in self.uncertain)
+
 
 def _check(rule: str, subject: str, expected: float | None, found: float | None) -> CheckResult:
     passed = abs(expected - found) <= TOLERANCE
@@ -59,6 +63,24 @@ def _compare(rule: str, subject: str, expected: float | None, found: float | Non
     if expected is None or found is None:
         return []
     return [_check(rule, subject, expected, found)]
+
+
+def _sum_check(rule: str, subject: str, cells: _Cells, terms: Iterable[tuple[str, str]],
+               total: tuple[str, str]) -> list[CheckResult]:
+    """Terms summing to a total. With a term unreadable the sum cannot be checked, but
+    the terms read can already exceed the total (counts are never negative): that
+    failure names the terms too, so a misread one among them is not silent."""
+    terms = list(terms)
+    found = cells.total([total])
+    expected = cells.total(terms)
+    if expected is not None or found is None:
+        return _compare(rule, subject, expected, found)
+    least = cells.readable_total(terms)
+    if least <= found + TOLERANCE:
+        return []
+    message = (f"{rule}:{subject}: the terms read alone sum to {least:g}, above the total "
+               f"{found:g} (a term was unreadable)")
+    return [CheckResult(rule, subject, least, found, False, message)]
 
 
 def check_applications(table: CanonicalTable | None) -> list[CheckResult]:
@@ -73,14 +95,12 @@ def check_applications(table: CanonicalTable | None) -> list[CheckResult]:
                             cells.total([("total_handled", col), ("carried_forward", col)]))
     for col in columns:
         if cells.present("total_handled", col):
-            results += _compare(RULE_RESULTS_SUM, col,
-                                cells.total((row, col) for row in RESULT_ROWS),
-                                cells.total([("total_handled", col)]))
+            results += _sum_check(RULE_RESULTS_SUM, col, cells,
+                                  ((row, col) for row in RESULT_ROWS), ("total_handled", col))
     for row in (r.key for r in APPLICATION_ROWS):
         if cells.present(row, "total"):
-            results += _compare(RULE_ROW_TOTAL, row,
-                                cells.total((row, col) for col in APPLICANT_COLUMNS),
-                                cells.total([(row, "total")]))
+            results += _sum_check(RULE_ROW_TOTAL, row, cells,
+                                  ((row, col) for col in APPLICANT_COLUMNS), (row, "total"))
     return results
 
 
@@ -89,9 +109,8 @@ def check_review(table: CanonicalTable | None) -> list[CheckResult]:
     results: list[CheckResult] = []
     for row in (r.key for r in REVIEW_ROWS):
         if cells.present(row, "total"):
-            results += _compare(RULE_REVIEW_TOTAL, row,
-                                cells.total((row, part) for part in REVIEW_PARTS),
-                                cells.total([(row, "total")]))
+            results += _sum_check(RULE_REVIEW_TOTAL, row, cells,
+                                  ((row, part) for part in REVIEW_PARTS), (row, "total"))
     return results
 
 

@@ -29,9 +29,13 @@ HAIR_GAP = 0.15  # of the glyph height: bands closer than this are one glyph's p
 MAX_MERGED = 1.5  # ... and are merged while the union stays glyph-sized
 SPECK_SHARE = 0.3  # of the page's glyph height: ink smaller both ways is no mark at all
 GLYPH_PART = 0.35  # of the line height: smaller ink at a line's ends is dust
-SHORT_NUMBER = 2  # characters: a reading this short is checked beside its own copy
+SHORT_NUMBER = 2  # characters: a reading this short is re-read between known digits
+CONTEXT_DIGITS = 2  # digits of a number read surely that is set around an unsure one
+CONTEXT_CONFIDENCE = 0.99  # ... and how surely it was read
+DIGIT_WIDTH = 0.8  # of its height: a line of ink this narrow can be a single digit
+DIGIT_TWINS = {"o": "0", "O": "0", "〇": "0", "○": "0", "l": "1", "I": "1", "|": "1"}
 GLYPH_HEIGHT = 0.6  # of the line height: a component this tall is a digit, not a remnant
-MINUS_SHAPE = 2.0  # a minus sign is at least this many times as wide as it is tall
+MINUS_SHAPE = 1.6  # a minus sign is at least this many times as wide as it is tall (blurred)
 MINUS_WIDTH = 0.2  # ... and at least this share of the line height wide
 MAX_GROWTH = 0.25  # of the line height a line's box may grow by to take in pale strokes
 SPIKE_SHARE = 0.25  # rows with less ink than this share of the usual row are hair-thin
@@ -90,6 +94,7 @@ class _Sheet:
     ink: np.ndarray  # seal-free ink, rules and specks removed
     faint: np.ndarray  # ink of the unmixed grey, rules and specks removed
     faint_gray: np.ndarray  # unmixed grey, rules and dust painted white
+    seal: np.ndarray  # clearly coloured pixels (PageImage.seal)
 
 
 def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) -> Page:
@@ -108,7 +113,7 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
     reads = _read(engine, sheet, lines + outside)
     words, word_reads = _outside_words(engine, sheet, outside, reads[len(lines):], glyph)
     lines, reads = lines + words, reads[:len(lines)] + word_reads
-    chars = [_char(image, line, read, _under_seal(image, line), _glyph_doubt(sheet, line, read))
+    chars = [_char(image, line, read, _under_seal(sheet, line), _glyph_doubt(sheet, line, read))
              for line, read in zip(lines, reads, strict=True)]
     return Page(image.number, width, height, chars, segments, source="ocr")
 
@@ -150,19 +155,68 @@ def _as_template_label(read: LineRead) -> LineRead:
 def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
                     reads: list[LineRead]) -> None:
     """Numbers unsure or unclean ("Q", "3.") read from their glyphs only (_glyphs_only),
-    a short one beside its own copy (_doubled); see _cleaned_opinion for which stands."""
-    unclean = [i for i, read in enumerate(reads) if _unclean_number(read) and not lines[i].parts]
+    a short one between copies of a number read surely on the page (_beside), or beside
+    its own copy where there is none; see _cleaned_opinion for which reading stands."""
+    unclean = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
+               if not line.parts and _unclean_number(read, _under_seal(sheet, line),
+                                                     _digit_wide(line))]
+    if not unclean:
+        return
+    context = _context(sheet, lines, reads)
     crops = [_glyphs_only(sheet, lines[i]) for i in unclean]
     short = [len(reads[i].text) <= SHORT_NUMBER for i in unclean]
-    cleaned = engine.read_lines([_doubled(crop) if doubled else _pad(crop)
+    cleaned = engine.read_lines([_beside(crop, context) if doubled else _pad(crop)
                                  for crop, doubled in zip(crops, short, strict=True)])
     for index, read, doubled in zip(unclean, cleaned, short, strict=True):
-        reads[index] = _cleaned_opinion(reads[index], _single(read) if doubled else read)
+        alone = _between(read, context) if doubled else read
+        reads[index] = _cleaned_opinion(reads[index], alone)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """A number read surely on the page, set on either side of a short unsure one: alone,
+    a "0" reads as "o" or "Q" (nothing says it is a number); between printed digits of the
+    same page it is read as a digit. Without one the crop is set beside its own copy."""
+
+    crop: np.ndarray | None
+    text: str
+
+
+def _context(sheet: _Sheet, lines: list[_Line], reads: list[LineRead]) -> _Context:
+    sure = [i for i, read in enumerate(reads)
+            if not lines[i].parts and read.text.isdigit() and len(read.text) >= CONTEXT_DIGITS
+            and read.confidence >= CONTEXT_CONFIDENCE]
+    if not sure:
+        return _Context(None, "")
+    best = max(sure, key=lambda i: (reads[i].confidence, -i))
+    return _Context(_glyphs_only(sheet, lines[best]), reads[best].text)
+
+
+def _beside(crop: np.ndarray, context: _Context) -> np.ndarray:
+    if context.crop is None:
+        return _doubled(crop)
+    known = _to_height(context.crop, crop.shape[0]) if crop.shape[0] else context.crop
+    gap = np.full((crop.shape[0], max(2, crop.shape[0] // 3)), 255, np.uint8)
+    return _to_height(_pad(np.hstack([known, gap, crop, gap, known])), NUMBER_HEIGHT)
+
+
+def _between(read: LineRead, context: _Context) -> LineRead:
+    """The reading of the unsure crop alone; nothing if the known number around it was
+    not read back exactly (the recogniser then read the whole differently)."""
+    if context.crop is None:
+        return _single(read)
+    known = len(context.text)
+    glyphs = tuple(g for g in read.glyphs if g.text.strip())  # the gaps set between them
+    texts = "".join(g.text for g in glyphs)
+    if (len(glyphs) <= 2 * known or not texts.startswith(context.text)
+            or not texts.endswith(context.text)):
+        return LineRead(())
+    return LineRead(glyphs[known:-known])
 
 
 def _doubled(crop: np.ndarray) -> np.ndarray:
-    """The crop twice, side by side: alone, a "0" reads as "o" or "Q" (nothing says it
-    is a number); beside its own copy the recogniser reads it in the context of a number."""
+    """The crop twice, side by side: beside its own copy a lone digit is read in the
+    context of a number."""
     gap = np.full((crop.shape[0], max(2, crop.shape[0] // 3)), 255, np.uint8)
     return _pad(np.hstack([crop, gap, crop]))
 
@@ -177,25 +231,50 @@ def _single(read: LineRead) -> LineRead:
                           for a, b in zip(first, second, strict=True)))
 
 
-def _unclean_number(read: LineRead) -> bool:
-    """A reading of a number cell that cannot be trusted: unsure, or not a clean number
-    ("Q", "3.", "0!": a seal remnant touching the digit read as part of it)."""
+def _unclean_number(read: LineRead, sealed: bool = False, digit_wide: bool = False) -> bool:
+    """A reading of what may be a number cell that cannot be trusted: unsure (through a
+    seal, unsure once SEAL_TRUST applies), not a clean number ("Q", "3.", "0!": a seal
+    remnant touching the digit read as part of it), or ink as narrow as a digit read as
+    one character ("中" for a 0 crossed by a seal stroke) or as nothing."""
     text = read.text
+    sure = SECOND_READING / SEAL_TRUST if sealed else SECOND_READING
+    lone_mark = digit_wide and len(text) <= 1  # a CJK glyph is about as wide as tall
+    if lone_mark and not text:
+        return True
     ascii_mark = len(text) <= 3 and text.isascii()  # "d", "b!": never a label
-    if not text or not (numeric_like(text) or ascii_mark):
+    if not text or not (numeric_like(text) or ascii_mark or lone_mark):
         return False
-    return read.confidence < SECOND_READING or parse_number(text)[1] is not None
+    return read.confidence < sure or parse_number(text)[1] is not None
+
+
+def _digit_wide(line: _Line) -> bool:
+    x0, y0, x1, y1 = line.box
+    return x1 - x0 <= DIGIT_WIDTH * (y1 - y0)
 
 
 def _cleaned_opinion(first: LineRead, cleaned: LineRead) -> LineRead:
-    """The reading of the glyph-only crop, when surer. A first reading that is no number
-    at all ("Q") is no evidence against it; one that is a number and differs is (see
-    _second_opinion)."""
-    if parse_number(first.text)[1] is None:
+    """The reading of the glyph-only crop, when surer. A first reading of the same shapes
+    as letters ("o" for 0) agrees with it; one that is no number at all ("Q") is no
+    evidence against it, but it stands unless the crop reads as a number (a header's
+    glyph read as "/" is no value); one that is a number and differs is evidence against
+    it (see _second_opinion)."""
+    if _same_shapes(first.text, cleaned.text):
+        return cleaned if cleaned.confidence > first.confidence else first
+    if first.text and parse_number(first.text)[1] is None:
         return _second_opinion(first, cleaned)
+    if parse_number(cleaned.text)[0] is None:  # junk or nothing read as a mark ("/"): no number
+        return first
     if cleaned.confidence <= first.confidence:
         return first
-    return replace(cleaned, rescued=True)
+    return replace(cleaned, rescued=cleaned.text != first.text)
+
+
+def _same_shapes(letters: str, digits: str) -> bool:
+    """The letters are the digits' twins in print ("o" and "0", "l" and "1"): what tells
+    them apart is only whether a number is being read."""
+    return (bool(digits) and digits.isdigit() and len(letters) == len(digits)
+            and letters != digits
+            and all(DIGIT_TWINS.get(a, a) == b for a, b in zip(letters, digits, strict=True)))
 
 
 def _glyphs_only(sheet: _Sheet, line: _Line) -> np.ndarray:
@@ -267,7 +346,7 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
     near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
     gray = np.where(near_print > 0, image.gray, 255).astype(np.uint8)
     faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, 255).astype(np.uint8)
-    return _Sheet(gray, ink, faint, faint_gray)
+    return _Sheet(gray, ink, faint, faint_gray, image.seal)
 
 
 def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -511,9 +590,9 @@ def _to_height(crop: np.ndarray, height: int) -> np.ndarray:
     return cv2.resize(crop, (width, height), interpolation=method)
 
 
-def _under_seal(image: PageImage, line: _Line) -> bool:
+def _under_seal(sheet: _Sheet, line: _Line) -> bool:
     x0, y0, x1, y1 = line.box
-    box = image.seal[y0:y1, x0:x1]
+    box = sheet.seal[y0:y1, x0:x1]
     return box.size > 0 and np.count_nonzero(box) >= SEALED_SHARE * box.size
 
 
