@@ -1,10 +1,12 @@
 """Borderless tables: rebuild a cell grid from text alignment alone.
 
 Used for a section whose heading is found but under which no ruled table is. Columns come
-from where the numbers stand; each line holding numbers is a data row, and label lines
-around it (wrapped labels are vertically centred on their numbers) join the nearest row.
-Lines between data rows that read as headers ("信息内容 本年制发件数", "第二十条第（五）项")
-are rows of their own. The result is a TablePart, so joining and normalizing are shared.
+from where the numbers stand (a column with none, all its cells empty, from its header);
+each line holding numbers is a data row, and label lines around it (wrapped labels are
+vertically centred on their numbers) join the nearest row. Lines between data rows that
+read as headers ("信息内容 本年制发件数", "第二十条第（五）项") are rows of their own, and so,
+in table 二, are label lines standing apart from every number (a row printed empty). The
+result is a TablePart, so joining and normalizing are shared.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ STACK_GAP = 0.6  # line heights: lines of one wrapped cell stand closer than thi
 HEADER_GAP = 3.0  # line heights: a wider gap above the table ends its header
 ODD_VALUE = 2  # characters: a short word among a row's values is an unreadable value
 SPLIT_LINE = 0.35  # of the line height: a line's halves' centres stand closer than this
+COMPLETE_LABEL = 0.85  # a header piece this close to a column label may be a whole one
+HEADER_MATCH = 0.9  # a header word this close to a column label names that column
+LABEL_SPLIT = 0.25  # character heights: a gap this wide at a label column's edge splits words
 MARGIN = 0.1  # page numbers stand in the top or bottom tenth of the page
 _PAGE_NUMBER = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$|^第\s*\d+\s*页")
 _HEADER_SPECS = (*ACTIVE_COLUMNS, *APPLICATION_COLUMNS, *REVIEW_COLUMNS)
@@ -39,6 +44,7 @@ class Word:
     text: str
     bbox: BBox
     chars: list[Char]
+    in_label: bool = False  # a null mark that is a label's character ("无" of "（四）无法提供")
 
     @property
     def center_x(self) -> float:
@@ -47,8 +53,8 @@ class Word:
     @property
     def numeric(self) -> bool:
         """A value, or a null mark; "无" counts here, as in a borderless table it
-        stands where a number would."""
-        return looks_numeric(self.text) or self.text.strip() == "无"
+        stands where a number would (but not as a character of a label)."""
+        return not self.in_label and (looks_numeric(self.text) or self.text.strip() == "无")
 
 
 @dataclass
@@ -103,6 +109,17 @@ def region_lines(page: Page, top: float, bottom: float) -> list[Line]:
             continue
         lines.append(Line(_words(group), box.top, box.bottom))
     return lines
+
+
+def _marked_label_nulls(words: list[Word]) -> list[Word]:
+    """A null mark with a label to its right is a character of a vertically printed
+    label ("无" of "（四）无法提供", one character a line): values stand right of the
+    labels, and taken for a value it would make a value column of the label column."""
+    for index, word in enumerate(words):
+        if word.numeric and not _has_digit(word) and any(
+                not w.numeric and len(w.text.strip()) > ODD_VALUE for w in words[index + 1:]):
+            word.in_label = True
+    return words
 
 
 def _rejoined(groups: list[list[Char]]) -> list[list[Char]]:
@@ -189,6 +206,8 @@ def table_layout(lines: list[Line]) -> Layout | None:
     if not numbers:
         return None
     centers = [sum(c) / len(c) for c in cluster_values([w.center_x for w in numbers], COLUMN_SNAP)]
+    empty = _empty_columns(lines, centers)
+    centers = sorted(centers + empty)
     half_step = (centers[1] - centers[0]) / 2 if len(centers) > 1 else 20.0
     label_edge = min(min(w.bbox.x0 for w in numbers), centers[0] - half_step)
     # An unreadable value ("o" for 0) still stands in its column: without its centre it
@@ -196,7 +215,8 @@ def table_layout(lines: list[Line]) -> Layout | None:
     odd = [w for ln in lines if _is_data(ln) for w in ln.words if not w.numeric
            and w.bbox.x0 >= label_edge and len(w.text.strip()) <= ODD_VALUE]
     if odd:
-        xs = [w.center_x for w in numbers] + _odd_columns(centers, [w.center_x for w in odd])
+        xs = [w.center_x for w in numbers] + empty + _odd_columns(
+            centers, [w.center_x for w in odd])
         centers = [sum(c) / len(c) for c in cluster_values(xs, COLUMN_SNAP)]
     label_words = [w for ln in lines if _is_data(ln) for w in ln.words
                    if w.bbox.x0 < label_edge and not w.numeric]
@@ -204,6 +224,28 @@ def table_layout(lines: list[Line]) -> Layout | None:
     right = max(w.bbox.x1 for ln in lines for w in ln.words) + 1
     return Layout(label_edge, label_x0 or [label_edge - 1], _boundaries(centers, label_edge, right),
                   centers)
+
+
+def _empty_columns(lines: list[Line], centers: list[float]) -> list[float]:
+    """Centres of columns no number stands in (all their cells printed empty, as table
+    二's null marks may be), from their header words: a column label right of the row
+    labels over no number. Without them the column's header and values fall into a
+    neighbouring column, and a value is read under the wrong header."""
+    label_right = max((w.bbox.x1 for ln in lines if _is_data(ln) for w in _row_labels(ln)),
+                      default=0.0)
+    found = [w.center_x for ln in lines if not _is_data(ln) for w in ln.words
+             if w.bbox.x0 > label_right
+             and not any(w.bbox.x0 <= x <= w.bbox.x1 for x in centers)
+             and match_label(w.text, _HEADER_SPECS).score >= HEADER_MATCH]
+    return [sum(c) / len(c) for c in cluster_values(found, COLUMN_SNAP)]
+
+
+def _row_labels(line: Line) -> list[Word]:
+    """The label words of a line with numbers: those left of its first number."""
+    digits = [w.bbox.x0 for w in line.words if w.numeric and _has_digit(w)]
+    if not digits:
+        return []
+    return [w for w in line.words if not w.numeric and w.bbox.x1 <= min(digits)]
 
 
 def _odd_columns(centers: list[float], odd: list[float]) -> list[float]:
@@ -221,9 +263,12 @@ def table_parts(pieces: list[tuple[Page, list[Line]]]) -> list[TablePart]:
     A header left alone at the foot of a page (its rows start on the next page) is
     carried over to stand just above the next page's first line.
     """
+    _mark_nulls_among_labels([ln for _, lines in pieces for ln in lines])
     layout = table_layout([ln for _, lines in pieces for ln in lines])
     if layout is None:
         return []
+    pieces = [(page, [_split_at_label_columns(ln, layout) for ln in lines])
+              for page, lines in pieces]
     parts: list[TablePart] = []
     carried: list[Line] = []
     for page, lines in pieces:
@@ -236,6 +281,51 @@ def table_parts(pieces: list[tuple[Page, list[Line]]]) -> list[TablePart]:
         if part is not None:
             parts.append(part)
     return parts
+
+
+def _mark_nulls_among_labels(lines: list[Line]) -> None:
+    """A null mark standing where the row labels do is a character of a label printed
+    one a line: the "无" of "（四）无法提供", alone on its line. Values stand right of
+    all labels, so one left of where the labels of lines with numbers typically end
+    (the median: a line of prose must not move it) is no value; taken for one it would
+    make a value column of that label column."""
+    ends = [max(w.bbox.x1 for w in words) for ln in lines if (words := _row_labels(ln))]
+    label_right = median(ends) if ends else 0.0
+    for line in lines:
+        for word in line.words:
+            if word.numeric and not _has_digit(word) and word.bbox.x1 <= label_right:
+                word.in_label = True
+
+
+def _has_digit(word: Word) -> bool:
+    return any(ch.isdigit() for ch in word.text)
+
+
+def _split_at_label_columns(line: Line, layout: Layout) -> Line:
+    """Label words cut where they run across the start of a label column: a parent label
+    printed one character a line ("三" of "（三）不予公开") stands so close to the leaf
+    label beside it that the two read as one word ("三 第三方"), and the leaf's label
+    would lose its line to the parent's column."""
+    words: list[Word] = []
+    for word in line.words:
+        in_labels = word.bbox.x0 < layout.label_edge and not word.numeric
+        words += _split_word(word, layout.label_x0[1:]) if in_labels else [word]
+    return Line(_marked_label_nulls(words), line.top, line.bottom)  # "无" cut off "无 现成信"
+
+
+def _split_word(word: Word, starts: list[float]) -> list[Word]:
+    pieces: list[list[Char]] = [[word.chars[0]]]
+    for ch in word.chars[1:]:
+        prev = pieces[-1][-1]
+        gap = ch.bbox.x0 - prev.bbox.x1
+        if gap >= LABEL_SPLIT * (ch.bbox.bottom - ch.bbox.top) and any(
+                prev.bbox.x1 - 1 <= x <= ch.bbox.x0 + 1 for x in starts):
+            pieces.append([ch])
+        else:
+            pieces[-1].append(ch)
+    if len(pieces) == 1:
+        return [word]
+    return [Word(chars_to_text(p), _box(p), p) for p in pieces]
 
 
 def _orphaned_header(lines: list[Line], layout: Layout) -> list[Line]:
@@ -264,7 +354,8 @@ def _shifted(line: Line, dy: float) -> Line:
         return BBox(box.x0, box.top + dy, box.x1, box.bottom + dy)
 
     words = [Word(w.text, move(w.bbox),
-                  [Char(c.text, move(c.bbox), c.size, c.confidence) for c in w.chars])
+                  [Char(c.text, move(c.bbox), c.size, c.confidence) for c in w.chars],
+                  w.in_label)
              for w in line.words]
     return Line(words, line.top + dy, line.bottom + dy)
 
@@ -275,11 +366,15 @@ def borderless_part(page: Page, lines: list[Line], layout: Layout) -> TablePart 
     if not data:
         return None
     height = median(ln.bottom - ln.top for ln in lines)
-    header, rows = _rows(lines, data, height, layout.label_edge)
+    header, rows = _rows(lines, data, height, layout)
     if any(_is_block_header(ln) for ln in header):  # table 二: headers are lines, per block
         rows = [("header", [ln]) for ln in header] + rows
         rows = _merge_wrapped_headers(rows, height, layout.label_edge)
         header = []
+    elif any(kind == "header" and any(map(_is_block_header, members)) for kind, members in rows):
+        # table 二 on a later page, its first lines a block's rows: its later blocks'
+        # headers wrap as the first page's do ("上一年项目数" / "量" around "信息内容")
+        rows = _merge_wrapped_headers(rows, height, layout.label_edge)
     cells = _header_block(header, page.number, layout)
     offset = max((c.last_row + 1 for c in cells), default=0)
     row_words = [[w for ln in members for w in ln.words] for _, members in rows]
@@ -310,10 +405,13 @@ def _label_blocks(
     each block given to the data row nearest its centre (labels are vertically centred).
 
     A block ends where a numbered label begins ("3、其他"), at a wide gap, or where it
-    would take the labels of two data lines.
+    would take the labels of two data lines or stand over the numbers of two (a wrapped
+    label is no taller than its row: a label printed one character a line below a tall
+    wrapped one would run on into the next rows, and move the block's centre to them).
     """
     data_rows = [i for i, (kind, _) in enumerate(rows) if kind == "data"]
     on_data_line = {id(w) for i in data_rows for w in rows[i][1][0].words}
+    centres = [rows[i][1][0].center for i in data_rows]
     words = [w for i in data_rows for w in row_words[i] if _is_label_word(w, layout)]
     found: dict[int, list[tuple[int, list[Word]]]] = {}
     for col in sorted({_label_column(w, layout.label_x0) for w in words}):
@@ -323,16 +421,20 @@ def _label_blocks(
             return min(data_rows, key=lambda i: abs(rows[i][1][0].center - (top + bottom) / 2))
 
         # Numbered labels ("1、…") mark their own starts; unnumbered ones (table 二) go
-        # line by line to the nearest row.
-        numbered = sum(bool(numbering(w.text)) for w in mine) >= 0.3 * len(mine)
-        for block in _stack_blocks(mine, on_data_line, height, None if numbered else nearest):
+        # line by line to the nearest row. Single characters (a parent label printed one
+        # a line, "（三）不予公开") are neither: counted, they outnumber the labels.
+        long = [w for w in mine if len(w.text.strip()) > 1]
+        numbered = bool(long) and sum(bool(numbering(w.text)) for w in long) >= 0.3 * len(long)
+        for block in _stack_blocks(mine, on_data_line, centres, height,
+                                   None if numbered else nearest):
             row = nearest(block[0].bbox.top, block[-1].bbox.bottom)
             found.setdefault(row, []).append((col, block))
     return found
 
 
 def _stack_blocks(
-    words: list[Word], on_data_line: set[int], height: float, nearest=None
+    words: list[Word], on_data_line: set[int], centres: list[float], height: float,
+    nearest=None,
 ) -> list[list[Word]]:
     blocks: list[list[Word]] = []
     for word in words:
@@ -342,8 +444,10 @@ def _stack_blocks(
             second_data = id(word) in on_data_line and any(id(w) in on_data_line for w in block)
             other_row = nearest is not None and nearest(
                 word.bbox.top, word.bbox.bottom) != nearest(block[0].bbox.top, block[0].bbox.bottom)
+            bottom = max(word.bbox.bottom, *(w.bbox.bottom for w in block))
+            two_rows = sum(block[0].bbox.top <= c <= bottom for c in centres) >= 2
             if not (numbering(word.text) or gap > BLOCK_GAP * height or second_data
-                    or other_row):
+                    or other_row or two_rows):
                 block.append(word)
                 continue
         blocks.append([word])
@@ -393,9 +497,10 @@ def _merge_wrapped_headers(
 
 
 def _rows(
-    lines: list[Line], data: list[Line], height: float, label_edge: float
+    lines: list[Line], data: list[Line], height: float, layout: Layout
 ) -> tuple[list[Line], list[tuple[str, list[Line]]]]:
     """The header lines above the data, and the rows: ("header"|"data", lines)."""
+    label_edge = layout.label_edge
     first, last = data[0], data[-1]
     above = [ln for ln in lines if ln.center < first.top]
     label_start = _label_lines_above(above, first, height, label_edge)
@@ -411,6 +516,7 @@ def _rows(
                              and not _is_data(ln)]
     # A block heading left at the foot of a page (its rows are on the next one).
     between += [ln for ln in lines if ln.center > last.bottom + height and _is_block_header(ln)]
+    loose: list[Line] = []
     for line in sorted(between, key=lambda ln: ln.top):
         if _is_header_line(line, label_edge):
             rows.append(("header", [line]))
@@ -419,12 +525,64 @@ def _rows(
         if previous and _continues_header(previous[-1][1][-1], line, height, label_edge):
             previous[-1][1].append(line)  # "本年新制作数" / "量": a header wrapped in two
             continue
-        nearest = min((r for r in rows if r[0] == "data"),
-                      key=lambda r: abs(r[1][0].center - line.center))
-        if abs(nearest[1][0].center - line.center) <= 2.5 * height:
-            nearest[1].append(line)
+        loose.append(line)
+    owners = _stacked_owners(loose, data, height, label_edge) if layout.n_label == 1 else {}
+    by_data = {id(members[0]): members for kind, members in rows if kind == "data"}
+    for line in loose:
+        owner = owners.get(id(line), _nearest_data(line, data, height))
+        if owner is None:
+            continue
+        if owner is line:  # a row of its own, with no values
+            by_data[id(line)] = [line]
+            rows.append(("data", by_data[id(line)]))
+        else:
+            by_data[id(owner)].append(line)
     rows.sort(key=lambda r: r[1][0].center)
     return header, rows
+
+
+def _stacks(lines: list[Line], height: float) -> list[list[Line]]:
+    """Lines in runs that stand line on line (one wrapped cell's), top to bottom."""
+    runs: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: ln.top):
+        if runs and line.top - max(ln.bottom for ln in runs[-1]) <= STACK_GAP * height:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+def _stacked_owners(
+    loose: list[Line], data: list[Line], height: float, label_edge: float
+) -> dict[int, Line]:
+    """With one label column (table 二): the line each label line belongs to.
+
+    Every label line there is a row's label or a wrapped part of one, and a wrapped
+    label stands line on line with its numbers' line (vertically centred on them): a
+    label line joins the numbers it is stacked with. A run of label lines standing apart
+    from every line with numbers is a row of its own, printed without values (null marks
+    printed empty: "行政处罚" over "行政强制 306"); its first line owns the run. Joined to
+    the nearest numbers, it would lend its label to their row.
+    """
+    labels = [ln for ln in loose if all(w.bbox.x0 < label_edge for w in ln.words)]
+    on_data = {id(ln) for ln in data}
+    owners: dict[int, Line] = {}
+    for run in _stacks(labels + data, height):
+        numbers = [ln for ln in run if id(ln) in on_data]
+        for line in run:
+            if id(line) not in on_data:
+                owners[id(line)] = min(numbers, key=lambda ln: abs(ln.center - line.center),
+                                       default=run[0])
+    return owners
+
+
+def _nearest_data(line: Line, data: list[Line], height: float) -> Line | None:
+    """The data line a loose line joins: the nearest. One standing between data lines
+    always joins (a long wrapped label's far lines stand far from its numbers); one
+    beyond them only when close (else it is not the table's)."""
+    nearest = min(data, key=lambda ln: abs(ln.center - line.center))
+    inside = data[0].center <= line.center <= data[-1].center
+    return nearest if inside or abs(nearest.center - line.center) <= 2.5 * height else None
 
 
 def _spans(words: list[Word], layout: Layout) -> list[tuple[int, int, Word]]:
@@ -470,17 +628,34 @@ def _join_spaced(
     spans: list[tuple[int, int, Word]], gap: float = 2.0
 ) -> list[tuple[int, int, list[Word]]]:
     """Labels printed spaced out ("行政 复议") are one label: join pieces closer than
-    `gap` character heights."""
+    `gap` character heights, unless the pieces so far already read as a column label
+    that the next would spoil (neighbouring columns' labels may stand no farther apart
+    than a label spaced with an ideographic space, "总　计")."""
     joined: list[tuple[int, int, list[Word]]] = []
     for first, last, word in sorted(spans, key=lambda s: s[2].bbox.x0):
         if joined:
-            prev = joined[-1][2][-1]
-            if word.bbox.x0 - prev.bbox.x1 < gap * (word.bbox.bottom - word.bbox.top):
+            # from the group's right edge: its last piece may be a short wrapped line
+            space = word.bbox.x0 - max(w.bbox.x1 for w in joined[-1][2])
+            if space < gap * (word.bbox.bottom - word.bbox.top) and (
+                    space <= 0 or _continues_label(joined[-1][2], word)):
                 joined[-1] = (min(joined[-1][0], first), max(joined[-1][1], last),
                               [*joined[-1][2], word])
                 continue
         joined.append((first, last, [word]))
     return joined
+
+
+def _continues_label(words: list[Word], word: Word) -> bool:
+    """Whether `word` may be read as the rest of the label `words` begin: not where those
+    already read as a column label and the two together read worse
+    ("本年新制作数量" beside "本年新公开数量")."""
+    before = _header_score(words)
+    return before < COMPLETE_LABEL or _header_score([*words, word]) >= before
+
+
+def _header_score(words: list[Word]) -> float:
+    text = chars_to_text([c for w in words for c in w.chars])  # in reading order
+    return match_label(text, _HEADER_SPECS).score
 
 
 def _bottom_stack(words: list[Word]) -> list[Word]:

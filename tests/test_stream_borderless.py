@@ -1,0 +1,134 @@
+"""Borderless tables in the text layer, rebuilt from text alignment (stream.py), read exactly.
+
+Each case is a generated report that an earlier stream.py read wrong, most of them
+silently: the variation (and for table 二's empty cells a chosen truth) reproduces the
+layout that caused it. Needs the CJK fonts; the docx cases need LibreOffice.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import cell_differences
+
+from report_extract.pipeline import extract
+from report_extract.synth.fonts import missing_fonts
+from report_extract.synth.generate import Job, truth_for, write_reports
+from report_extract.synth.variation import Variation
+
+pytestmark = pytest.mark.skipif(
+    bool(missing_fonts()),
+    reason=f"CJK fonts missing: apt-get install -y {' '.join(missing_fonts())}")
+
+BORDERLESS = {"borderless": True, "body_text": False, "title_wrap": False}
+EMPTY_CELLS = {"template": "2021", "null_marks": True, "null_mark": "", **BORDERLESS}
+
+CASES: dict[str, dict[str, Any]] = {
+    # Table 二 printed with empty cells (see _empty_cells): 行政处罚 with no value lent its
+    # label to 行政强制's number below; 本年制发件数 and 现行有效件数, with no number under
+    # them, were no columns, and 本年废止件数's one number went under 现行有效件数.
+    "empty-cells": EMPTY_CELLS,
+    "empty-cells-three-line": {**EMPTY_CELLS, "three_line": True},
+    # 2019 table 二's column labels stand about a character apart, as close as a label
+    # spaced out ("本年新公 开数量"): the three were read as one header.
+    "spaced-headers-2019": {"template": "2019", "font_family": "ar-pl-ukai", "font_size": 12.0,
+                            "spaced_headers": True, "seed": 80955822, "borderless": True},
+    # ... and spaced and wrapped ("本年新制作 数" / "量"): read in reading order, the
+    # label's pieces left to right.
+    "wrapped-spaced-headers-2019": {
+        "template": "2019", "font_family": "ar-pl-uming", "font_size": 12.0, "col_scale": 0.9,
+        "spaced_headers": True, "seed": 987956675, "borderless": True},
+    # Table 二 continued on a second page: its later blocks' wrapped header
+    # ("上一年项目数" / "量" around "信息内容") was read as two header rows, and
+    # 上一年项目数量 as "量".
+    "wrapped-headers-after-page-break": {
+        "template": "2019", "font_size": 12.0, "col_scale": 0.9, "spaced_headers": True,
+        "repeat_header_after_break": True, "null_mark": "无", "split_row": "withheld_third_party",
+        "dropped_rows": ("fees", "not_processed_excessive", "not_processed_confirmation"),
+        "seed": 144573586, "borderless": True, "three_line": True},
+    # Narrow label columns: labels wrapped over up to eleven lines (their first lines far
+    # from their numbers were dropped), and a parent label printed one character a line
+    # so close to the leaf label beside it that the two read as one word ("三 第三方").
+    "long-wrapped-labels": {
+        "template": "2021", "font_size": 12.0, "wrapped_labels": True, "large_numbers": True,
+        "vertical_block": "wrapped", "seed": 480927620, "borderless": True},
+    "long-wrapped-labels-halfwidth": {
+        "template": "2021", "font_size": 12.0, "spaced_headers": True, "wrapped_labels": True,
+        "halfwidth_brackets": True, "dunhao_numbering": True, "thousands_separators": True,
+        "large_numbers": True, "null_marks": True, "null_mark": "无", "vertical_block": "wrapped",
+        "shaded_headings": True, "page_numbers": "plain", "split_row": "withheld_third_party",
+        "seed": 480927620, "borderless": True},
+    # "无" of "（四）无法提供", printed one character a line, alone on its line: read as a
+    # null mark it made a value column of the label column.
+    "null-mark-in-vertical-label": {
+        "template": "2019", "font_family": "ar-pl-uming", "font_size": 10.0, "col_scale": 0.9,
+        "wrapped_labels": True, "thousands_separators": True, "large_numbers": True,
+        "vertical_block": "wrapped", "seed": 587534027, **BORDERLESS},
+    "null-mark-in-vertical-label-2": {
+        "template": "2019", "font_size": 12.0, "wrapped_labels": True, "large_numbers": True,
+        "seed": 952364454, "borderless": True},
+    # Word's layout: "三、本年度办理结果" one character a line right under a tall wrapped
+    # label ("二、上年结转…"), stacked onto it, moved that label onto the next row.
+    "vertical-label-under-wrapped-label-docx": {
+        "template": "2019", "font_family": "noto-sans-cjk", "font_size": 12.0,
+        "split_row": "withheld_third_party", "wrapped_labels": True, "label_typos": True,
+        "null_mark": "无", "large_numbers": True, "producer": "docx", "three_line": True,
+        "page_numbers": "none", "seed": 952364454, "borderless": True},
+    # The same, the vertical label under a one-line label: read right before only
+    # because its column's single characters outnumbered its numbered labels.
+    "vertical-label-under-label-docx": {
+        "template": "2019", "font_size": 12.0, "split_row": "withheld_process_info",
+        "null_mark": "/", "large_numbers": True, "producer": "docx", "page_numbers": "plain",
+        "seed": 649856551, "borderless": True},
+}
+
+
+def _empty_cells(variation: Variation, source_file: str) -> dict[str, Any]:
+    """The variation's truth with table 二 mostly empty: 规章 all empty, 行政规范性文件
+    only 本年废止件数, 行政处罚 empty over 行政强制 with a number."""
+    truth = truth_for(variation, source_file)
+    active = truth["tables"]["active_disclosure"]
+    active["regulations"] = {"issued": None, "repealed": None, "in_force": None}
+    active["normative_documents"] = {"issued": None, "repealed": 14, "in_force": None}
+    active["penalty"] = {"decisions": None}
+    active["coercion"] = {"decisions": 306}
+    return truth
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("borderless")
+    jobs = []
+    for name, fields in CASES.items():
+        variation = Variation(**fields)
+        truth = _empty_cells(variation, f"{name}.pdf") if name.startswith("empty-cells") else None
+        jobs.append(Job(name, variation, truth))
+    return {pdf.stem: (pdf, truth) for pdf, truth in write_reports(jobs, out)}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_borderless_report_is_read_exactly(reports, name):
+    if name not in reports:
+        pytest.skip("docx reports need LibreOffice (apt-get install libreoffice-writer-nogui)")
+    pdf, truth_path = reports[name]
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    report = extract(pdf, mode="text")
+    assert cell_differences(report.to_dict(), truth) == []
+    assert sorted(report.check_failures) == sorted(truth["expected_check_failures"])
+    assert report.problems == []
+
+
+def test_empty_cells_stand_where_printed(reports):
+    """The empty-cells case cell by cell: each value under its own row and column, the
+    cells printed empty null, and none of them refused as uncertain."""
+    table = extract(reports["empty-cells"][0], mode="text").tables["active_disclosure"]
+    got = {(c.row, c.column): c.value for c in table.cells}
+    assert got[("normative_documents", "repealed")] == 14
+    assert got[("coercion", "decisions")] == 306
+    for row, column in [("normative_documents", "issued"), ("normative_documents", "in_force"),
+                        ("regulations", "issued"), ("regulations", "repealed"),
+                        ("regulations", "in_force"), ("penalty", "decisions")]:
+        assert got.get((row, column)) is None
+    assert [c for c in table.cells if c.uncertain] == []
