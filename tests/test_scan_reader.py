@@ -73,6 +73,19 @@ def test_a_small_leading_minus_stays_in_the_line_box():
     assert _ink_box(region, 0, 16)[0] == 13
 
 
+def test_a_minus_is_found_at_the_digit_s_mid_height_in_a_band_a_seal_made_taller():
+    # "-5" at 150 dpi under a seal: remnants above make the band 27 px for a 15 px digit
+    region = np.zeros((27, 60), np.uint8)
+    region[0:9, 5:7] = 255  # a seal remnant high in the cell
+    region[12:27, 40:50] = 255  # the digit
+    region[18:21, 31:39] = 255  # the minus: 8 x 3 px, 1 px left of it
+    assert _ink_box(region, 0, 27)[0] == 31
+    blurred = np.zeros((16, 40), np.uint8)
+    blurred[1:15, 20:28] = 255
+    blurred[7:10, 15:19] = 255  # a 9 pt minus blurred to 4 x 3 px
+    assert _ink_box(blurred, 0, 16)[0] == 15
+
+
 def test_a_dash_far_from_the_number_or_off_its_middle_is_not_a_minus():
     region = np.zeros((16, 60), np.uint8)
     region[1:15, 40:48] = 255

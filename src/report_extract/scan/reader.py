@@ -35,7 +35,8 @@ CONTEXT_CONFIDENCE = 0.99  # ... and how surely it was read
 DIGIT_WIDTH = 0.8  # of its height: a line of ink this narrow can be a single digit
 DIGIT_TWINS = {"o": "0", "O": "0", "〇": "0", "○": "0", "l": "1", "I": "1", "|": "1"}
 GLYPH_HEIGHT = 0.6  # of the line height: a component this tall is a digit, not a remnant
-MINUS_SHAPE = 1.6  # a minus sign is at least this many times as wide as it is tall (blurred)
+MINUS_SHAPE = 1.3  # a minus sign is at least this many times as wide as it is tall (blurred)
+MINUS_THICKNESS = 0.3  # ... and at most this share of the digit's height thick
 MINUS_WIDTH = 0.2  # ... and at least this share of the line height wide
 MAX_GROWTH = 0.25  # of the line height a line's box may grow by to take in pale strokes
 SPIKE_SHARE = 0.25  # rows with less ink than this share of the usual row are hair-thin
@@ -288,9 +289,10 @@ def _glyphs_only(sheet: _Sheet, line: _Line) -> np.ndarray:
     tall = [k for k in range(1, count) if stats[k, cv2.CC_STAT_HEIGHT] >= GLYPH_HEIGHT * height]
     if not tall:
         return sheet.gray[y0:y1, x0:x1]
-    left = min(int(stats[k, cv2.CC_STAT_LEFT]) for k in tall)
+    first = min(tall, key=lambda k: int(stats[k, cv2.CC_STAT_LEFT]))
+    left = int(stats[first, cv2.CC_STAT_LEFT])
     right = max(int(stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH]) for k in tall)
-    keep = [k for k in range(1, count) if k in tall or _leading_minus(stats[k], left, height)
+    keep = [k for k in range(1, count) if k in tall or _leading_minus(stats[k], stats[first])
             or left <= stats[k, cv2.CC_STAT_LEFT]
             and stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] <= right]
     mask = np.isin(labels, keep)
@@ -455,21 +457,25 @@ def _ink_box(region: np.ndarray, top: int, bottom: int) -> Box:
            if max(s[cv2.CC_STAT_WIDTH], s[cv2.CC_STAT_HEIGHT]) >= GLYPH_PART * (bottom - top)]
     if not big:
         big = list(stats[1:count])
-    left = min(int(s[cv2.CC_STAT_LEFT]) for s in big)
+    first = min(big, key=lambda s: int(s[cv2.CC_STAT_LEFT]))
+    left = int(first[cv2.CC_STAT_LEFT])
     right = max(int(s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH]) for s in big)
     left = min([left, *(int(s[cv2.CC_STAT_LEFT]) for s in stats[1:count]
-                        if _leading_minus(s, left, bottom - top))])
+                        if _leading_minus(s, first))])
     top, bottom = _without_spikes(band[:, left:right], top, bottom)
     return (left, top, right, bottom)
 
 
-def _leading_minus(stat: np.ndarray, left: int, height: int) -> bool:
-    """A dash at mid-height just left of the number: a minus sign, too small at 150 dpi
-    to pass for a glyph, which must not be cut off ("-3" read as "3")."""
+def _leading_minus(stat: np.ndarray, first: np.ndarray) -> bool:
+    """A thin dash just left of the number's first glyph, at that glyph's mid-height (not
+    the band's: seal remnants can make the band taller): a minus sign, too small at 150
+    dpi to pass for a glyph, which must not be cut off ("-3" read as "3")."""
     x, y, width, tall = (int(v) for v in stat[:4])
-    middle = y + tall / 2
+    left, top, height = (int(first[k]) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP,
+                                                 cv2.CC_STAT_HEIGHT))
+    middle = y + tall / 2 - top
     return (width >= MINUS_SHAPE * tall and width >= MINUS_WIDTH * height
-            and 0.3 * height <= middle <= 0.7 * height
+            and tall <= MINUS_THICKNESS * height and 0.3 * height <= middle <= 0.7 * height
             and 0 <= left - (x + width) <= height)
 
 
