@@ -82,6 +82,13 @@ CASES: dict[str, dict[str, Any]] = {
         "template": "2019", "font_size": 12.0, "split_row": "withheld_process_info",
         "null_mark": "/", "large_numbers": True, "producer": "docx", "page_numbers": "plain",
         "seed": 649856551, "borderless": True},
+    # A label line that reads like the heading of section 三 ("处理 政府信息公开申请") ended
+    # the table's region there: its last three rows were lost, silently.
+    "label-like-the-section-heading": {
+        "template": "2021", "font_family": "ar-pl-ukai", "font_size": 12.0,
+        "repeat_header_after_break": True, "dropped_rows": ("withheld_inquiry",
+                                                            "other_unpaid_fee"),
+        "page_numbers": "page", "seed": 416531463, "borderless": True},
 }
 
 

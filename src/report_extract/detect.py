@@ -330,7 +330,9 @@ def section_regions(
     if not starts:
         return []
     start = headings[starts[0]]
-    end = headings[starts[0] + 1] if starts[0] + 1 < len(headings) else None
+    # The region ends at the next section's heading: a line inside the table that reads
+    # like this section's own heading (a wrapped label "处理 政府信息公开申请") is no end.
+    end = next((h for h in headings[starts[0] + 1:] if h.section != section), None)
     regions = []
     for page in document.pages:
         if page.number < start.page or (end and page.number > end.page):
