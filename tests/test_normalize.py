@@ -139,10 +139,25 @@ def test_active_junk_and_decimal_counts_are_uncertain():
     assert got[("fees", "amount")] == (3711.94, "3711.94", None)
 
 
+DOCUMENTS_HEADER = ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数")  # 2021 table 二
+
+
+def header_cells(labels: tuple[str, ...]) -> list[GridCell]:
+    return [cell(0, col, label) for col, label in enumerate(labels)]
+
+
+def row_cells(row: int, label: str, values: tuple[str, ...], confidence: float = 1.0,
+              label_confidence: float | None = None) -> list[GridCell]:
+    """A label and its values, read with `confidence` (below 1.0: by OCR)."""
+    label_cell = cell(row, 0, label,
+                      confidence=confidence if label_confidence is None else label_confidence)
+    return [label_cell] + [cell(row, col + 1, text, confidence=confidence)
+                           for col, text in enumerate(values)]
+
+
 def test_active_value_cell_over_two_header_columns_is_uncertain_in_both():
-    cells = [cell(0, 0, "信息内容"), cell(0, 1, "本年制发件数"), cell(0, 2, "本年废止件数"),
-             cell(0, 3, "现行有效件数"),
-             cell(1, 0, "规章"), cell(1, 1, "4"), cell(1, 2, "17", col_span=2)]
+    cells = header_cells(DOCUMENTS_HEADER) + [
+        cell(1, 0, "规章"), cell(1, 1, "4"), cell(1, 2, "17", col_span=2)]
     table = normalize_active(grid(cells))
     reason = ("one value cell spans the columns repealed, in_force: which column its value "
               "belongs to cannot be told")
@@ -222,12 +237,8 @@ def test_in_a_2019_report_the_single_other_row_stands_beside_unplaced_rows():
 
 
 def test_an_ocr_read_active_row_that_cannot_be_placed_leaves_the_missing_rows_uncertain():
-    cells = [cell(0, 0, "信息内容"), cell(0, 1, "本年制发件数"), cell(0, 2, "本年废止件数"),
-             cell(0, 3, "现行有效件数"),
-             cell(1, 0, "规章", confidence=0.99), cell(1, 1, "1", confidence=0.99),
-             cell(1, 2, "0", confidence=0.99), cell(1, 3, "9", confidence=0.99),
-             cell(2, 0, "观范牲文", confidence=0.6), cell(2, 1, "3", confidence=0.99),
-             cell(2, 2, "0", confidence=0.99), cell(2, 3, "12", confidence=0.99)]
+    cells = (header_cells(DOCUMENTS_HEADER) + row_cells(1, "规章", ("1", "0", "9"), 0.99)
+             + row_cells(2, "观范牲文", ("3", "0", "12"), 0.99, label_confidence=0.6))
     table = normalize_active(grid(cells))
     assert table.template == "2021"
     got = values(table)
@@ -239,10 +250,8 @@ def test_an_ocr_read_active_row_that_cannot_be_placed_leaves_the_missing_rows_un
 
 
 def test_a_text_layer_active_row_that_cannot_be_placed_adds_no_cells():
-    cells = [cell(0, 0, "信息内容"), cell(0, 1, "本年制发件数"), cell(0, 2, "本年废止件数"),
-             cell(0, 3, "现行有效件数"),
-             cell(1, 0, "规章"), cell(1, 1, "1"), cell(1, 2, "0"), cell(1, 3, "9"),
-             cell(2, 0, "其中：部门文件"), cell(2, 1, "3"), cell(2, 2, "0"), cell(2, 3, "12")]
+    cells = (header_cells(DOCUMENTS_HEADER) + row_cells(1, "规章", ("1", "0", "9"))
+             + row_cells(2, "其中：部门文件", ("3", "0", "12")))
     table = normalize_active(grid(cells))
     assert {c.row for c in table.cells} == {"regulations"}
 
@@ -257,10 +266,8 @@ def test_a_negative_count_read_by_ocr_is_uncertain_but_a_printed_one_is_kept():
 
 
 def test_a_negative_change_read_by_ocr_stands():
-    cells = [cell(0, 0, "信息内容"), cell(0, 1, "上一年项目数量"), cell(0, 2, "本年增/减"),
-             cell(0, 3, "处理决定数量"),
-             cell(1, 0, "行政许可"), cell(1, 1, "470", confidence=0.99),
-             cell(1, 2, "-4", confidence=0.99), cell(1, 3, "34", confidence=0.99)]
+    cells = (header_cells(("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"))
+             + row_cells(1, "行政许可", ("470", "-4", "34"), 0.99))
     got = values(normalize_active(grid(cells)))
     assert got[("licensing", "change")] == (-4, "-4", None)
 

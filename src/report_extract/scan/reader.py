@@ -197,8 +197,7 @@ def _beside(crop: np.ndarray, context: _Context) -> np.ndarray:
     if context.crop is None:
         return _doubled(crop)
     known = _to_height(context.crop, crop.shape[0]) if crop.shape[0] else context.crop
-    gap = np.full((crop.shape[0], max(2, crop.shape[0] // 3)), 255, np.uint8)
-    return _to_height(_pad(np.hstack([known, gap, crop, gap, known])), NUMBER_HEIGHT)
+    return _to_height(_pad(_side_by_side(known, crop, known)), NUMBER_HEIGHT)
 
 
 def _between(read: LineRead, context: _Context) -> LineRead:
@@ -218,8 +217,16 @@ def _between(read: LineRead, context: _Context) -> LineRead:
 def _doubled(crop: np.ndarray) -> np.ndarray:
     """The crop twice, side by side: beside its own copy a lone digit is read in the
     context of a number."""
-    gap = np.full((crop.shape[0], max(2, crop.shape[0] // 3)), 255, np.uint8)
-    return _pad(np.hstack([crop, gap, crop]))
+    return _pad(_side_by_side(crop, crop))
+
+
+def _side_by_side(*crops: np.ndarray) -> np.ndarray:
+    """Crops of one height in a row, a third of that height of paper between them (as
+    between the digits of one number)."""
+    height = crops[0].shape[0]
+    gap = np.full((height, max(2, height // 3)), 255, np.uint8)
+    pieces = [piece for crop in crops for piece in (gap, crop)][1:]
+    return np.hstack(pieces)
 
 
 def _single(read: LineRead) -> LineRead:
@@ -238,13 +245,13 @@ def _unclean_number(read: LineRead, sealed: bool = False, digit_wide: bool = Fal
     remnant touching the digit read as part of it), or ink as narrow as a digit read as
     one character ("中" for a 0 crossed by a seal stroke) or as nothing."""
     text = read.text
-    sure = SECOND_READING / SEAL_TRUST if sealed else SECOND_READING
-    lone_mark = digit_wide and len(text) <= 1  # a CJK glyph is about as wide as tall
-    if lone_mark and not text:
-        return True
+    if not text:
+        return digit_wide  # a CJK glyph is about as wide as tall
+    lone_mark = digit_wide and len(text) == 1
     ascii_mark = len(text) <= 3 and text.isascii()  # "d", "b!": never a label
-    if not text or not (numeric_like(text) or ascii_mark or lone_mark):
+    if not (numeric_like(text) or ascii_mark or lone_mark):
         return False
+    sure = SECOND_READING / SEAL_TRUST if sealed else SECOND_READING
     return read.confidence < sure or parse_number(text)[1] is not None
 
 
