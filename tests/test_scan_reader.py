@@ -12,6 +12,7 @@ from report_extract.scan.reader import (
     _beside,
     _between,
     _cleaned_opinion,
+    _confirmed_opinion,
     _Context,
     _glyph_doubt,
     _glyphs_only,
@@ -104,6 +105,30 @@ def test_glyphs_only_keeps_digits_points_and_commas_and_drops_remnants():
     assert crop.shape == (20, 34)
     assert crop[15, 11] == 0 and crop[3, 26] == 255  # point kept, remnant painted white
     assert (crop < 128).sum() == 2 * 14 * 4 + 4
+
+
+def test_glyphs_only_drops_a_remnant_over_a_digit_within_its_span():
+    # a seal stroke's pale remnant just above a 0 made it read as 6
+    sheet = sheet_with_bars((8, 12))  # the digit, rows 3-16
+    sheet.ink[0:2, 9:12] = 255  # above it, within its width: dropped
+    sheet.gray[:] = 255 - sheet.ink
+    crop = _glyphs_only(sheet, _Line((6, 0, 40, 20), (0, 0, 40, 20)))
+    assert (crop[0:2] == 255).all()
+    assert (crop < 128).sum() == 14 * 4
+
+
+def test_a_number_read_surely_through_a_seal_stands_only_as_its_glyphs_confirm_it():
+    six = LineRead((Glyph("6", 0.997),))
+    zero = LineRead((Glyph("0", 0.99),))
+    doubted = _confirmed_opinion(six, zero)  # the stroke over the 0 read as part of it
+    assert doubted.text == "0" and doubted.confidence == pytest.approx(0.003)
+    assert ("6", 0.997) in doubted.glyphs[0].alternatives  # both readings are candidates
+    assert _confirmed_opinion(six, LineRead((Glyph("6", 0.95),))).confidence == 0.95
+    assert _confirmed_opinion(six, LineRead((Glyph("6", 0.999),))).confidence == 0.997
+    confirmed = _confirmed_opinion(LineRead((Glyph("o", 0.96),)), zero)  # the same shape
+    assert (confirmed.text, confirmed.confidence) == ("0", 0.96)
+    for nothing in (LineRead(()), LineRead((Glyph("Q", 0.9),)), LineRead((Glyph("/", 0.9),))):
+        assert _confirmed_opinion(six, nothing) == six  # no number: no evidence either way
 
 
 def test_a_doubled_reading_counts_only_when_both_copies_agree():

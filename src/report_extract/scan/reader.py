@@ -18,7 +18,7 @@ from ..detect import TablePart, network_to_part, segments_to_networks
 from ..labels import template_label_keys
 from ..models import BBox, Char, Page, Segment
 from ..textclean import label_key, parse_number
-from .engines import LineRead, OcrEngine, numeric_like
+from .engines import Glyph, LineRead, OcrEngine, numeric_like
 from .image import PageImage
 from .rulings import RuleMasks, draw_segments, find_segments, rule_masks
 
@@ -161,16 +161,43 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     unclean = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
                if not line.parts and _unclean_number(read, _under_seal(sheet, line),
                                                      _digit_wide(line))]
-    if not unclean:
+    sealed = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
+              if i not in unclean and not line.parts and _under_seal(sheet, line)
+              and read.text and parse_number(read.text)[1] is None]
+    if not unclean and not sealed:
         return
     context = _context(sheet, lines, reads)
-    crops = [_glyphs_only(sheet, lines[i]) for i in unclean]
-    short = [len(reads[i].text) <= SHORT_NUMBER for i in unclean]
-    cleaned = engine.read_lines([_beside(crop, context) if doubled else _pad(crop)
-                                 for crop, doubled in zip(crops, short, strict=True)])
-    for index, read, doubled in zip(unclean, cleaned, short, strict=True):
-        alone = _between(read, context) if doubled else read
-        reads[index] = _cleaned_opinion(reads[index], alone)
+    again = _glyph_readings(engine, sheet, [lines[i] for i in unclean + sealed],
+                            [reads[i] for i in unclean + sealed], context)
+    for index, read in zip(unclean, again[:len(unclean)], strict=True):
+        reads[index] = _cleaned_opinion(reads[index], read)
+    for index, read in zip(sealed, again[len(unclean):], strict=True):
+        reads[index] = _confirmed_opinion(reads[index], read)
+
+
+def _glyph_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
+                    reads: list[LineRead], context: _Context) -> list[LineRead]:
+    """The lines read again from their glyphs only, a short one between known digits."""
+    crops = [_glyphs_only(sheet, line) for line in lines]
+    short = [len(read.text) <= SHORT_NUMBER for read in reads]
+    again = engine.read_lines([_beside(crop, context) if doubled else _pad(crop)
+                               for crop, doubled in zip(crops, short, strict=True)])
+    return [_between(read, context) if doubled else read
+            for read, doubled in zip(again, short, strict=True)]
+
+
+def _confirmed_opinion(first: LineRead, again: LineRead) -> LineRead:
+    """A number read surely through a seal, against its reading from its glyphs alone:
+    a seal stroke crossing a digit reads as part of it (0 as 6, 3 as 8) with confidence.
+    The same number stands as surely as the less sure reading; a different number is
+    doubted (see _doubted); a reading that is no number confirms nothing, denies nothing."""
+    if parse_number(again.text)[0] is None or parse_number(again.text)[1] is not None:
+        return first
+    if again.text == first.text or _same_shapes(first.text, again.text):
+        sure = min(first.confidence, again.confidence)
+        return LineRead(tuple(replace(g, confidence=min(g.confidence, sure))
+                              for g in again.glyphs))
+    return _doubted(again, first)
 
 
 @dataclass(frozen=True)
@@ -299,11 +326,20 @@ def _glyphs_only(sheet: _Sheet, line: _Line) -> np.ndarray:
     first = min(tall, key=lambda k: int(stats[k, cv2.CC_STAT_LEFT]))
     left = int(stats[first, cv2.CC_STAT_LEFT])
     right = max(int(stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH]) for k in tall)
+    top = min(int(stats[k, cv2.CC_STAT_TOP]) for k in tall)
+    bottom = max(int(stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT]) for k in tall)
     keep = [k for k in range(1, count) if k in tall or _leading_minus(stats[k], stats[first])
-            or left <= stats[k, cv2.CC_STAT_LEFT]
-            and stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] <= right]
+            or _between_glyphs(stats[k], left, right, top, bottom)]
     mask = np.isin(labels, keep)
     return np.where(mask, sheet.gray[y0:y1, x0:x1], 255).astype(np.uint8)
+
+
+def _between_glyphs(stat: np.ndarray, left: int, right: int, top: int, bottom: int) -> bool:
+    """Ink within the glyphs' span that starts at their height (a decimal point, a
+    comma's head), not above them: a seal remnant over a 0 made it read as 6."""
+    x, y, width = (int(stat[cv2.CC_STAT_LEFT]), int(stat[cv2.CC_STAT_TOP]),
+                   int(stat[cv2.CC_STAT_WIDTH]))
+    return left <= x and x + width <= right and top <= y < bottom
 
 
 def _second_opinion(first: LineRead, second: LineRead) -> LineRead:
@@ -314,9 +350,24 @@ def _second_opinion(first: LineRead, second: LineRead) -> LineRead:
         return first
     if second.text == first.text:
         return second
-    cap = 1.0 - first.confidence
-    return LineRead(tuple(replace(g, confidence=min(g.confidence, cap))
-                          for g in second.glyphs))
+    return _doubted(second, first)
+
+
+def _doubted(read: LineRead, other: LineRead) -> LineRead:
+    """`read`, trusted no more than the other reading of the same ink is doubted; where
+    the two differ glyph by glyph, the other's glyph is among the runner-ups."""
+    cap = 1.0 - other.confidence
+    theirs = other.glyphs if len(other.glyphs) == len(read.glyphs) else (None,) * len(read.glyphs)
+    return LineRead(tuple(replace(g, confidence=min(g.confidence, cap),
+                                  alternatives=_with_runner_up(g, h))
+                          for g, h in zip(read.glyphs, theirs, strict=True)))
+
+
+def _with_runner_up(glyph: Glyph, other: Glyph | None) -> tuple[tuple[str, float], ...]:
+    if other is None or other.text == glyph.text or any(
+            text == other.text for text, _ in glyph.alternatives):
+        return glyph.alternatives
+    return (*glyph.alternatives, (other.text, other.confidence))
 
 
 def table_parts(number: int, width: float, height: float, segments: list[Segment]
