@@ -58,6 +58,15 @@ def test_as_many_marks_as_digits_is_no_doubt():
     assert _glyph_doubt(broken, LINE, read("0")) == ""
 
 
+def test_a_remnant_off_the_digits_is_no_mark_but_a_decimal_point_is():
+    sheet = sheet_with_bars((10, 13), (20, 23))
+    sheet.ink[18:20, 2:6] = 255  # a seal remnant's dash below left of the number
+    assert _glyph_doubt(sheet, LINE, read("11")) == ""
+    sheet.ink[15:17, 16:18] = 255  # a point between the digits: "1.1" read as "11"
+    assert _glyph_doubt(sheet, LINE, read("11")) == (
+        "the ink shows 3 separate marks, but 2 characters were read")
+
+
 def test_labels_and_multi_line_cells_are_not_counted():
     bars = sheet_with_bars((2, 5), (10, 13), (20, 23))
     assert _glyph_doubt(bars, LINE, read("其他")) == ""
@@ -102,9 +111,9 @@ def test_glyphs_only_keeps_digits_points_and_commas_and_drops_remnants():
     sheet.gray[:] = 255 - sheet.ink
     line = _Line((6, 0, 40, 20), (0, 0, 40, 20))
     crop = _glyphs_only(sheet, line)
-    assert crop.shape == (20, 34)
-    assert crop[15, 11] == 0 and crop[3, 26] == 255  # point kept, remnant painted white
-    assert (crop < 128).sum() == 2 * 14 * 4 + 4
+    assert crop.shape == (14, 18)  # cut to the digits: rows 3-16, columns 8-25
+    assert crop[12, 9] == 0  # the point kept
+    assert (crop < 128).sum() == 2 * 14 * 4 + 4  # nothing else: the remnant is gone
 
 
 def test_glyphs_only_drops_a_remnant_over_a_digit_within_its_span():
@@ -113,8 +122,7 @@ def test_glyphs_only_drops_a_remnant_over_a_digit_within_its_span():
     sheet.ink[0:2, 9:12] = 255  # above it, within its width: dropped
     sheet.gray[:] = 255 - sheet.ink
     crop = _glyphs_only(sheet, _Line((6, 0, 40, 20), (0, 0, 40, 20)))
-    assert (crop[0:2] == 255).all()
-    assert (crop < 128).sum() == 14 * 4
+    assert crop.shape == (14, 4) and (crop < 128).all()  # the digit alone
 
 
 def test_a_number_read_surely_through_a_seal_stands_only_as_its_glyphs_confirm_it():
@@ -127,6 +135,8 @@ def test_a_number_read_surely_through_a_seal_stands_only_as_its_glyphs_confirm_i
     assert _confirmed_opinion(six, LineRead((Glyph("6", 0.999),))).confidence == 0.997
     confirmed = _confirmed_opinion(LineRead((Glyph("o", 0.96),)), zero)  # the same shape
     assert (confirmed.text, confirmed.confidence) == ("0", 0.96)
+    minus = LineRead((Glyph("-", 0.98), Glyph("0", 0.99)))  # a remnant read as a minus
+    assert _confirmed_opinion(minus, LineRead((Glyph("0", 0.97),))).text == "0"
     for nothing in (LineRead(()), LineRead((Glyph("Q", 0.9),)), LineRead((Glyph("/", 0.9),))):
         assert _confirmed_opinion(six, nothing) == six  # no number: no evidence either way
 
@@ -209,3 +219,21 @@ def test_a_sliver_far_smaller_than_a_glyph_is_no_mark_but_a_dash_is():
     dash = sheet_with_bars()
     dash.ink[9:11, 14:21] = 255  # "-": half a glyph wide
     assert [line.box for line in cell_lines(dash, (0, 0, 40, 20), glyph=14)] == [(14, 9, 21, 11)]
+
+
+def test_a_seal_remnant_below_a_number_is_not_a_second_line_of_its_cell():
+    # a digit in rows 3-16 and, under it, a stroke's remnant in seal colour: read as a
+    # second line, the cell was "0/"
+    def sheet_with_stroke(coloured: bool) -> _Sheet:
+        sheet = sheet_with_bars((10, 16))
+        sheet.ink = np.vstack([sheet.ink, np.zeros((20, 40), np.uint8)])
+        sheet.ink[26:34, 20:23] = 255
+        sheet.faint, sheet.seal = sheet.ink.copy(), np.zeros_like(sheet.ink)
+        if coloured:
+            sheet.seal[26:34, 20:23] = 255
+        return sheet
+
+    room = (0, 0, 40, 40)
+    assert [ln.box for ln in cell_lines(sheet_with_stroke(True), room, 14)] == [(10, 3, 16, 17)]
+    two_lines = cell_lines(sheet_with_stroke(False), room, 14)  # black: print, kept
+    assert len(two_lines) == 1 and len(two_lines[0].parts) == 2

@@ -34,7 +34,8 @@ CONTEXT_DIGITS = 2  # digits of a number read surely that is set around an unsur
 CONTEXT_CONFIDENCE = 0.99  # ... and how surely it was read
 DIGIT_WIDTH = 0.8  # of its height: a line of ink this narrow can be a single digit
 DIGIT_TWINS = {"o": "0", "O": "0", "〇": "0", "○": "0", "l": "1", "I": "1", "|": "1"}
-GLYPH_HEIGHT = 0.6  # of the line height: a component this tall is a digit, not a remnant
+GLYPH_HEIGHT = 0.6  # of the tallest ink: a component this tall is a digit, not a remnant
+SEAL_REMNANT = 0.9  # share of a band's ink in seal colour: a remnant, not print under it
 MINUS_SHAPE = 1.3  # a minus sign is at least this many times as wide as it is tall (blurred)
 MINUS_THICKNESS = 0.3  # ... and at most this share of the digit's height thick
 MINUS_WIDTH = 0.2  # ... and at least this share of the line height wide
@@ -190,10 +191,12 @@ def _confirmed_opinion(first: LineRead, again: LineRead) -> LineRead:
     """A number read surely through a seal, against its reading from its glyphs alone:
     a seal stroke crossing a digit reads as part of it (0 as 6, 3 as 8) with confidence.
     The same number stands as surely as the less sure reading; a different number is
-    doubted (see _doubted); a reading that is no number confirms nothing, denies nothing."""
-    if parse_number(again.text)[0] is None or parse_number(again.text)[1] is not None:
+    doubted (see _doubted); a reading that is no number confirms nothing, denies nothing.
+    Readings agree by value (a remnant read as the minus of "-0") or by shape ("o", 0)."""
+    value, reason = parse_number(again.text)
+    if value is None or reason is not None:
         return first
-    if again.text == first.text or _same_shapes(first.text, again.text):
+    if value == parse_number(first.text)[0] or _same_shapes(first.text, again.text):
         sure = min(first.confidence, again.confidence)
         return LineRead(tuple(replace(g, confidence=min(g.confidence, sure))
                               for g in again.glyphs))
@@ -313,16 +316,28 @@ def _same_shapes(letters: str, digits: str) -> bool:
 
 
 def _glyphs_only(sheet: _Sheet, line: _Line) -> np.ndarray:
-    """The line's grey with only its glyphs' ink: components nearly as tall as the line,
-    what lies between them (a decimal point, a thousands comma) and a leading minus;
-    thin strokes and specks beside them (seal remnants, noise) are painted white."""
+    """The line's grey with only its glyphs' ink (_glyph_mask), cut to them; thin
+    strokes and specks beside them (seal remnants, noise) are painted white."""
     x0, y0, x1, y1 = line.box
-    ink = sheet.ink[y0:y1, x0:x1]
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    height = y1 - y0
-    tall = [k for k in range(1, count) if stats[k, cv2.CC_STAT_HEIGHT] >= GLYPH_HEIGHT * height]
-    if not tall:
+    mask = _glyph_mask(sheet.ink[y0:y1, x0:x1])
+    if mask is None:
         return sheet.gray[y0:y1, x0:x1]
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    top, bottom, left, right = rows[0], rows[-1] + 1, columns[0], columns[-1] + 1
+    glyphs = np.where(mask, sheet.gray[y0:y1, x0:x1], 255).astype(np.uint8)
+    return glyphs[top:bottom, left:right]
+
+
+def _glyph_mask(ink: np.ndarray) -> np.ndarray | None:
+    """A line's glyphs in its ink: components nearly as tall as the tallest (not as the
+    line: a remnant may have grown its box), what lies between them at their height (a
+    decimal point, a thousands comma) and a leading minus. None where there is no ink.
+    Colour tells nothing here: digits under a seal can be as red as its remnants."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count < 2:
+        return None
+    tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max())
+    tall = [k for k in range(1, count) if stats[k, cv2.CC_STAT_HEIGHT] >= GLYPH_HEIGHT * tallest]
     first = min(tall, key=lambda k: int(stats[k, cv2.CC_STAT_LEFT]))
     left = int(stats[first, cv2.CC_STAT_LEFT])
     right = max(int(stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH]) for k in tall)
@@ -330,8 +345,7 @@ def _glyphs_only(sheet: _Sheet, line: _Line) -> np.ndarray:
     bottom = max(int(stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT]) for k in tall)
     keep = [k for k in range(1, count) if k in tall or _leading_minus(stats[k], stats[first])
             or _between_glyphs(stats[k], left, right, top, bottom)]
-    mask = np.isin(labels, keep)
-    return np.where(mask, sheet.gray[y0:y1, x0:x1], 255).astype(np.uint8)
+    return np.isin(labels, keep)
 
 
 def _between_glyphs(stat: np.ndarray, left: int, right: int, top: int, bottom: int) -> bool:
@@ -470,7 +484,7 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
         return []
     bands = _bands(region.any(axis=1))
     glyph = glyph or max(b - a for a, b in bands)
-    bands = _without_dust(region, _merge_thin(bands, glyph), glyph)
+    bands = _without_dust(region, _merge_thin(bands, glyph), glyph, sheet.seal[y0:y1, x0:x1])
     boxes = [_whole_glyphs(faint, _ink_box(region, top, bottom)) for top, bottom in bands]
     boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes
              if not _speck((a, b, c, d), glyph)]
@@ -488,15 +502,27 @@ def _speck(box: Box, glyph: float) -> bool:
     return x1 - x0 < SPECK_SHARE * glyph and y1 - y0 < SPECK_SHARE * glyph
 
 
-def _without_dust(region: np.ndarray, bands: list[tuple[int, int]], glyph: float
-                  ) -> list[tuple[int, int]]:
+def _without_dust(region: np.ndarray, bands: list[tuple[int, int]], glyph: float,
+                  seal: np.ndarray | None = None) -> list[tuple[int, int]]:
     """Bands whose ink is not glyph-sized (specks left beside a number by a seal or
-    noise) are dropped when the cell has a real line: read, they would add a '.' or
-    '-' to the number."""
+    noise), or is in seal colour and lower than the cell's print (a stroke's remnant),
+    are dropped when the cell has a real line: read, they would add a '.', '-' or '/'."""
     if len(bands) < 2:
         return bands
     kept = [(a, b) for a, b in bands if _largest_part(region[a:b]) >= GLYPH_PART * glyph]
+    if seal is not None:
+        coloured = [_coloured(region[a:b], seal[a:b]) for a, b in kept]
+        printed = [b - a for (a, b), tint in zip(kept, coloured, strict=True) if not tint]
+        kept = [(a, b) for (a, b), tint in zip(kept, coloured, strict=True)
+                if not (tint and printed and b - a < max(printed))]
     return kept or bands
+
+
+def _coloured(band: np.ndarray, seal: np.ndarray) -> bool:
+    """Nearly all the band's ink in seal colour: print under a seal stays black, so this
+    is what is left of a seal stroke."""
+    ink = band > 0
+    return np.count_nonzero(ink & (seal > 0)) >= SEAL_REMNANT * np.count_nonzero(ink)
 
 
 def _largest_part(band: np.ndarray) -> int:
@@ -668,7 +694,9 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
     if line.parts or not text or not all(ch in NUMBER_GLYPHS for ch in text):
         return ""
     x0, y0, x1, y1 = line.box
-    pieces = len(_bands(sheet.ink[y0:y1, x0:x1].any(axis=0)))
+    ink = sheet.ink[y0:y1, x0:x1]
+    glyphs = _glyph_mask(ink)  # a remnant off the digits is no mark of the number
+    pieces = len(_bands((ink if glyphs is None else glyphs).any(axis=0)))
     if pieces <= len(text):
         return ""
     read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
