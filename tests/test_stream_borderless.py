@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from conftest import cell_differences
 
+from report_extract.models import BBox, Char
 from report_extract.pipeline import extract
+from report_extract.stream import Line, Word, _mark_nulls_among_labels, table_layout
 from report_extract.synth.fonts import missing_fonts
 from report_extract.synth.generate import Job, truth_for, write_reports
 from report_extract.synth.variation import Variation
@@ -139,3 +141,24 @@ def test_empty_cells_stand_where_printed(reports):
                         ("regulations", "in_force"), ("penalty", "decisions")]:
         assert got.get((row, column)) is None
     assert [c for c in table.cells if c.uncertain] == []
+
+
+def _word(text: str, x0: float, x1: float, top: float) -> Word:
+    box = BBox(x0, top, x1, top + 9)
+    return Word(text, box, [Char(text, box, 9)])
+
+
+def test_a_lone_digit_where_the_labels_stand_is_a_label_glyph_not_a_value_column():
+    # OCR read the "三" of a vertical 三、本年度办理结果 as "1", left of the row labels:
+    # as a value it made a value column there, and every label of table 三 a value
+    lines = [Line([_word(f"{n}.属于三类内部事务信息", 160, 270, top),
+                   *(_word("0", x, x + 5, top) for x in (320, 360, 400))], top, top + 9)
+             for n, top in ((4, 100), (5, 120), (6, 140))]
+    lines.insert(1, Line([_word("1", 76, 84, 110)], 110, 119))
+    assert len(table_layout(lines).value_centers) == 4  # as read: "1" makes a column
+    numbering = Line([_word("1", 147, 156, 160), _word("属于国家秘密", 160, 230, 160),
+                      *(_word("0", x, x + 5, 160) for x in (320, 360, 400))], 160, 169)
+    lines.append(numbering)  # "1.属于国家秘密" with its point lost: the label's numbering
+    _mark_nulls_among_labels(lines)
+    assert lines[1].words[0].in_label and not numbering.words[0].in_label
+    assert all(x > 100 for x in table_layout(lines).value_centers)

@@ -288,13 +288,24 @@ def _mark_nulls_among_labels(lines: list[Line]) -> None:
     one a line: the "无" of "（四）无法提供", alone on its line. Values stand right of
     all labels, so one left of where the labels of lines with numbers typically end
     (the median: a line of prose must not move it) is no value; taken for one it would
-    make a value column of that label column."""
+    make a value column of that label column. So is a lone digit there that numbers no
+    label beside it: OCR read the "三" of a vertical "三、本年度办理结果" as "1" (the
+    column made every label of the table a value, and table 三 lost its rows)."""
     ends = [max(w.bbox.x1 for w in words) for ln in lines if (words := _row_labels(ln))]
     label_right = median(ends) if ends else 0.0
     for line in lines:
         for word in line.words:
-            if word.numeric and not _has_digit(word) and word.bbox.x1 <= label_right:
+            mark = not _has_digit(word) or (len(word.text.strip()) == 1
+                                            and not _numbers_label(word, line))
+            if word.numeric and mark and word.bbox.x1 <= label_right:
                 word.in_label = True
+
+
+def _numbers_label(digit: Word, line: Line) -> bool:
+    """The digit stands just before a word: the numbering of a label ("1" of "1.属于国家
+    秘密", its point lost to OCR), which must keep its column."""
+    height = digit.bbox.bottom - digit.bbox.top
+    return any(0 <= w.bbox.x0 - digit.bbox.x1 <= height for w in line.words if w is not digit)
 
 
 def _has_digit(word: Word) -> bool:

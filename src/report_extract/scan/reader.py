@@ -158,12 +158,15 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
                     reads: list[LineRead]) -> None:
     """Numbers unsure or unclean ("Q", "3.") read from their glyphs only (_glyphs_only),
     a short one between copies of a number read surely on the page (_beside), or beside
-    its own copy where there is none; see _cleaned_opinion for which reading stands."""
+    its own copy where there is none; see _cleaned_opinion for which reading stands.
+    Numbers read surely through a seal are read so too, to confirm them
+    (_confirmed_opinion)."""
     unclean = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
                if not line.parts and _unclean_number(read, _under_seal(sheet, line),
                                                      _digit_wide(line))]
+    unsure = set(unclean)
     sealed = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
-              if i not in unclean and not line.parts and _under_seal(sheet, line)
+              if i not in unsure and not line.parts and _under_seal(sheet, line)
               and read.text and parse_number(read.text)[1] is None]
     if not unclean and not sealed:
         return
