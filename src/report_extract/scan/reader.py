@@ -161,12 +161,11 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     its own copy where there is none; see _cleaned_opinion for which reading stands.
     Numbers read surely through a seal are read so too, to confirm them
     (_confirmed_opinion)."""
+    under_seal = [not line.parts and _under_seal(sheet, line) for line in lines]
     unclean = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
-               if not line.parts and _unclean_number(read, _under_seal(sheet, line),
-                                                     _digit_wide(line))]
+               if not line.parts and _unclean_number(read, under_seal[i], _digit_wide(line))]
     unsure = set(unclean)
-    sealed = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
-              if i not in unsure and not line.parts and _under_seal(sheet, line)
+    sealed = [i for i, read in enumerate(reads) if under_seal[i] and i not in unsure
               and read.text and parse_number(read.text)[1] is None]
     if not unclean and not sealed:
         return
@@ -506,18 +505,17 @@ def _speck(box: Box, glyph: float) -> bool:
 
 
 def _without_dust(region: np.ndarray, bands: list[tuple[int, int]], glyph: float,
-                  seal: np.ndarray | None = None) -> list[tuple[int, int]]:
+                  seal: np.ndarray) -> list[tuple[int, int]]:
     """Bands whose ink is not glyph-sized (specks left beside a number by a seal or
     noise), or is in seal colour and lower than the cell's print (a stroke's remnant),
     are dropped when the cell has a real line: read, they would add a '.', '-' or '/'."""
     if len(bands) < 2:
         return bands
     kept = [(a, b) for a, b in bands if _largest_part(region[a:b]) >= GLYPH_PART * glyph]
-    if seal is not None:
-        coloured = [_coloured(region[a:b], seal[a:b]) for a, b in kept]
-        printed = [b - a for (a, b), tint in zip(kept, coloured, strict=True) if not tint]
-        kept = [(a, b) for (a, b), tint in zip(kept, coloured, strict=True)
-                if not (tint and printed and b - a < max(printed))]
+    coloured = [_coloured(region[a:b], seal[a:b]) for a, b in kept]
+    printed = [b - a for (a, b), tint in zip(kept, coloured, strict=True) if not tint]
+    kept = [(a, b) for (a, b), tint in zip(kept, coloured, strict=True)
+            if not (tint and printed and b - a < max(printed))]
     return kept or bands
 
 
