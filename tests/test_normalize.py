@@ -55,6 +55,39 @@ def test_a_value_cell_over_two_columns_is_uncertain_in_both():
         f"new/commercial: {reason}", f"new/research: {reason}"]
 
 
+def test_a_cell_cut_in_two_under_one_header_is_uncertain_and_its_column_stays_one():
+    # A seal stroke taken for a rule cut the 商业企业 cell of one row: two grid columns
+    # under one header cell. The cut cell cannot be told; the other rows read as usual.
+    headers = [cell(0, 0, "申请人情况"), cell(0, 1, "自然人"), cell(0, 2, "商业企业", 2)]
+    headers += [cell(0, i + 2, label) for i, label in enumerate(APPLICANTS[2:], start=2)]
+    new = [cell(1, 0, "一、本年新收政府信息公开申请数量"), cell(1, 1, "5"), cell(1, 2, ""),
+           cell(1, 3, "0", confidence=0.94)] + [cell(1, i, "1") for i in range(4, 9)]
+    carried = [cell(2, 0, "二、上年结转政府信息公开申请数量"), cell(2, 1, "2"),
+               cell(2, 2, "7", col_span=2)] + [cell(2, i, "0") for i in range(4, 9)]
+    table = normalize_applications(grid(headers + new + carried))
+    reason = ("a line inside this cell cuts it in 2 parts ('' | '0') under one column "
+              "header (a seal stroke taken for a rule?): its value cannot be told")
+    got = values(table)
+    assert got[("new", "commercial")] == (None, "0", reason)
+    assert got[("carried_over", "commercial")] == (7, "7", None)
+    assert got[("new", "research")] == (1, "1", None)
+    assert len(got) == 14
+    assert [p.message for p in table.problems] == [f"new/commercial: {reason}"]
+    cut = next(c for c in table.cells if (c.row, c.column) == ("new", "commercial"))
+    assert cut.bbox == BBox(80.0, 20.0, 160.0, 40.0)  # both parts: where to look
+
+
+def test_a_header_on_three_lines_cut_into_three_rows_is_read_from_all_of_them():
+    # A borderless header: 社会/公益/组织 came out as three rows, the lowest alone "组织".
+    top = [cell(0, 0, "申请人情况"), cell(0, 4, "社会"), cell(1, 4, "公益")]
+    headers = [cell(2, i + 1, label) for i, label in enumerate(APPLICANTS) if i != 3]
+    cells = top + headers + [cell(2, 4, "组织"), cell(3, 0, "一、本年新收政府信息公开申请数量")]
+    cells += [cell(3, i + 1, str(i)) for i in range(7)]
+    table = normalize_applications(grid(cells))
+    assert values(table)[("new", "public_interest")] == (3, "3", None)
+    assert table.problems == []
+
+
 def test_a_misread_header_is_placed_by_position_but_its_values_are_uncertain():
     headers = tuple("美他" if label == "其他" else label for label in APPLICANTS)
     table = applications(headers)
@@ -167,6 +200,21 @@ def test_active_value_cell_over_two_header_columns_is_uncertain_in_both():
     assert got[("regulations", "in_force")] == (None, "17", reason)
 
 
+def test_an_ocr_read_row_under_two_headers_read_as_one_leaves_the_lost_column_uncertain():
+    # The rule between 本年废止件数 and 现行有效件数 was lost in a scan: one header cell,
+    # read as repealed; the row's "0 0" read as one cell under it.
+    merged = [cell(0, 0, "信息内容"), cell(0, 1, "本年制发件数"),
+              cell(0, 2, "本年废止件数现行有效件数", col_span=2)]
+    ocr = merged + [cell(1, 0, "规章", confidence=0.99), cell(1, 1, "4", confidence=0.99),
+                    cell(1, 2, "00", col_span=2, confidence=0.59)]
+    got = values(normalize_active(grid(ocr)))
+    assert got[("regulations", "in_force")] == (
+        None, "", "no value read: no column header above this row was read as in_force")
+    assert got[("regulations", "issued")] == (4, "4", None)
+    printed = merged + [cell(1, 0, "规章"), cell(1, 1, "4"), cell(1, 2, "5", col_span=2)]
+    assert ("regulations", "in_force") not in values(normalize_active(grid(printed)))
+
+
 def two_rows(second_label: GridCell) -> list[GridCell]:
     cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS)]
     cells += [cell(1, 0, "一、本年新收政府信息公开申请数量")]
@@ -205,6 +253,15 @@ def test_a_text_layer_row_that_cannot_be_placed_is_the_agency_s_own():
     table = normalize_applications(grid(two_rows(cell(2, 0, "其中：网上申请"))))
     assert {c.row for c in table.cells} == {"new"}
     assert [p.kind for p in table.problems] == ["unplaced_row"]
+
+
+def test_an_ocr_read_row_read_surely_and_like_no_template_label_is_the_agency_s_own():
+    # OCR read "其中：网上申请" at 0.99: no template label is near it (best 0.4), so it is
+    # no misread row and no template row is missing. Read unsurely, it may be one.
+    sure = normalize_applications(grid(two_rows(cell(2, 0, "其中：网上申请", confidence=0.99))))
+    assert {c.row for c in sure.cells} == {"new"}
+    unsure = normalize_applications(grid(two_rows(cell(2, 0, "其中：网上申请", confidence=0.8))))
+    assert len({c.row for c in unsure.cells}) == 26
 
 
 def test_values_under_a_header_their_row_does_not_have_are_refused_and_named():

@@ -136,6 +136,36 @@ def test_rules_found_in_pixels_rebuild_the_text_layer_grids(hongze_scan):
             (p.n_rows, p.n_cols, len(p.cells)) for p in expected if p is not None]
 
 
+def ruled_box_page(*, seal_stroke: bool, blue_row: bool) -> np.ndarray:
+    """A 150 dpi page with one ruled box, 2 rows; optionally a red seal stroke down the
+    box whose edges JPEG left grey (as degrade's seals come out), and a blue fill over
+    the first row (as real reports shade their heading rows)."""
+    rgb = np.full((500, 600, 3), 255, np.uint8)
+    if blue_row:
+        rgb[100:150, 50:500] = (170, 200, 235)
+    if seal_stroke:
+        rgb[100:200, 250:266] = (220, 30, 40)
+        rgb[100:200, 250] = rgb[100:200, 265] = (120, 110, 110)  # the stroke's edges
+    for y in (100, 150, 200):
+        rgb[y:y + 2, 50:500] = 0
+    for x in (50, 500):
+        rgb[100:202, x:x + 2] = 0
+    return rgb
+
+
+def _rules(rgb: np.ndarray) -> tuple[list[float], list[float]]:
+    segments = find_segments(prepare(rgb, 1, 150, deskew=False))
+    return (sorted(round(s.top) for s in segments if s.is_horizontal),
+            sorted(round(s.x0) for s in segments if not s.is_horizontal))
+
+
+def test_a_seal_stroke_s_edges_are_not_rules_but_rules_beside_a_blue_fill_are():
+    plain = _rules(ruled_box_page(seal_stroke=False, blue_row=False))
+    assert plain == ([48, 72, 96], [24, 240])  # points at 150 dpi: 100 px = 48 pt
+    assert _rules(ruled_box_page(seal_stroke=True, blue_row=False)) == plain
+    assert _rules(ruled_box_page(seal_stroke=True, blue_row=True)) == plain
+
+
 # --- uncertainty (no OCR engine needed) -----------------------------------------------------
 
 

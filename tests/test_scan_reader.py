@@ -96,6 +96,20 @@ def test_a_minus_is_found_at_the_digit_s_mid_height_in_a_band_a_seal_made_taller
     assert _ink_box(blurred, 0, 16)[0] == 15
 
 
+def test_a_minus_before_a_digit_in_pieces_is_at_the_whole_digit_s_middle():
+    # "-2" at 150 dpi under a seal, as measured: the 2 came out of the unmixing in three
+    # pieces; its largest (the base, rows 8-15) is below the minus, the whole 2 is not.
+    region = np.zeros((15, 30), np.uint8)
+    region[0:5, 9:12] = 255  # the 2's top left
+    region[1:7, 14:18] = 255  # its right stroke
+    region[8:15, 9:18] = 255  # its base
+    region[6:8, 0:5] = 255  # the minus: 5 x 2 px, 4 px left of the 2
+    assert _ink_box(region, 0, 15)[0] == 0
+    sheet = _Sheet(255 - region, region, region.copy(), 255 - region, np.zeros_like(region))
+    crop = _glyphs_only(sheet, _Line((0, 0, 30, 15), (0, 0, 30, 15)))
+    assert crop.shape == (15, 18) and crop[6, 0] == 0  # the minus is in the glyph crop
+
+
 def test_a_dash_far_from_the_number_or_off_its_middle_is_not_a_minus():
     region = np.zeros((16, 60), np.uint8)
     region[1:15, 40:48] = 255

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .labels import match_label
+from .labels import LabelMatch, match_label
 from .models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
 from .templates import (
     ACTIVE_COLUMNS,
@@ -27,6 +27,9 @@ from .templates import (
 from .textclean import clean_text, label_key, looks_numeric, parse_amount_wan, parse_number
 
 MIN_VALUES_IN_DATA_ROW = 1
+SURE_LABEL = 0.9  # OCR confidence of a label read surely
+FAR_LABEL = 0.45  # similarity to the closest template label below which a label is none
+OWN_LABEL = 4  # characters at least of an agency's own row label ("本" is a label's glyph)
 
 
 @dataclass
@@ -104,31 +107,70 @@ def _spanning_reason(columns: Sequence[str]) -> str:
             "which column its value belongs to cannot be told")
 
 
+@dataclass
+class _RowCells:
+    """A data row's value cells by keyed column (see _cells_by_column)."""
+
+    single: dict[int, GridCell]
+    spanning: dict[int, GridCell]  # one cell over several keyed columns
+    split: dict[int, list[GridCell]]  # several cells under one column's header
+
+
 def _cells_by_column(
-    values: list[GridCell], columns: dict[int, str]
-) -> tuple[dict[int, GridCell], dict[int, GridCell]]:
+    values: list[GridCell], columns: dict[int, str], parts: dict[int, int] | None = None
+) -> _RowCells:
     """Each keyed column's value cell, and apart the columns whose value cell spans
-    several keyed columns (a rule lost in a scan): those values cannot be assigned."""
-    single: dict[int, GridCell] = {}
-    spanning: dict[int, GridCell] = {}
+    several keyed columns (a rule lost in a scan) and those whose cell is cut in parts
+    under their one header (a seal stroke taken for a rule): those cannot be assigned.
+    `parts`: grid columns under a keyed column's header cell, to that column."""
+    parts = parts or {}
+    rows = _RowCells({}, {}, {})
+    in_parts: dict[int, list[GridCell]] = {}
     for value in values:
         covered = [col for col in columns if value.col <= col <= value.last_col]
-        target = spanning if len(covered) > 1 else single
+        target = rows.spanning if len(covered) > 1 else rows.single
         target.update(dict.fromkeys(covered, value))
-    return single, spanning
+        owners = {parts[c] for c in range(value.col, value.last_col + 1) if c in parts}
+        if not covered and len(owners) == 1:
+            in_parts.setdefault(owners.pop(), []).append(value)
+    for col, cells in in_parts.items():
+        if col in rows.single:
+            rows.split[col] = [rows.single[col], *cells]
+        elif len(cells) == 1:
+            rows.single[col] = cells[0]
+        else:
+            rows.split[col] = cells
+    return rows
 
 
 def _column_cell(
-    table: CanonicalTable, key: str, col: int, columns: dict[int, str],
-    cells: tuple[dict[int, GridCell], dict[int, GridCell]],
+    table: CanonicalTable, key: str, col: int, columns: dict[int, str], cells: _RowCells,
 ) -> CanonicalCell:
     """The canonical cell of a data row (key) in a keyed column, from _cells_by_column."""
-    single, spanning = cells
-    if col in spanning:
-        shared = [columns[c] for c in columns if spanning.get(c) is spanning[col]]
-        return _uncertain_cell(table, key, columns[col], spanning[col],
+    if col in cells.spanning:
+        shared = [columns[c] for c in columns if cells.spanning.get(c) is cells.spanning[col]]
+        return _uncertain_cell(table, key, columns[col], cells.spanning[col],
                                _spanning_reason(shared))
-    return _canonical_cell(table, key, columns[col], single.get(col))
+    if col in cells.split:
+        joined, reason = _split_cell(cells.split[col])
+        return _uncertain_cell(table, key, columns[col], joined, reason)
+    return _canonical_cell(table, key, columns[col], cells.single.get(col))
+
+
+def _split_cell(cells: list[GridCell]) -> tuple[GridCell, str]:
+    """The parts of a cut cell as one (its text what each part read), and why its value
+    cannot be told: a digit's ink may lie in the part that read as nothing."""
+    texts = [c.text.strip() for c in cells]
+    box = cells[0].bbox
+    for cell in cells[1:]:
+        box = box.union(cell.bbox)
+    joined = GridCell(cells[0].row, cells[0].col, 1, cells[-1].last_col - cells[0].col + 1,
+                      " ".join(t for t in texts if t), cells[0].page, box,
+                      min(c.confidence for c in cells))
+    read = " | ".join(repr(t) for t in texts)
+    return joined, (f"a line inside this cell cuts it in {len(cells)} parts ({read}) under "
+                    "one column header (a seal stroke taken for a rule?): its value cannot "
+                    "be told")
 
 
 def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> None:
@@ -172,20 +214,44 @@ def _header_leaf(grid: Grid, col: int, header_end: int) -> GridCell | None:
 def _column_keys(
     table: CanonicalTable, grid: Grid, columns: list[int], header_end: int,
     specs: Sequence[LabelSpec], *, unique: bool = True,
-) -> dict[int, str]:
+) -> tuple[dict[int, str], dict[int, int]]:
+    """Keyed value columns, and apart the grid columns under the same header cell as a
+    keyed column (a rule found inside a cell in some row): parts of that column."""
     keys: dict[int, str] = {}
+    parts: dict[int, int] = {}
+    leaves: dict[int, GridCell] = {}
     for col in columns:
         leaf = _header_leaf(grid, col, header_end)
         if leaf is None:
             table.problems.append(Problem(table.name, "unplaced_column",
                                           f"column {col + 1} has no header", page=None))
             continue
+        owner = next((c for c, cell in leaves.items() if cell is leaf), None)
+        if owner is not None:
+            parts[col] = owner
+            continue
         match = match_label(leaf.text, specs)
+        if match.spec is None:
+            match = _stacked_header(grid, col, header_end, specs) or match
         if match.spec is None or unique and match.spec.key in keys.values():
             _unplaced(table, "unplaced_column", leaf, match.reason or "duplicate column")
             continue
         keys[col] = match.spec.key
-    return keys
+        leaves[col] = leaf
+    return keys, parts
+
+
+def _stacked_header(grid: Grid, col: int, header_end: int, specs: Sequence[LabelSpec]
+                    ) -> LabelMatch | None:
+    """The column's header read from all its lines, top to bottom, where a borderless
+    header printed on several lines (社会/公益/组织) was cut into several rows: the lowest
+    line alone ("组织") names nothing."""
+    lines = sorted((c for c in grid.cells if c.row < header_end and c.col == col
+                    and c.col_span == 1 and c.text.strip()), key=lambda c: c.row)
+    if len(lines) < 2:
+        return None
+    match = match_label("".join(c.text for c in lines), specs)
+    return match if match.spec is not None else None
 
 
 def _flag_unread_columns(table: CanonicalTable, specs: Sequence[LabelSpec]) -> None:
@@ -261,7 +327,7 @@ def _column_by_position(
 
 
 def _application_row(
-    table: CanonicalTable, row: _Row, columns: dict[int, str],
+    table: CanonicalTable, row: _Row, columns: dict[int, str], parts: dict[int, int],
     by_position: tuple[int, str, str] | None, seen: set[str],
 ) -> str:
     """Read one data row of table 三 into canonical cells. Returns the row's label when
@@ -275,8 +341,8 @@ def _application_row(
     leaf, parents = labels[-1], labels[:-1]
     key = _place_row(table, APPLICATION_ROWS, leaf, " ".join(p.text for p in parents), seen)
     if key is None:
-        return clean_text(leaf.text) if _ocr_read([leaf]) else ""
-    cells = _cells_by_column(row.values, columns)
+        return clean_text(leaf.text) if _maybe_misread(leaf, APPLICATION_ROWS) else ""
+    cells = _cells_by_column(row.values, columns, parts)
     for col in columns:
         table.cells.append(_column_cell(table, key, col, columns, cells))
     if by_position is not None:
@@ -284,6 +350,17 @@ def _application_row(
         value = next((v for v in row.values if v.col <= col <= v.last_col), None)
         table.cells.append(_uncertain_cell(table, key, column, value, reason))
     return ""
+
+
+def _maybe_misread(label: GridCell, specs: Sequence[LabelSpec]) -> bool:
+    """An unplaced row label that may be a template label OCR misread, so that a template
+    row may be missing: not one read surely and like no template label at all (an
+    agency's own row, "其中：网上申请"), which is what a text layer's unplaced label is;
+    a glyph or two alone ("本") is a piece of a label, not one."""
+    if not _ocr_read([label]):
+        return False
+    return (label.confidence < SURE_LABEL or len(label_key(label.text)) < OWN_LABEL
+            or match_label(label.text, specs).score >= FAR_LABEL)
 
 
 def _ocr_read(cells: list[GridCell]) -> bool:
@@ -302,12 +379,12 @@ def normalize_applications(grid: Grid, template: str | None = None) -> Canonical
     data_rows = [r for r in rows if sum(_is_value(v) for v in r.values) >= MIN_VALUES_IN_DATA_ROW]
     header_end = data_rows[0].index if data_rows else 0
     value_cols = _data_columns(data_rows)
-    columns = _column_keys(table, grid, value_cols, header_end, APPLICATION_COLUMNS)
-    by_position = _column_by_position(grid, value_cols, columns, header_end,
-                                      APPLICATION_COLUMNS)
+    columns, parts = _column_keys(table, grid, value_cols, header_end, APPLICATION_COLUMNS)
+    by_position = _column_by_position(grid, [c for c in value_cols if c not in parts], columns,
+                                      header_end, APPLICATION_COLUMNS)
     seen: set[str] = set()
     misread = [label for row in data_rows
-               if (label := _application_row(table, row, columns, by_position, seen))]
+               if (label := _application_row(table, row, columns, parts, by_position, seen))]
     _flag_unread_columns(table, APPLICATION_COLUMNS)
     _flag_unread_rows(table, APPLICATION_ROWS, misread, template)
     return table
@@ -360,11 +437,11 @@ def normalize_review(grid: Grid) -> CanonicalTable:
     data_rows = [r for r in rows if any(_is_value(v) for v in r.values)]
     header_end = data_rows[0].index
     # Leaf headers repeat once per group (行政复议, 直接起诉, 复议后起诉): not unique.
-    columns = _column_keys(table, grid, _data_columns(data_rows), header_end, REVIEW_COLUMNS,
-                           unique=False)
+    columns, parts = _column_keys(table, grid, _data_columns(data_rows), header_end,
+                                  REVIEW_COLUMNS, unique=False)
     placed: set[tuple[str, str]] = set()
     for row in data_rows:
-        cells = _cells_by_column(row.values, columns)
+        cells = _cells_by_column(row.values, columns, parts)
         for group in _column_groups(columns):
             key = _group_keys(grid, group, header_end, row)
             for col in group:
@@ -422,6 +499,7 @@ def normalize_active(grid: Grid) -> CanonicalTable:
     header: dict[tuple[int, int], str] = {}
     seen: set[str] = set()
     misread: list[str] = []  # OCR'd labels of rows with values that were not placed
+    headed: dict[str, set[str]] = {}  # OCR'd rows: the column keys their header had
     for cells in grid.rows():
         cells = [c for c in cells if c.text.strip()]
         new_header = _header_row(cells)
@@ -432,15 +510,32 @@ def normalize_active(grid: Grid) -> CanonicalTable:
             continue
         key = _place_row(table, ACTIVE_ROWS, cells[0], "", seen)
         if key is None:
-            if _ocr_read(cells):
+            if _maybe_misread(cells[0], ACTIVE_ROWS):
                 misread.append(clean_text(cells[0].text))
             continue
         for cell in cells[1:]:  # text that is not a number is an unreadable value
             _active_cells(table, key, cell, _columns_under(cell, header))
+        if _ocr_read(cells):
+            headed[key] = set(header.values())
     table.template = detect_template(set(header_keys(grid)))
     _refuse_misfits(table)
+    _flag_unheaded_columns(table, headed)
     _flag_unread_active_rows(table, misread)
     return table
+
+
+def _flag_unheaded_columns(table: CanonicalTable, headed: dict[str, set[str]]) -> None:
+    """An OCR'd row whose block header lacks one of the row's template columns (a rule
+    lost between two headers, read as one): no value is read for it, and it is reported
+    as uncertain (null), not left blank."""
+    columns_of = expected_cells(table.template)["active_disclosure"] if table.template else {}
+    have = {(c.row, c.column) for c in table.cells}
+    for row, keys in headed.items():
+        for column in columns_of.get(row, ()):
+            if column not in keys and (row, column) not in have:
+                table.cells.append(_uncertain_cell(
+                    table, row, column, None,
+                    f"no value read: no column header above this row was read as {column}"))
 
 
 def _flag_unread_active_rows(table: CanonicalTable, misread: list[str]) -> None:

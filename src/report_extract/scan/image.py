@@ -174,8 +174,10 @@ def prepare(rgb: np.ndarray, number: int, dpi: int, *, deskew: bool = True) -> P
 
 
 def seal_mask(rgb: np.ndarray) -> np.ndarray:
-    """Pixels of coloured ink (a seal), 255; none on a grey page."""
+    """Pixels of a seal's red ink, 255; none on a grey page. Other colours are not a seal:
+    a blue fill behind heading rows is bounded by rules that must stay rules."""
     if rgb.ndim == 2:
         return np.zeros(rgb.shape, np.uint8)
     chroma = rgb.max(axis=2) - rgb.min(axis=2)
-    return (chroma > SEAL_CHROMA).astype(np.uint8) * 255
+    red = rgb[..., 0] >= rgb.max(axis=2)
+    return ((chroma > SEAL_CHROMA) & red).astype(np.uint8) * 255

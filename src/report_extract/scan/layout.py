@@ -41,12 +41,14 @@ TALL_GLYPH = 0.85  # of the glyph height: CJK glyphs are this tall, digits are n
 # of the glyph height: a lone mark this small is punctuation; the page's glyph height can
 # come out a third too tall (title, headings), and a 150 dpi "0" is then half of it
 LONE_MARK = 0.35
+STACK_GAP = 2.0  # of the glyph height: vertical text's glyphs (spread out) stand this near
 FLAT = 2.0  # width/height: a mark this flat is a dash ("-", "—"), not "、" or "."
 SHORT_PREFIX = 0.8  # of a CJK piece's height: a digit (~0.7) or "一" before it is shorter
 RULE_LENGTH = 60.0  # pt: horizontal runs this long are rules ("二十" at 22 pt: ~45)
 MARGIN = 0.1  # of the page height: page numbers stand in its top or bottom tenth
 PAGE_NUMBER_WIDTH = 6.0  # of the glyph height: "- 12 -", "第 12 页" are no wider
 NULL_MARKS = frozenset("—–-/")
+GLYPH_STRIPS = 8  # vertical strips of the page in which its glyph height is measured
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,14 @@ class Piece:
 
 
 def glyph_height(ink: np.ndarray) -> float:
-    """The page's usual glyph height: the median height of its page-wide ink bands, most
-    of which are single lines (prose, headings, table rows)."""
-    bands = [b - a for a, b in _bands(ink.any(axis=1)) if b - a >= 3]
+    """The page's usual glyph height: the median height of its ink bands, most of which
+    are single lines (prose, headings, table rows). Bands are taken in vertical strips:
+    across the whole page a column of vertical text (三、本年度办理结果 beside a borderless
+    table) runs through the gaps between rows and joins them into bands many lines tall."""
+    width = ink.shape[1]
+    bands = [b - a for k in range(GLYPH_STRIPS)
+             for a, b in _bands(ink[:, k * width // GLYPH_STRIPS:(k + 1) * width // GLYPH_STRIPS]
+                                .any(axis=1)) if b - a >= 3]
     if not bands:
         return 0.0
     rough = float(np.median(bands))
@@ -175,10 +182,22 @@ def without_lone_marks(pieces: list[Piece], glyph: float) -> list[Piece]:
     vertically, a stray dot): read alone, "、" comes out as "/" or ",", which pass for a
     null mark or a number and make a value column among the labels. A flat mark stays:
     a dash is a null mark or a minus sign, and its reading is needed."""
-    def lone(box: Box) -> bool:
+    def small(box: Box, share: float) -> bool:
         width, height = box[2] - box[0], box[3] - box[1]
-        return max(width, height) <= LONE_MARK * glyph and width < FLAT * height
-    return [p for p in pieces if not lone(p.box)]
+        return max(width, height) <= share * glyph and width < FLAT * height
+
+    tall = [p.box for p in pieces if p.box[3] - p.box[1] >= TALL_GLYPH * glyph]
+    return [p for p in pieces if not (small(p.box, LONE_MARK) or small(p.box, MARK_SIZE)
+                                      and _stacked(p.box, tall, glyph))]
+
+
+def _stacked(box: Box, tall: list[Box], glyph: float) -> bool:
+    """CJK glyphs above and below the mark, in its column and near: it is a mark of text
+    printed one glyph a line (digits in a value column are not that tall)."""
+    def near(other: Box, above: bool) -> bool:
+        gap = box[1] - other[3] if above else other[1] - box[3]
+        return 0 <= gap <= STACK_GAP * glyph and other[0] < box[2] and box[0] < other[2]
+    return any(near(b, True) for b in tall) and any(near(b, False) for b in tall)
 
 
 def dashes_in_line_height(pieces: list[Piece], glyph: float, page_height: int) -> list[Piece]:

@@ -20,7 +20,7 @@ from ..models import BBox, Char, Page, Segment
 from ..textclean import label_key, parse_number
 from .engines import Glyph, LineRead, OcrEngine, numeric_like
 from .image import PageImage
-from .rulings import RuleMasks, draw_segments, find_segments, rule_masks
+from .rulings import RuleMasks, draw_segments, find_segments, rule_masks, seal_edges
 
 CELL_MARGIN = 1.2  # pt kept clear inside a cell's rules (line width, residual tilt)
 MIN_SPECK = 1.0  # pt: ink components smaller than this square are scan dust
@@ -109,7 +109,8 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
     segments = find_segments(image, masks)
     width, height = image.size_points
     parts, table_segments = table_parts(image.number, width, height, segments)
-    sheet = _sheet(image, _table_rules(image, table_segments, masks) | _free_rules(image, masks))
+    rules = _table_rules(image, table_segments, masks) | _free_rules(image, masks)
+    sheet = _sheet(image, rules | seal_edges(image, masks))
     lines = _table_lines(image, parts, sheet)
     outside, glyph = _outside_lines(image, parts, sheet, read_prose)
     reads = _read(engine, sheet, lines + outside)
@@ -345,7 +346,8 @@ def _glyph_mask(ink: np.ndarray) -> np.ndarray | None:
     right = max(int(stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH]) for k in tall)
     top = min(int(stats[k, cv2.CC_STAT_TOP]) for k in tall)
     bottom = max(int(stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT]) for k in tall)
-    keep = [k for k in range(1, count) if k in tall or _leading_minus(stats[k], stats[first])
+    glyph = _whole_first_glyph(stats[1:count], stats[first])
+    keep = [k for k in range(1, count) if k in tall or _leading_minus(stats[k], glyph)
             or _between_glyphs(stats[k], left, right, top, bottom)]
     return np.isin(labels, keep)
 
@@ -545,10 +547,26 @@ def _ink_box(region: np.ndarray, top: int, bottom: int) -> Box:
     first = min(big, key=lambda s: int(s[cv2.CC_STAT_LEFT]))
     left = int(first[cv2.CC_STAT_LEFT])
     right = max(int(s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH]) for s in big)
+    glyph = _whole_first_glyph(stats[1:count], first)
     left = min([left, *(int(s[cv2.CC_STAT_LEFT]) for s in stats[1:count]
-                        if _leading_minus(s, first))])
+                        if _leading_minus(s, glyph))])
     top, bottom = _without_spikes(band[:, left:right], top, bottom)
     return (left, top, right, bottom)
+
+
+def _whole_first_glyph(stats: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The first glyph's box over all its pieces (the components across its columns): a
+    digit broken by a seal's unmixing is in pieces, and a minus is at the middle of the
+    whole digit, not of its largest piece ("-2" read as "2")."""
+    left = int(first[cv2.CC_STAT_LEFT])
+    right = left + int(first[cv2.CC_STAT_WIDTH])
+    pieces = [s for s in stats if s[cv2.CC_STAT_LEFT] < right
+              and s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH] > left]
+    top = min(int(s[cv2.CC_STAT_TOP]) for s in pieces)
+    bottom = max(int(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT]) for s in pieces)
+    glyph = first.copy()
+    glyph[cv2.CC_STAT_TOP], glyph[cv2.CC_STAT_HEIGHT] = top, bottom - top
+    return glyph
 
 
 def _leading_minus(stat: np.ndarray, first: np.ndarray) -> bool:

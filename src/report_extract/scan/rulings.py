@@ -32,6 +32,8 @@ SIDE_TEXT = 4.0  # pt beside a rule within which text on both sides means a text
 PAPER = 200  # grey level: a rule's blurred edge ends where the mean gets this pale
 DARK_INK_MAX = 170  # grey level: print beside a rule is darker (and darker than halfway)
 MAX_ATTACHED = 0.3  # share of a rule's length with print beside it: more is glyph strokes
+SEAL_SIDE = 3.0  # pt beside a run looked at for seal ink (a seal stroke is ~7 pt wide)
+SEAL_EDGE = 0.7  # share of a run's length with seal ink on one side only: a stroke's edge
 
 
 @dataclass
@@ -69,7 +71,9 @@ def find_segments(page: PageImage, masks: RuleMasks | None = None) -> list[Segme
     vertical = join_collinear(_components(masks.vertical, page.scale, limit,
                                           horizontal=False), horizontal=False)
     horizontal = [h for h in horizontal if not _inside_text(h, page, horizontal=True)]
-    vertical = [v for v in vertical if not _inside_text(v, page, horizontal=False)]
+    vertical = [v for v in vertical if not _inside_text(v, page, horizontal=False)
+                and not _seal_edge(v, page, horizontal=False)]
+    horizontal = [h for h in horizontal if not _seal_edge(h, page, horizontal=True)]
     horizontal = bridge_gaps(horizontal, page, horizontal=True)
     vertical = bridge_gaps(vertical, page, horizontal=False)
     # Only rules already anchored are extended: a seal stroke must not become one.
@@ -85,16 +89,10 @@ def _components(mask: np.ndarray, scale: float, limit: float, *, horizontal: boo
                 ) -> list[Segment]:
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     segments: list[Segment] = []
-    for x, y, w, h, _area in stats[1:count]:
-        thickness = h if horizontal else w
-        if thickness > limit:
-            continue
-        if horizontal:
-            mid = (y + h / 2) * scale
-            segments.append(Segment(x * scale, mid, (x + w) * scale, mid))
-        else:
-            mid = (x + w / 2) * scale
-            segments.append(Segment(mid, y * scale, mid, (y + h) * scale))
+    for stat in stats[1:count]:
+        thickness = stat[cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
+        if thickness <= limit:
+            segments.append(_segment_of(stat, scale, horizontal))
     return segments
 
 
@@ -193,6 +191,49 @@ def _ink_along(page: PageImage, start: float, end: float, across: float,
 
 
 # --- telling rules from glyph strokes ------------------------------------------------------
+
+
+def seal_edges(page: PageImage, masks: RuleMasks) -> np.ndarray:
+    """Pixels of the rule-like runs that are seal strokes' edges (_seal_edge): left in
+    the ink, such an edge in a cell is read as a "|" or "1" beside its number."""
+    out = np.zeros_like(masks.vertical)
+    limit = MAX_RULE_THICKNESS * page.dpi / 72
+    for mask, horizontal in ((masks.horizontal, True), (masks.vertical, False)):
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for label in range(1, count):
+            segment = _segment_of(stats[label], page.scale, horizontal)
+            thickness = stats[label, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
+            if thickness <= limit and _seal_edge(segment, page, horizontal=horizontal):
+                out[labels == label] = 255
+    return out
+
+
+def _segment_of(stat: np.ndarray, scale: float, horizontal: bool) -> Segment:
+    x, y, w, h = (int(v) for v in stat[:4])
+    if horizontal:
+        mid = (y + h / 2) * scale
+        return Segment(x * scale, mid, (x + w) * scale, mid)
+    mid = (x + w / 2) * scale
+    return Segment(mid, y * scale, mid, (y + h) * scale)
+
+
+def _seal_edge(seg: Segment, page: PageImage, *, horizontal: bool) -> bool:
+    """Is this run the dark edge of a seal stroke (JPEG leaves a stroke's outline less
+    coloured than its middle, so it stays in the seal-free ink), not a rule? Along most
+    of its length seal ink lies on one side of it only; a rule under a seal has the seal
+    on both sides, and one beside a seal paper on both."""
+    px = page.dpi / 72
+    side = max(2, round(SEAL_SIDE * px))
+    at = round((seg.top if horizontal else seg.x0) * px)
+    lo = round((seg.x0 if horizontal else seg.top) * px)
+    hi = round((seg.x1 if horizontal else seg.bottom) * px)
+    seal = page.seal if horizontal else page.seal.T  # rows run across, columns along
+    before = seal[max(0, at - 1 - side):max(0, at - 1), lo:hi] > 0
+    after = seal[at + 2:at + 2 + side, lo:hi] > 0
+    if before.size == 0 or after.size == 0:
+        return False
+    one_side = (before.mean(axis=0) > 0.5) != (after.mean(axis=0) > 0.5)
+    return bool(one_side.size) and float(one_side.mean()) >= SEAL_EDGE
 
 
 def _inside_text(seg: Segment, page: PageImage, *, horizontal: bool) -> bool:
