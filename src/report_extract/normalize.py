@@ -219,16 +219,15 @@ def _column_keys(
     keyed column (a rule found inside a cell in some row): parts of that column."""
     keys: dict[int, str] = {}
     parts: dict[int, int] = {}
-    leaves: dict[int, GridCell] = {}
+    keyed_by_leaf: dict[int, int] = {}  # id of a keyed column's header cell -> the column
     for col in columns:
         leaf = _header_leaf(grid, col, header_end)
         if leaf is None:
             table.problems.append(Problem(table.name, "unplaced_column",
                                           f"column {col + 1} has no header", page=None))
             continue
-        owner = next((c for c, cell in leaves.items() if cell is leaf), None)
-        if owner is not None:
-            parts[col] = owner
+        if id(leaf) in keyed_by_leaf:
+            parts[col] = keyed_by_leaf[id(leaf)]
             continue
         match = match_label(leaf.text, specs)
         if match.spec is None:
@@ -237,7 +236,7 @@ def _column_keys(
             _unplaced(table, "unplaced_column", leaf, match.reason or "duplicate column")
             continue
         keys[col] = match.spec.key
-        leaves[col] = leaf
+        keyed_by_leaf[id(leaf)] = col
     return keys, parts
 
 
@@ -524,11 +523,16 @@ def normalize_active(grid: Grid) -> CanonicalTable:
     return table
 
 
+def _template_columns(table: CanonicalTable) -> dict[str, tuple[str, ...]]:
+    """Table 二's rows and their columns in the table's template (none if it is unknown)."""
+    return expected_cells(table.template)["active_disclosure"] if table.template else {}
+
+
 def _flag_unheaded_columns(table: CanonicalTable, headed: dict[str, set[str]]) -> None:
     """An OCR'd row whose block header lacks one of the row's template columns (a rule
     lost between two headers, read as one): no value is read for it, and it is reported
     as uncertain (null), not left blank."""
-    columns_of = expected_cells(table.template)["active_disclosure"] if table.template else {}
+    columns_of = _template_columns(table)
     have = {(c.row, c.column) for c in table.cells}
     for row, keys in headed.items():
         for column in columns_of.get(row, ()):
@@ -558,7 +562,7 @@ def _refuse_misfits(table: CanonicalTable) -> None:
     row went unread, so the previous block's stood above them), or two under one column:
     none can be assigned. They are taken out and reported, and the row's own columns are
     uncertain cells that name them, so nothing is left silently blank."""
-    columns_of = expected_cells(table.template)["active_disclosure"] if table.template else {}
+    columns_of = _template_columns(table)
     for row, columns in columns_of.items():
         cells = [c for c in table.cells if c.row == row]
         keys = [c.column for c in cells]

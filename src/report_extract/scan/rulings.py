@@ -200,11 +200,11 @@ def seal_edges(page: PageImage, masks: RuleMasks) -> np.ndarray:
     limit = MAX_RULE_THICKNESS * page.dpi / 72
     for mask, horizontal in ((masks.horizontal, True), (masks.vertical, False)):
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        for label in range(1, count):
-            segment = _segment_of(stats[label], page.scale, horizontal)
-            thickness = stats[label, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
-            if thickness <= limit and _seal_edge(segment, page, horizontal=horizontal):
-                out[labels == label] = 255
+        thickness = stats[:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
+        edges = [label for label in range(1, count) if thickness[label] <= limit
+                 and _seal_edge(_segment_of(stats[label], page.scale, horizontal), page,
+                                horizontal=horizontal)]
+        out[np.isin(labels, edges)] = 255
     return out
 
 
