@@ -329,9 +329,11 @@ def test_a_negative_change_read_by_ocr_stands():
     assert got[("licensing", "change")] == (-4, "-4", None)
 
 
-def test_an_ocr_read_review_table_whose_groups_are_unread_leaves_its_cells_uncertain():
-    # 150 dpi with a seal: 总计 read as "|", the first leaf of 直接起诉 as "结": no group
-    # can be told, and the table would otherwise come out empty without a flagged cell.
+def test_an_ocr_read_review_table_with_unread_headers_leaves_their_cells_uncertain():
+    # 150 dpi with a seal: 总计 read as "|", the first leaf of 直接起诉 as "结" (its two
+    # values read as one, "11丨 0"): the cells under read headers in a group that can be
+    # told are placed; the rest is uncertain, never left out (the table would otherwise
+    # come out empty without a flagged cell)
     cells = [cell(0, 0, "行政复议", 5), cell(0, 5, "行政诉讼", 9),
              cell(1, 5, "未经复议直接起诉", 4), cell(1, 9, "复议后起诉", 5)]
     leaves = ("结果维持", "结果纠正", "其他结果", "尚未审结", "|")
@@ -340,6 +342,64 @@ def test_an_ocr_read_review_table_whose_groups_are_unread_leaves_its_cells_uncer
     data = ["0", "5", "0", "6", "|11", "11丨 0", "3", "0", "14"]
     cells += [cell(3, i, text, confidence=0.95) for i, text in enumerate(data)]
     got = values(normalize_review(grid(cells)))
-    reason = ("not read: values of this table could not be placed (label '|' not placed: "
-              "no template label is close (best: 结果维持))")
-    assert got == {key: (None, "", reason) for key in got} and len(got) == 15
+    placed = {("review", "upheld"): "0", ("review", "corrected"): "5", ("review", "other"): "0",
+              ("review", "pending"): "6", ("suit_direct", "other"): "3",
+              ("suit_direct", "pending"): "0", ("suit_direct", "total"): "14"}
+    assert {key: got.pop(key) for key in placed} == {
+        key: (int(text), text, None) for key, text in placed.items()}
+    assert got.pop(("review", "total")) == (
+        None, "|11", "column header '|' not recognised; it stands where the template prints "
+                     "总计 (total)")
+    lost = "no column was read as {}: a value column was not placed ('|', '结')"
+    unplaced = ("not read: values of this table could not be placed (label '|' not placed: "
+                "no template label is close (best: 结果维持))")
+    assert got == {**{("suit_direct", c): (None, "", lost.format(c)) for c in ("upheld",
+                                                                              "corrected")},
+                   **{("suit_after_review", c): (None, "", unplaced) for c in (
+                       "upheld", "corrected", "other", "pending", "total")}}
+
+
+def test_an_unread_total_header_keeps_its_group_apart_and_its_value_uncertain():
+    # synth-32-0000: 直接起诉's 总计 read as "?": with no 总计 to end it, the group ran on
+    # into 复议后起诉 and neither could be told, so all ten litigation cells were lost
+    leaves = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    cells = [cell(0, 0, "行政复议", 5), cell(0, 5, "行政诉讼", 10),
+             cell(1, 5, "未经复议直接起诉", 5), cell(1, 10, "复议后起诉", 5)]
+    cells += [cell(2, i, label) for i, label in enumerate(leaves * 3)]
+    cells[3 + 10] = cell(2, 9, "?", confidence=0.3)
+    data = ["0", "0", "0", "0", "0", "2", "0", "0", "0", "2", "0", "6", "6", "0", "12"]
+    cells += [cell(3, i, text, confidence=0.99) for i, text in enumerate(data)]
+    got = values(normalize_review(grid(cells)))
+    reason = ("column header '?' not recognised; it stands where the template prints 总计 "
+              "(total)")
+    assert got.pop(("suit_direct", "total")) == (None, "2", reason)
+    assert {k: v for k, v in got.items() if k[0] != "review"} == {
+        (row, column): (int(text), text, None)
+        for row, texts in (("suit_direct", data[5:9]), ("suit_after_review", data[10:]))
+        for column, text in zip(("upheld", "corrected", "other", "pending", "total"), texts,
+                                strict=False)}
+    assert len(got) == 14
+
+
+def test_a_digit_misread_in_the_label_column_does_not_make_it_a_value_column():
+    # synth-36-0003: a wrapped （二）部分公开… label (the rule beside it lost) read as "1":
+    # taken for a value column, the label column left every row without a label, and
+    # table 三 came out empty with no cell flagged
+    cells = two_rows(cell(2, 0, "1", confidence=0.94))
+    cells += [cell(3, 0, "（一）予以公开")] + [cell(3, i + 1, "2") for i in range(7)]
+    got = values(normalize_applications(grid(cells)))
+    assert got[("new", "total")] == (3, "3", None)
+    assert got[("disclosed", "natural_person")] == (2, "2", None)
+    assert got[("carried_over", "total")] == (
+        None, "", "no row was read as carried_over: a row of values was not placed ('1')")
+
+
+def test_an_ocr_read_table_with_no_row_placed_has_every_cell_uncertain():
+    cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS)]
+    for row in (1, 2):
+        cells += [cell(row, 0, "?", confidence=0.3)] + [cell(row, i + 1, "4") for i in range(7)]
+    table = normalize_applications(grid(cells), template="2021")
+    got = values(table)
+    reason = "no row was read as {}: a row of values was not placed ('?', '?')"
+    assert len(got) == 25 * 7
+    assert got == {(row, column): (None, "", reason.format(row)) for row, column in got}

@@ -19,7 +19,7 @@ from report_extract.detect import network_to_part, segments_to_networks
 from report_extract.errors import NoTextLayerError
 from report_extract.ingest import read_document
 from report_extract.models import BBox, Char, Document, Page
-from report_extract.pipeline import extract, extract_document
+from report_extract.pipeline import detect_grids, extract, extract_document
 from report_extract.scan import OcrNotInstalledError, plan_routes, route_document
 from report_extract.scan.degrade import Degradation, degrade_image, degrade_pdf, write_image_pdf
 from report_extract.scan.engines import available_engines
@@ -164,6 +164,17 @@ def test_a_seal_stroke_s_edges_are_not_rules_but_rules_beside_a_blue_fill_are():
     assert plain == ([48, 72, 96], [24, 240])  # points at 150 dpi: 100 px = 48 pt
     assert _rules(ruled_box_page(seal_stroke=True, blue_row=False)) == plain
     assert _rules(ruled_box_page(seal_stroke=True, blue_row=True)) == plain
+
+
+def test_a_rule_under_a_glyph_closed_into_a_block_is_still_a_rule():
+    # synth-36-0003: a bold "量" right above where a column rule starts, its strokes
+    # closed into a solid block by the bridging; the two were one piece too thick for a
+    # rule, the rule was lost, and with it the column of vertical text beside it
+    rgb = ruled_box_page(seal_stroke=False, blue_row=False)
+    rgb[150:202, 250:252] = 0  # a rule down the second row only
+    rgb[124:150:4, 240:266] = rgb[125:150:4, 240:266] = 0  # a glyph of close strokes,
+    rgb[124:150, 250:252] = 0  # standing on the rule's top end
+    assert _rules(rgb) == ([48, 72, 96], [24, 120, 240])
 
 
 # --- uncertainty (no OCR engine needed) -----------------------------------------------------
@@ -320,3 +331,51 @@ def test_a_rescued_reading_no_check_confirms_is_refused():
     # its only reading still fails the row's total: that failure is reported, not hidden
     assert [c.identifier for c in report.checks if not c.passed] == [
         "applications.balance:research", "applications.row_total:carried_over"]
+
+
+def _ocr_read(document: Document) -> None:
+    """Make every character of the document an OCR reading (read surely)."""
+    for page in document.pages:
+        page.chars = [OcrChar(c.text, c.bbox, c.size, 0.99) for c in page.chars]
+        page.source = "ocr"
+
+
+def _misread_header(document: Document, table: str, text: str, misread: str) -> None:
+    header = next(c for c in detect_grids(document)[table].cells if c.text == text)
+    page = document.pages[header.page - 1]
+    inside = [c for c in page.chars if header.bbox.contains_point(*c.bbox.center)]
+    page.chars = [c for c in page.chars if c not in inside] + [
+        OcrChar(misread, inside[0].bbox, inside[0].size, 0.41)]
+
+
+def test_a_column_placed_by_position_stands_where_checks_confirm_it():
+    # synth-35-0016: a seal over 其他, read as "花": the column stands where the template
+    # prints 其他, but its header was not read; each value stands where every check it
+    # is a term of passes with it, the others stay uncertain
+    document = read_document(FIXTURES / "t2021-full.pdf")
+    truth = load_truth(FIXTURES / "t2021-full.pdf")["tables"]["applications"]
+    _ocr_read(document)
+    _misread_header(document, "applications", "其他", "花")
+    report = extract_document(document)
+    column = {c.row: c for c in report.tables["applications"].cells if c.column == "other_org"}
+    assert {row: (c.value, c.uncertain) for row, c in column.items()} == {
+        row: (truth[row]["other_org"], None) for row in column}
+    assert len(column) == 25
+    reason = ("column header '花' not recognised; it stands where the template prints 其他 "
+              "(other_org)")
+    confirmed = [p.message for p in report.problems if p.kind == "confirmed_by_check"]
+    assert confirmed[0] == (
+        f"new/other_org: {reason}; its value {truth['new']['other_org']} stands: "
+        "applications.balance:other_org, applications.row_total:new pass with it")
+    new = column["new"]
+    page = document.pages[new.page - 1]
+    wrong = str(truth["new"]["other_org"] + 1)
+    page.chars = [c for c in page.chars if not new.bbox.contains_point(*c.bbox.center)] + [
+        OcrChar(wrong, new.bbox, 9, 0.99)]
+    report = extract_document(document)
+    column = {c.row: c for c in report.tables["applications"].cells if c.column == "other_org"}
+    assert (column["new"].value, column["new"].raw_text) == (None, wrong)
+    assert column["new"].uncertain.startswith(reason)
+    doubted = {row for row, c in column.items() if c.uncertain}
+    assert doubted == {"new", "carried_over", "total_handled", "carried_forward"}  # balance
+    assert all(column[row].value == truth[row]["other_org"] for row in column.keys() - doubted)

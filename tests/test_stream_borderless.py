@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from conftest import cell_differences
 
-from report_extract.models import BBox, Char
+from report_extract.models import BBox, Char, Page
 from report_extract.pipeline import extract
-from report_extract.stream import Line, Word, _mark_nulls_among_labels, table_layout
+from report_extract.stream import Line, Word, _mark_nulls_among_labels, table_layout, table_parts
 from report_extract.synth.fonts import missing_fonts
 from report_extract.synth.generate import Job, truth_for, write_reports
 from report_extract.synth.variation import Variation
@@ -162,3 +162,49 @@ def test_a_lone_digit_where_the_labels_stand_is_a_label_glyph_not_a_value_column
     _mark_nulls_among_labels(lines)
     assert lines[1].words[0].in_label and not numbering.words[0].in_label
     assert all(x > 100 for x in table_layout(lines).value_centers)
+
+
+def _row(label: str, top: float, values: tuple[str, ...] = ("0", "0", "0")) -> list[Word]:
+    return [_word(label, 191, 191 + 10 * len(label), top),
+            *(_word(v, x, x + 6, top) for v, x in zip(values, (324, 377, 431), strict=True))]
+
+
+def test_a_label_numbering_cut_off_by_ocr_stays_with_a_label_wrapped_around_its_numbers():
+    # synth-32-0018: "2.其他法律行政法规禁止公/开", its point lost, wrapped around its numbers
+    # (numbers half a line below its first line): the lone "2" made a data line of the
+    # first line, a row of its own with no values, and its numbers went to "开"'s row
+    page = Page(2, 595, 842, [], [], source="ocr")
+    lines = [Line([_word("1", 176, 184, 355), *_row("属于国家秘密", 355)], 355, 364),
+             Line([_word("2", 175, 184, 373), _word("其他法律行政法规禁止公", 191, 301, 373)],
+                  373, 382),
+             Line(_row("", 380, ("1", "0", "1"))[1:], 380, 389),
+             Line([_word("开", 175, 185, 386)], 386, 395),
+             Line([_word("3", 175, 184, 405), *_row("危及三安全一稳定", 405)], 405, 414)]
+    [part] = table_parts([(page, lines)])
+    rows: dict[int, list[str]] = {}
+    for cell in sorted(part.cells, key=lambda c: (c.row, c.col)):
+        rows.setdefault(cell.row, []).append(cell.text)
+    assert list(rows.values()) == [["1 属于国家秘密", "0", "0", "0"],
+                                   ["2 其他法律行政法规禁止公\n开", "1", "0", "1"],
+                                   ["3 危及三安全一稳定", "0", "0", "0"]]
+
+
+def test_a_label_numbering_whose_dunhao_ocr_lost_is_not_cut_off_into_the_values():
+    # synth-37-0015: "5、" and "属于三类…" read as two words make a label column start
+    # at the second; "6、属于四类…" read as "6" and a label was cut there, and the lone
+    # "6" went into the first value cell ("6 1")
+    page = Page(2, 595, 842, [], [], source="ocr")
+    lines = [Line([_word("5、", 120, 128, 100), _word("属于三类内部事务信息", 135, 235, 100),
+                   *(_word("0", x, x + 6, 100) for x in (324, 377, 431))], 100, 109),
+             Line([_word("6", 120, 128, 120), _word("属于四类过程性信息", 135, 225, 120),
+                   *(_word(v, x, x + 6, 120) for v, x in zip("101", (324, 377, 431),
+                                                             strict=True))], 120, 129),
+             Line([_word("7、属于行政执法案卷", 120, 215, 140),
+                   *(_word("0", x, x + 6, 140) for x in (324, 377, 431))], 140, 149)]
+    [part] = table_parts([(page, lines)])
+    rows: dict[int, list[str]] = {}
+    for cell in sorted(part.cells, key=lambda c: (c.row, c.col)):
+        rows.setdefault(cell.row, []).append(cell.text)
+    assert list(rows.values()) == [["5、", "属于三类内部事务信息", "0", "0", "0"],
+                                   ["6 属于四类过程性信息", "1", "0", "1"],
+                                   ["7、属于行政执法案卷", "0", "0", "0"]]

@@ -6,6 +6,7 @@ that cannot be read is kept as raw text with a reason, never guessed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ from .templates import (
 from .textclean import clean_text, label_key, looks_numeric, parse_amount_wan, parse_number
 
 MIN_VALUES_IN_DATA_ROW = 1
+LABEL_DIGITS = 0.5  # see _value_columns
+RUN_TOGETHER = 1.75  # see _run_together_headers
+BY_POSITION = "column_by_position"  # the problem kind naming such a column
 SURE_LABEL = 0.9  # OCR confidence of a label read surely
 FAR_LABEL = 0.45  # similarity to the closest template label below which a label is none
 OWN_LABEL = 4  # characters at least of an agency's own row label ("本" is a label's glyph)
@@ -44,8 +48,20 @@ def _is_value(cell: GridCell) -> bool:
 
 
 def _value_columns(grid: Grid) -> set[int]:
-    """Columns that hold numbers in some row (single-column value cells)."""
-    return {c.col for c in grid.cells if _is_value(c)}
+    """Columns that hold numbers in some row (single-column value cells), but for label
+    columns: one left of the first value column that holds more labels than numbers, and
+    numbers in fewer than LABEL_DIGITS of the rows the fullest column does, holds labels
+    and a number in it is a misread label ("1" for a wrapped （二）部分公开… label; taken
+    for a value column, it left every row without a label and the table empty). A sparse
+    value column (cells left blank) has no labels in it."""
+    numbers = Counter(c.col for c in grid.cells if _is_value(c))
+    if not numbers:
+        return set()
+    words = Counter(c.col for c in grid.cells if c.text.strip() and not _is_value(c))
+    most = max(numbers.values())
+    first = min(col for col, n in numbers.items()
+                if n >= LABEL_DIGITS * most or words[col] <= n)
+    return {col for col in numbers if col >= first}
 
 
 def _data_columns(rows: list[_Row]) -> list[int]:
@@ -145,8 +161,38 @@ def _cells_by_column(
 
 def _column_cell(
     table: CanonicalTable, key: str, col: int, columns: dict[int, str], cells: _RowCells,
+    doubts: dict[int, str] | None = None,
 ) -> CanonicalCell:
-    """The canonical cell of a data row (key) in a keyed column, from _cells_by_column."""
+    """The canonical cell of a data row (key) in a keyed column, from _cells_by_column;
+    uncertain where `doubts` (see _run_together_headers) has a reason for the column."""
+    cell = _column_value(table, key, col, columns, cells)
+    reason = (doubts or {}).get(col)
+    if reason and cell.uncertain is None and col in cells.single:
+        table.refuse(cell, reason)
+    return cell
+
+
+def _run_together_headers(grid: Grid, columns: dict[int, str], header_end: int,
+                          specs: Sequence[LabelSpec]) -> dict[int, str]:
+    """OCR'd column headers far longer than the label they were placed as: two headers
+    run together where the rule between them was lost ("结果其他纠正结果"), so the value
+    below may be two values read as one ("0" and "12" as "012"): col -> reason."""
+    label_of = {spec.key: spec.label for spec in specs}
+    doubts: dict[int, str] = {}
+    for col, key in columns.items():
+        leaf = _header_leaf(grid, col, header_end)
+        if leaf is None or not _ocr_read([leaf]):
+            continue
+        if len(label_key(leaf.text)) >= RUN_TOGETHER * len(label_key(label_of[key])):
+            doubts[col] = (f"column header {clean_text(leaf.text)!r} is far longer than "
+                           f"{label_of[key]} ({key}): two headers may have run together "
+                           "where a rule was lost, and two values with them")
+    return doubts
+
+
+def _column_value(
+    table: CanonicalTable, key: str, col: int, columns: dict[int, str], cells: _RowCells,
+) -> CanonicalCell:
     if col in cells.spanning:
         shared = [columns[c] for c in columns if cells.spanning.get(c) is cells.spanning[col]]
         return _uncertain_cell(table, key, columns[col], cells.spanning[col],
@@ -270,15 +316,17 @@ def _flag_unread_columns(table: CanonicalTable, specs: Sequence[LabelSpec]) -> N
 
 
 def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec], misread: list[str],
-                      template: str | None) -> None:
+                      template: str | None, column_specs: Sequence[LabelSpec]) -> None:
     """Where OCR read a row of values whose label could not be placed, the template rows
     the table then lacks may be in it: their cells are reported as uncertain (null), not
-    left out. A text layer's unplaced label is read exactly: an agency's own row."""
-    if not misread or not table.cells:
+    left out (in the columns read; in all, if no row was placed). A text layer's unplaced
+    label is read exactly: an agency's own row."""
+    if not misread:
         return
     have = {c.row for c in table.cells}
     split = bool(have & set(OTHER_SPLIT_ROWS))
-    columns = list(dict.fromkeys(c.column for c in table.cells))
+    columns = (list(dict.fromkeys(c.column for c in table.cells))
+               or [spec.key for spec in column_specs])
     note = ", ".join(repr(text) for text in misread)
     if template != "2019" and "other" in have and not split:
         _refuse_single_other(table, note)
@@ -327,7 +375,7 @@ def _column_by_position(
 
 def _application_row(
     table: CanonicalTable, row: _Row, columns: dict[int, str], parts: dict[int, int],
-    by_position: tuple[int, str, str] | None, seen: set[str],
+    by_position: tuple[int, str, str] | None, seen: set[str], doubts: dict[int, str],
 ) -> str:
     """Read one data row of table 三 into canonical cells. Returns the row's label when
     OCR read it and it could not be placed (perhaps a misread template row), else ""."""
@@ -343,7 +391,7 @@ def _application_row(
         return clean_text(leaf.text) if _maybe_misread(leaf, APPLICATION_ROWS) else ""
     cells = _cells_by_column(row.values, columns, parts)
     for col in columns:
-        table.cells.append(_column_cell(table, key, col, columns, cells))
+        table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
     if by_position is not None:
         col, column, reason = by_position
         value = next((v for v in row.values if v.col <= col <= v.last_col), None)
@@ -381,11 +429,15 @@ def normalize_applications(grid: Grid, template: str | None = None) -> Canonical
     columns, parts = _column_keys(table, grid, value_cols, header_end, APPLICATION_COLUMNS)
     by_position = _column_by_position(grid, [c for c in value_cols if c not in parts], columns,
                                       header_end, APPLICATION_COLUMNS)
+    if by_position is not None:
+        _note_by_position(table, by_position[2])
+    doubts = _run_together_headers(grid, columns, header_end, APPLICATION_COLUMNS)
     seen: set[str] = set()
     misread = [label for row in data_rows
-               if (label := _application_row(table, row, columns, parts, by_position, seen))]
+               if (label := _application_row(table, row, columns, parts, by_position, seen,
+                                             doubts))]
     _flag_unread_columns(table, APPLICATION_COLUMNS)
-    _flag_unread_rows(table, APPLICATION_ROWS, misread, template)
+    _flag_unread_rows(table, APPLICATION_ROWS, misread, template, APPLICATION_COLUMNS)
     return table
 
 
@@ -403,13 +455,22 @@ def _group_key(grid: Grid, col: int, leaf: GridCell | None) -> str | None:
     return None
 
 
-def _column_groups(columns: dict[int, str]) -> list[list[int]]:
-    """Columns cut into groups, each ending with its 总计 column (the template's order)."""
+def _column_groups(grid: Grid, value_cols: list[int], columns: dict[int, str],
+                   header_end: int) -> list[list[int]]:
+    """Value columns cut into groups, each ending with its 总计 column (the template's
+    order), or where the group label above changes: a 总计 header OCR could not read
+    ("?") must not join its group to the next one (both groups' cells were lost)."""
     groups: list[list[int]] = [[]]
-    for col in sorted(columns):
-        groups[-1].append(col)
-        if columns[col] == "total":
+    label: str | None = None
+    for col in value_cols:
+        above = _group_key(grid, col, _header_leaf(grid, col, header_end))
+        if groups[-1] and above is not None and label is not None and above != label:
             groups.append([])
+        label = above if not groups[-1] else label or above
+        groups[-1].append(col)
+        if columns.get(col) == "total":
+            groups.append([])
+            label = None
     return [g for g in groups if g]
 
 
@@ -438,12 +499,15 @@ def normalize_review(grid: Grid) -> CanonicalTable:
     # Leaf headers repeat once per group (行政复议, 直接起诉, 复议后起诉): not unique.
     columns, parts = _column_keys(table, grid, _data_columns(data_rows), header_end,
                                   REVIEW_COLUMNS, unique=False)
+    value_cols = [c for c in _data_columns(data_rows) if c not in parts]
+    groups = _column_groups(grid, value_cols, columns, header_end)
+    doubts = _run_together_headers(grid, columns, header_end, REVIEW_COLUMNS)
     placed: set[tuple[str, str]] = set()
     for row in data_rows:
         cells = _cells_by_column(row.values, columns, parts)
-        for group in _column_groups(columns):
-            key = _group_keys(grid, group, header_end, row)
-            for col in group:
+        for group in groups:
+            key = _group_keys(grid, [c for c in group if c in columns], header_end, row)
+            for col in (c for c in group if c in columns):
                 column = columns[col]
                 if key is None or (key, column) in placed:
                     table.problems.append(Problem(
@@ -451,22 +515,49 @@ def normalize_review(grid: Grid) -> CanonicalTable:
                         f"column {col + 1} ({column}): no distinct 行政复议/行政诉讼 group"))
                     continue
                 placed.add((key, column))
-                table.cells.append(_column_cell(table, key, col, columns, cells))
+                table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
+            if key is not None:
+                _review_cell_by_position(table, grid, group, columns, header_end, key, row)
     _flag_unread_columns(table, REVIEW_COLUMNS)
     if any(_ocr_read(row.values) for row in data_rows):
         _flag_unplaced_review(table)
     return table
 
 
+def _review_cell_by_position(
+    table: CanonicalTable, grid: Grid, group: list[int], columns: dict[int, str],
+    header_end: int, key: str, row: _Row,
+) -> None:
+    """A group's one column whose header was not read, where the group's one missing
+    column stands in the template's order: its value, uncertain (the label was not read)."""
+    keyed = {col: columns[col] for col in group if col in columns}
+    found = _column_by_position(grid, group, keyed, header_end, REVIEW_COLUMNS)
+    if found is None or (key, found[1]) in {(c.row, c.column) for c in table.cells}:
+        return
+    col, column, reason = found
+    value = next((v for v in row.values if v.col <= col <= v.last_col), None)
+    table.cells.append(_uncertain_cell(table, key, column, value, reason))
+    _note_by_position(table, reason)
+
+
+def _note_by_position(table: CanonicalTable, reason: str) -> None:
+    """Name a column placed by the template's order: its values are uncertain, with this
+    reason, and only a check can confirm them (scan.uncertainty, for OCR'd values)."""
+    if not any(p.kind == BY_POSITION and p.message == reason for p in table.problems):
+        table.problems.append(Problem(table.name, BY_POSITION, reason))
+
+
 def _flag_unplaced_review(table: CanonicalTable) -> None:
-    """An OCR'd table 四 of which some values could not be placed (its headers misread):
-    the cells it then lacks are uncertain (null), not left out. A text layer's is exact."""
+    """An OCR'd table 四 lacking some of its cells (values that could not be placed, its
+    headers misread, or a column no header was read as: two headers run together where a
+    rule was lost): those cells are uncertain (null), not left out. A text layer's is exact."""
     unplaced = [p.message for p in table.problems if p.kind in ("unplaced_column",
                                                                "unplaced_row")]
-    if not unplaced:
-        return
     have = {(c.row, c.column) for c in table.cells}
-    reason = f"not read: values of this table could not be placed ({unplaced[0]})"
+    if unplaced:
+        reason = f"not read: values of this table could not be placed ({unplaced[0]})"
+    else:
+        reason = "not read: no column header of its group was read as this column"
     table.cells += [_uncertain_cell(table, row.key, column.key, None, reason)
                     for row in REVIEW_ROWS for column in REVIEW_COLUMNS
                     if (row.key, column.key) not in have]

@@ -35,6 +35,8 @@ COMPLETE_LABEL = 0.85  # a header piece this close to a column label may be a wh
 HEADER_MATCH = 0.9  # a header word this close to a column label names that column
 LABEL_SPLIT = 0.25  # character heights: a gap this wide at a label column's edge splits words
 MARGIN = 0.1  # page numbers stand in the top or bottom tenth of the page
+_POINTLESS_NUMBERING = re.compile(r"^\d \D")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]{2}")
 _PAGE_NUMBER = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$|^第\s*\d+\s*页")
 _HEADER_SPECS = (*ACTIVE_COLUMNS, *APPLICATION_COLUMNS, *REVIEW_COLUMNS)
 
@@ -294,6 +296,7 @@ def _mark_nulls_among_labels(lines: list[Line]) -> None:
     ends = [max(w.bbox.x1 for w in words) for ln in lines if (words := _row_labels(ln))]
     label_right = median(ends) if ends else 0.0
     for line in lines:
+        line.words = _numbering_joined(line.words)
         for word in line.words:
             mark = not _has_digit(word) or (len(word.text.strip()) == 1
                                             and not _numbers_label(word, line))
@@ -304,8 +307,30 @@ def _mark_nulls_among_labels(lines: list[Line]) -> None:
 def _numbers_label(digit: Word, line: Line) -> bool:
     """The digit stands just before a word: the numbering of a label ("1" of "1.属于国家
     秘密", its point lost to OCR), which must keep its column."""
+    return _numbered_word(digit, line.words) is not None
+
+
+def _numbered_word(digit: Word, words: list[Word]) -> Word | None:
     height = digit.bbox.bottom - digit.bbox.top
-    return any(0 <= w.bbox.x0 - digit.bbox.x1 <= height for w in line.words if w is not digit)
+    return next((w for w in words if w is not digit and 0 <= w.bbox.x0 - digit.bbox.x1 <= height),
+                None)
+
+
+def _numbering_joined(words: list[Word]) -> list[Word]:
+    """A label's numbering digit, cut off by its lost point ("2" of "2.其他法律行政法规禁止
+    公开"), joined to its label again: a lone digit with no number left of it, just
+    before a word of Chinese. Left a number, it made a data line of a label's first
+    line where the label wraps around its row's numbers, and the label became a row of
+    its own with no values (its numbers went to the label's last line, "开")."""
+    for digit in [w for w in words if w.numeric and len(w.text.strip()) == 1]:
+        label = _numbered_word(digit, words)
+        before = [w for w in words if w.numeric and _has_digit(w) and w.bbox.x1 <= digit.bbox.x0]
+        if (digit.text.strip().isdigit() and not before and label is not None
+                and not label.numeric and _CHINESE.match(label.text.strip())):
+            chars = digit.chars + label.chars
+            joined = Word(chars_to_text(chars), digit.bbox.union(label.bbox), chars)
+            words = [joined if w is label else w for w in words if w is not digit]
+    return words
 
 
 def _has_digit(word: Word) -> bool:
@@ -329,7 +354,8 @@ def _split_word(word: Word, starts: list[float]) -> list[Word]:
     for ch in word.chars[1:]:
         prev = pieces[-1][-1]
         gap = ch.bbox.x0 - prev.bbox.x1
-        if gap >= LABEL_SPLIT * (ch.bbox.bottom - ch.bbox.top) and any(
+        after_number = looks_numeric(chars_to_text(pieces[-1]))  # "6" of "6、属于…", 、 lost
+        if gap >= LABEL_SPLIT * (ch.bbox.bottom - ch.bbox.top) and not after_number and any(
                 prev.bbox.x1 - 1 <= x <= ch.bbox.x0 + 1 for x in starts):
             pieces.append([ch])
         else:
@@ -435,12 +461,17 @@ def _label_blocks(
         # line by line to the nearest row. Single characters (a parent label printed one
         # a line, "（三）不予公开") are neither: counted, they outnumber the labels.
         long = [w for w in mine if len(w.text.strip()) > 1]
-        numbered = bool(long) and sum(bool(numbering(w.text)) for w in long) >= 0.3 * len(long)
+        numbered = bool(long) and sum(_numbered(w.text) for w in long) >= 0.3 * len(long)
         for block in _stack_blocks(mine, on_data_line, centres, height,
                                    None if numbered else nearest):
             row = nearest(block[0].bbox.top, block[-1].bbox.bottom)
             found.setdefault(row, []).append((col, block))
     return found
+
+
+def _numbered(text: str) -> bool:
+    """A numbered label: "1、…", or "1 …" (its point lost to OCR, see _numbering_joined)."""
+    return bool(numbering(text) or _POINTLESS_NUMBERING.match(text))
 
 
 def _stack_blocks(
@@ -457,7 +488,7 @@ def _stack_blocks(
                 word.bbox.top, word.bbox.bottom) != nearest(block[0].bbox.top, block[0].bbox.bottom)
             bottom = max(word.bbox.bottom, *(w.bbox.bottom for w in block))
             two_rows = sum(block[0].bbox.top <= c <= bottom for c in centres) >= 2
-            if not (numbering(word.text) or gap > BLOCK_GAP * height or second_data
+            if not (_numbered(word.text) or gap > BLOCK_GAP * height or second_data
                     or other_row or two_rows):
                 block.append(word)
                 continue

@@ -50,9 +50,21 @@ def rule_masks(page: PageImage) -> RuleMasks:
     """Pixels of horizontal and of vertical rules."""
     px = page.dpi / 72
     bridge = max(2, round(GAP_BRIDGE * px))
+    thick = round(MAX_RULE_THICKNESS * px) + 1
     horizontal = _open_along(page.ink, (round(MIN_H_RULE * px), 1), (bridge, 1))
     vertical = _open_along(page.ink, (1, round(MIN_V_RULE * px)), (1, bridge))
-    return RuleMasks(horizontal, vertical)
+    return RuleMasks(_without_blobs(horizontal, (1, thick)),
+                     _without_blobs(vertical, (thick, 1)))
+
+
+def _without_blobs(mask: np.ndarray, across: tuple[int, int]) -> np.ndarray:
+    """The mask without areas thicker across than a rule: fills, blots, and glyphs whose
+    strokes the bridging closed into a block (a bold "量" set right on a rule). Left in,
+    such a block joined the rule it touches into one piece too thick to be a rule, and
+    the rule was lost (the one beside a column of vertical text, synth-36-0003)."""
+    blobs = cv2.morphologyEx(mask, cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, across))
+    return cv2.bitwise_and(mask, cv2.bitwise_not(blobs))
 
 
 def _open_along(ink: np.ndarray, long: tuple[int, int], bridge: tuple[int, int]) -> np.ndarray:

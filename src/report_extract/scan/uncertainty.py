@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import product
 
-from ..models import CanonicalCell, CanonicalTable, Char, CheckResult, Document, Report
+from ..models import CanonicalCell, CanonicalTable, Char, CheckResult, Document, Problem, Report
+from ..normalize import BY_POSITION
 from ..scoring import is_term
 from ..textclean import parse_number
 from ..validate import check_report
@@ -42,6 +43,8 @@ def explain_ocr_values(report: Report, document: Document) -> None:
             return []
         return [c for c in pages[cell.page].chars if cell.bbox.contains_point(*c.bbox.center)]
 
+    if _confirm_by_position(report, chars_of):
+        report.checks = check_report(report)
     for table in report.tables.values():
         for cell in table.cells:
             chars = chars_of(cell)
@@ -64,6 +67,56 @@ def explain_ocr_values(report: Report, document: Document) -> None:
     if _refuse_check_suspects(report, chars_of):
         report.checks = check_report(report)
     report.checks += _checks_over_candidates(report, chars_of)
+
+
+def _confirm_by_position(report: Report,
+                        chars_of: Callable[[CanonicalCell], list[Char]]) -> bool:
+    """Let the values of a column placed by the template's order (its header unread,
+    see normalize) stand where read surely and where every check they are a term of
+    passes with them, all such values put in at once; the others stay uncertain. A
+    value no check runs on stays uncertain. True if any value was let stand."""
+    placed = [(table, cell, value) for table in report.tables.values()
+              for cell in table.cells if (value := _by_position_value(table, cell, chars_of))
+              is not None]
+    if not placed:
+        return False
+    cells = [cell for _, cell, _ in placed]
+    with _substituted(cells, [value for _, _, value in placed]):
+        checks = check_report(report)
+    confirmed = False
+    for table, cell, value in placed:
+        terms = [c for c in checks if is_term(table.name, cell.row, cell.column, c.identifier)]
+        if terms and all(c.passed for c in terms):
+            _let_stand(table, cell, value, [c.identifier for c in terms])
+            confirmed = True
+    return confirmed
+
+
+def _by_position_value(table: CanonicalTable, cell: CanonicalCell,
+                       chars_of: Callable[[CanonicalCell], list[Char]]) -> int | float | None:
+    """The value read surely and cleanly in a cell uncertain only for its column's
+    unread header, else None."""
+    if not any(p.kind == BY_POSITION and p.message == cell.uncertain for p in table.problems):
+        return None
+    chars = chars_of(cell)
+    if not chars or min(c.confidence for c in chars) < LOW_CONFIDENCE:
+        return None
+    if any(isinstance(c, OcrChar) and (c.rescued or c.doubt) for c in chars):
+        return None
+    value, reason = parse_number(cell.raw_text)
+    return value if reason is None else None
+
+
+def _let_stand(table: CanonicalTable, cell: CanonicalCell, value: int | float,
+               checks: list[str]) -> None:
+    old = f"{cell.row}/{cell.column}: {cell.uncertain}"
+    table.problems[:] = [p for p in table.problems
+                         if not (p.kind == "uncertain_value" and p.message == old)]
+    table.problems.append(Problem(
+        table.name, "confirmed_by_check",
+        f"{old}; its value {cell.raw_text} stands: {', '.join(checks)} pass with it",
+        cell.raw_text, cell.page, cell.bbox))
+    cell.value, cell.uncertain = value, None
 
 
 def _refuse_unconfirmed(report: Report,
