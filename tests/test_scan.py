@@ -177,6 +177,21 @@ def test_a_rule_under_a_glyph_closed_into_a_block_is_still_a_rule():
     assert _rules(rgb) == ([48, 72, 96], [24, 120, 240])
 
 
+def test_a_rule_along_a_seal_ring_s_edge_is_kept_where_it_runs_on_beyond_the_seal():
+    # synth-40-0024: a seal's ring ran down along a column rule for more than a row, its
+    # ink on one side of the rule only: that stretch was dropped as a stroke's edge, too
+    # long to bridge, and the two columns beside it merged in the rows the seal covers
+    rgb = np.full((400, 600, 3), 255, np.uint8)
+    for y in (60, 245, 320):
+        rgb[y:y + 2, 50:502] = 0
+    rgb[60:322, 50:52] = rgb[60:322, 500:502] = 0
+    rgb[60:240, 250:252] = rgb[251:322, 250:252] = 0  # a column rule, broken at a row rule
+    rgb[60:240, 236:250] = (220, 30, 40)  # the ring, left of the rule only
+    segments = find_segments(prepare(rgb, 1, 150, deskew=False))
+    column = [s for s in segments if not s.is_horizontal and round(s.x0) == 120]
+    assert [(round(s.top), round(s.bottom)) for s in column] == [(29, 155)]
+
+
 # --- uncertainty (no OCR engine needed) -----------------------------------------------------
 
 

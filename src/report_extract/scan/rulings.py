@@ -82,10 +82,12 @@ def find_segments(page: PageImage, masks: RuleMasks | None = None) -> list[Segme
                                             horizontal=True), horizontal=True)
     vertical = join_collinear(_components(masks.vertical, page.scale, limit,
                                           horizontal=False), horizontal=False)
-    horizontal = [h for h in horizontal if not _inside_text(h, page, horizontal=True)]
-    vertical = [v for v in vertical if not _inside_text(v, page, horizontal=False)
-                and not _seal_edge(v, page, horizontal=False)]
-    horizontal = [h for h in horizontal if not _seal_edge(h, page, horizontal=True)]
+    horizontal = _without_seal_edges(
+        [h for h in horizontal if not _inside_text(h, page, horizontal=True)], page,
+        horizontal=True)
+    vertical = _without_seal_edges(
+        [v for v in vertical if not _inside_text(v, page, horizontal=False)], page,
+        horizontal=False)
     horizontal = bridge_gaps(horizontal, page, horizontal=True)
     vertical = bridge_gaps(vertical, page, horizontal=False)
     # Only rules already anchored are extended: a seal stroke must not become one.
@@ -94,6 +96,9 @@ def find_segments(page: PageImage, masks: RuleMasks | None = None) -> list[Segme
     vertical = [extend_to_rules(s, horizontal, page, horizontal=False)
                 for s in kept if not s.is_horizontal]
     horizontal = [extend_to_rules(h, vertical, page, horizontal=True) for h in horizontal]
+    # Pieces of one rule extended to meet are one rule again.
+    vertical = join_collinear(vertical, horizontal=False)
+    horizontal = join_collinear(horizontal, horizontal=True)
     return anchored(horizontal, vertical, both_ends=True)
 
 
@@ -227,6 +232,26 @@ def _segment_of(stat: np.ndarray, scale: float, horizontal: bool) -> Segment:
         return Segment(x * scale, mid, (x + w) * scale, mid)
     mid = (x + w / 2) * scale
     return Segment(mid, y * scale, mid, (y + h) * scale)
+
+
+def _without_seal_edges(segments: list[Segment], page: PageImage, *, horizontal: bool
+                        ) -> list[Segment]:
+    """The runs that are not seal strokes' edges (_seal_edge), but for one that lies on
+    the line of a rule beyond the seal, within a bridgeable gap: there a seal's ring ran
+    along a rule (its ink on one side only), and dropped, the rule lost its stretch
+    under the seal and two columns their rule in the rows the seal covers."""
+    edges = [s for s in segments if _seal_edge(s, page, horizontal=horizontal)]
+    rules = [s for s in segments if s not in edges]
+    return rules + [e for e in edges if _on_rule_line(e, rules, horizontal)]
+
+
+def _on_rule_line(seg: Segment, rules: list[Segment], horizontal: bool) -> bool:
+    def across(s: Segment) -> float:
+        return s.top if horizontal else s.x0
+
+    return any(abs(across(r) - across(seg)) <= LINE_SNAP
+               and max(_gap(r, seg, horizontal), _gap(seg, r, horizontal)) <= MAX_BRIDGE
+               for r in rules)
 
 
 def _seal_edge(seg: Segment, page: PageImage, *, horizontal: bool) -> bool:
