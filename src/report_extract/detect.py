@@ -310,16 +310,26 @@ def find_headings(document: Document, parts: list[TablePart]) -> list[Heading]:
 
 
 def assign_sections(parts: list[TablePart], headings: list[Heading]) -> None:
-    """Set part.section from the nearest heading above it (or its content)."""
+    """Set part.section from the nearest heading above it (or its content). A part with
+    no heading between it and the part before continues that part's section, unless its
+    content says otherwise: where a heading was unreadable (OCR) and the part before was
+    placed by its content, the rows continued on the next page ("（六）其他处理", "（七）
+    总计") went to the heading before, and table 三 lost them silently."""
     headings_seen = {h.section for h in headings}
-    for part in parts:
+    previous: TablePart | None = None
+    for part in sorted(parts, key=lambda p: (p.page, p.bbox.top)):
         above = [h for h in headings if (h.page, h.top) < (part.page, part.bbox.top)]
         by_heading = above[-1].section if above else None
         by_content = classify_by_content(part)
-        if by_content and by_content != by_heading and by_content not in headings_seen:
+        continued = previous is not None and previous.section is not None and not any(
+            (previous.page, previous.bbox.top) < (h.page, h.top) for h in above)
+        if continued and by_content in (None, previous.section):
+            part.section = previous.section
+        elif by_content and by_content != by_heading and by_content not in headings_seen:
             part.section = by_content
         else:
             part.section = by_heading if above else by_content
+        previous = part
 
 
 def section_regions(
