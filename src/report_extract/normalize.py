@@ -497,15 +497,17 @@ def normalize_review(grid: Grid) -> CanonicalTable:
     data_rows = [r for r in rows if any(_is_value(v) for v in r.values)]
     header_end = data_rows[0].index
     # Leaf headers repeat once per group (行政复议, 直接起诉, 复议后起诉): not unique.
-    columns, parts = _column_keys(table, grid, _data_columns(data_rows), header_end,
-                                  REVIEW_COLUMNS, unique=False)
-    value_cols = [c for c in _data_columns(data_rows) if c not in parts]
-    groups = _column_groups(grid, value_cols, columns, header_end)
+    data_cols = _data_columns(data_rows)
+    columns, parts = _column_keys(table, grid, data_cols, header_end, REVIEW_COLUMNS,
+                                  unique=False)
+    groups = _column_groups(grid, [c for c in data_cols if c not in parts], columns, header_end)
+    by_position = [_column_by_position(grid, group, {c: columns[c] for c in group if c in columns},
+                                       header_end, REVIEW_COLUMNS) for group in groups]
     doubts = _run_together_headers(grid, columns, header_end, REVIEW_COLUMNS)
     placed: set[tuple[str, str]] = set()
     for row in data_rows:
         cells = _cells_by_column(row.values, columns, parts)
-        for group in groups:
+        for group, position in zip(groups, by_position, strict=True):
             key = _group_keys(grid, [c for c in group if c in columns], header_end, row)
             for col in (c for c in group if c in columns):
                 column = columns[col]
@@ -516,25 +518,22 @@ def normalize_review(grid: Grid) -> CanonicalTable:
                     continue
                 placed.add((key, column))
                 table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
-            if key is not None:
-                _review_cell_by_position(table, grid, group, columns, header_end, key, row)
+            if key is not None and position is not None:
+                _review_cell_by_position(table, key, row, position)
     _flag_unread_columns(table, REVIEW_COLUMNS)
     if any(_ocr_read(row.values) for row in data_rows):
         _flag_unplaced_review(table)
     return table
 
 
-def _review_cell_by_position(
-    table: CanonicalTable, grid: Grid, group: list[int], columns: dict[int, str],
-    header_end: int, key: str, row: _Row,
-) -> None:
-    """A group's one column whose header was not read, where the group's one missing
-    column stands in the template's order: its value, uncertain (the label was not read)."""
-    keyed = {col: columns[col] for col in group if col in columns}
-    found = _column_by_position(grid, group, keyed, header_end, REVIEW_COLUMNS)
-    if found is None or (key, found[1]) in {(c.row, c.column) for c in table.cells}:
+def _review_cell_by_position(table: CanonicalTable, key: str, row: _Row,
+                             position: tuple[int, str, str]) -> None:
+    """The value in a group's one column whose header was not read, where the group's one
+    missing column stands in the template's order (_column_by_position): uncertain, as
+    the label was not read."""
+    col, column, reason = position
+    if (key, column) in {(c.row, c.column) for c in table.cells}:
         return
-    col, column, reason = found
     value = next((v for v in row.values if v.col <= col <= v.last_col), None)
     table.cells.append(_uncertain_cell(table, key, column, value, reason))
     _note_by_position(table, reason)

@@ -354,9 +354,10 @@ def _split_word(word: Word, starts: list[float]) -> list[Word]:
     for ch in word.chars[1:]:
         prev = pieces[-1][-1]
         gap = ch.bbox.x0 - prev.bbox.x1
-        after_number = looks_numeric(chars_to_text(pieces[-1]))  # "6" of "6、属于…", 、 lost
-        if gap >= LABEL_SPLIT * (ch.bbox.bottom - ch.bbox.top) and not after_number and any(
-                prev.bbox.x1 - 1 <= x <= ch.bbox.x0 + 1 for x in starts):
+        # A numbering ("6" of "6、属于…", its 、 lost) is never cut off its label.
+        if gap >= LABEL_SPLIT * (ch.bbox.bottom - ch.bbox.top) and any(
+                prev.bbox.x1 - 1 <= x <= ch.bbox.x0 + 1 for x in starts
+        ) and not looks_numeric(chars_to_text(pieces[-1])):
             pieces.append([ch])
         else:
             pieces[-1].append(ch)

@@ -76,8 +76,9 @@ def _confirm_by_position(report: Report,
     passes with them, all such values put in at once; the others stay uncertain. A
     value no check runs on stays uncertain. True if any value was let stand."""
     placed = [(table, cell, value) for table in report.tables.values()
-              for cell in table.cells if (value := _by_position_value(table, cell, chars_of))
-              is not None]
+              for reasons in [{p.message for p in table.problems if p.kind == BY_POSITION}]
+              for cell in table.cells if cell.uncertain in reasons
+              and (value := _by_position_value(cell, chars_of)) is not None]
     if not placed:
         return False
     cells = [cell for _, cell, _ in placed]
@@ -92,12 +93,10 @@ def _confirm_by_position(report: Report,
     return confirmed
 
 
-def _by_position_value(table: CanonicalTable, cell: CanonicalCell,
+def _by_position_value(cell: CanonicalCell,
                        chars_of: Callable[[CanonicalCell], list[Char]]) -> int | float | None:
     """The value read surely and cleanly in a cell uncertain only for its column's
     unread header, else None."""
-    if not any(p.kind == BY_POSITION and p.message == cell.uncertain for p in table.problems):
-        return None
     chars = chars_of(cell)
     if not chars or min(c.confidence for c in chars) < LOW_CONFIDENCE:
         return None
