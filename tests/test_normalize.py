@@ -215,6 +215,30 @@ def test_an_ocr_read_row_under_two_headers_read_as_one_leaves_the_lost_column_un
     assert ("regulations", "in_force") not in values(normalize_active(grid(printed)))
 
 
+def test_an_ocr_read_value_under_two_headers_run_together_is_uncertain():
+    # A seal's ring along the rule between 本年新制作数量 and 本年新公开数量 (2019): the
+    # rule was lost in every row, the header read as one cell placed as `made`, and the
+    # row's "1" and "24" read as one number "124" under it (synth-47-0016, silent before).
+    def table(confidence: float):
+        header = [cell(0, 0, "信息内容", confidence=confidence),
+                  cell(0, 1, "本年新制作数量 本年新公开数量", 2, confidence),
+                  cell(0, 3, "对外公开总数量", confidence=confidence)]
+        row = [cell(1, 0, "规范性文件", confidence=confidence),
+               cell(1, 1, "124", 2, confidence), cell(1, 3, "37", confidence=confidence)]
+        return values(normalize_active(grid(header + row)))
+
+    got = table(0.97)
+    assert got[("normative_documents", "made")] == (
+        None, "124", "column header '本年新制作数量本年新公开数量' is far longer than "
+        "本年新制作数量 (made): two headers may have run together where a rule was lost, "
+        "and two values with them")
+    assert got[("normative_documents", "published")] == (
+        None, "", "no value read: no column header above this row was read as published")
+    assert got[("normative_documents", "total_published")] == (37, "37", None)
+    # A text layer's header is printed as it reads: its values stand.
+    assert table(1.0)[("normative_documents", "made")] == (124, "124", None)
+
+
 def two_rows(second_label: GridCell) -> list[GridCell]:
     cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS)]
     cells += [cell(1, 0, "一、本年新收政府信息公开申请数量")]

@@ -24,6 +24,7 @@ from .templates import (
     SIGNED_COLUMNS,
     LabelSpec,
     expected_cells,
+    spec_for,
 )
 from .textclean import clean_text, label_key, looks_numeric, parse_amount_wan, parse_number
 
@@ -174,20 +175,28 @@ def _column_cell(
 
 def _run_together_headers(grid: Grid, columns: dict[int, str], header_end: int,
                           specs: Sequence[LabelSpec]) -> dict[int, str]:
-    """OCR'd column headers far longer than the label they were placed as: two headers
-    run together where the rule between them was lost ("结果其他纠正结果"), so the value
-    below may be two values read as one ("0" and "12" as "012"): col -> reason."""
-    label_of = {spec.key: spec.label for spec in specs}
+    """The keyed columns whose OCR'd header is two run together (_run_together):
+    col -> reason."""
+    spec_of = {spec.key: spec for spec in specs}
     doubts: dict[int, str] = {}
     for col, key in columns.items():
         leaf = _header_leaf(grid, col, header_end)
-        if leaf is None or not _ocr_read([leaf]):
-            continue
-        if len(label_key(leaf.text)) >= RUN_TOGETHER * len(label_key(label_of[key])):
-            doubts[col] = (f"column header {clean_text(leaf.text)!r} is far longer than "
-                           f"{label_of[key]} ({key}): two headers may have run together "
-                           "where a rule was lost, and two values with them")
+        if leaf is not None and (reason := _run_together(leaf, spec_of[key])):
+            doubts[col] = reason
     return doubts
+
+
+def _run_together(header: GridCell, spec: LabelSpec) -> str | None:
+    """Why an OCR'd column header far longer than the label it was placed as is in doubt:
+    two headers run together where the rule between them was lost ("结果其他纠正结果"),
+    so the value below may be two values read as one ("0" and "12" as "012")."""
+    if not _ocr_read([header]):
+        return None
+    if len(label_key(header.text)) < RUN_TOGETHER * len(label_key(spec.label)):
+        return None
+    return (f"column header {clean_text(header.text)!r} is far longer than "
+            f"{spec.label} ({spec.key}): two headers may have run together "
+            "where a rule was lost, and two values with them")
 
 
 def _column_value(
@@ -583,9 +592,18 @@ def _columns_under(cell: GridCell, header: dict[tuple[int, int], str]) -> list[s
             if min(c1, cell.last_col) >= max(c0, cell.col)]
 
 
+def _header_doubts(cells: list[GridCell], header: dict[tuple[int, int], str]
+                   ) -> dict[tuple[int, int], str]:
+    """The header's column ranges whose OCR'd header is two run together
+    (_run_together): range -> reason."""
+    return {span: reason for cell in cells if (span := (cell.col, cell.last_col)) in header
+            and (reason := _run_together(cell, spec_for(ACTIVE_COLUMNS, header[span])))}
+
+
 def normalize_active(grid: Grid) -> CanonicalTable:
     table = CanonicalTable("active_disclosure")
     header: dict[tuple[int, int], str] = {}
+    doubts: dict[tuple[int, int], str] = {}  # the header's run-together column headers
     seen: set[str] = set()
     misread: list[str] = []  # OCR'd labels of rows with values that were not placed
     headed: dict[str, set[str]] = {}  # OCR'd rows: the column keys their header had
@@ -593,7 +611,7 @@ def normalize_active(grid: Grid) -> CanonicalTable:
         cells = [c for c in cells if c.text.strip()]
         new_header = _header_row(cells)
         if new_header:
-            header = new_header
+            header, doubts = new_header, _header_doubts(cells, new_header)
             continue
         if len(cells) < 2:  # a heading row, or a label without values
             continue
@@ -603,7 +621,8 @@ def normalize_active(grid: Grid) -> CanonicalTable:
                 misread.append(clean_text(cells[0].text))
             continue
         for cell in cells[1:]:  # text that is not a number is an unreadable value
-            _active_cells(table, key, cell, _columns_under(cell, header))
+            _active_cells(table, key, cell, _columns_under(cell, header),
+                          next(iter(_columns_under(cell, doubts)), None))
         if _ocr_read(cells):
             headed[key] = set(header.values())
     table.template = detect_template(set(header_keys(grid)))
@@ -671,14 +690,20 @@ def _refuse_misfits(table: CanonicalTable) -> None:
                         for column in columns if column not in have]
 
 
-def _active_cells(table: CanonicalTable, key: str, cell: GridCell, columns: list[str]) -> None:
+def _active_cells(table: CanonicalTable, key: str, cell: GridCell, columns: list[str],
+                  doubt: str | None) -> None:
+    """The cell's value under the header's columns; uncertain where the one column's
+    header is in doubt (`doubt`, _header_doubts)."""
     if not columns:
         _unplaced(table, "unplaced_column", cell, "no header above this value")
     elif len(columns) > 1:
         table.cells.extend(_uncertain_cell(table, key, column, cell, _spanning_reason(columns))
                            for column in columns)
     else:
-        table.cells.append(_canonical_cell(table, key, columns[0], cell, columns[0] == "amount"))
+        canonical = _canonical_cell(table, key, columns[0], cell, columns[0] == "amount")
+        if doubt and canonical.uncertain is None:
+            table.refuse(canonical, doubt)
+        table.cells.append(canonical)
 
 
 def header_keys(grid: Grid) -> list[str]:
