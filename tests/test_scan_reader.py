@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -65,6 +66,27 @@ def test_a_remnant_off_the_digits_is_no_mark_but_a_decimal_point_is():
     sheet.ink[15:17, 16:18] = 255  # a point between the digits: "1.1" read as "11"
     assert _glyph_doubt(sheet, LINE, read("11")) == (
         "the ink shows 3 separate marks, but 2 characters were read")
+
+
+def sheet_with_stroke(top: tuple[int, int], bottom: tuple[int, int]) -> _Sheet:
+    """A 20 x 40 px sheet whose ink is one 3 px stroke from `top` to `bottom` (x, y)."""
+    ink = np.zeros((20, 40), np.uint8)
+    cv2.line(ink, top, bottom, 255, 3)
+    gray = 255 - ink
+    return _Sheet(gray, ink, ink.copy(), gray.copy(), np.zeros_like(ink))
+
+
+def test_a_slash_read_as_one_is_doubted_but_an_upright_one_is_not():
+    # A null mark "/" on a seal's ring read as "1" (0.99) through it (synth-47-0029).
+    slash = sheet_with_stroke((22, 2), (17, 17))
+    assert _glyph_doubt(slash, LINE, read("1")) == (
+        "the ink leans like a '/' (a null mark), but '1' was read")
+    assert _glyph_doubt(slash, LINE, read("7")) == ""  # only a lone 1 is asked
+    one = sheet_with_stroke((20, 2), (20, 17))
+    one.ink[2:5, 16:20] = 255  # the flag at its top left
+    assert _glyph_doubt(one, LINE, read("1")) == ""
+    tilted = sheet_with_stroke((20, 2), (19, 17))  # a scan's leftover tilt
+    assert _glyph_doubt(tilted, LINE, read("1")) == ""
 
 
 def test_labels_and_multi_line_cells_are_not_counted():
