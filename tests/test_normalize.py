@@ -259,6 +259,24 @@ def test_an_ocr_read_row_that_cannot_be_placed_leaves_the_missing_rows_uncertain
     assert len(got) == 26 * 7
 
 
+def test_a_row_whose_values_went_to_an_unplaced_row_has_its_blanks_uncertain():
+    # A tilted borderless scan: 一、本年新收… wraps, its right-hand numbers stand on its
+    # first line and the left-hand ones on its last ("数量"), a row of its own that cannot
+    # be placed. The placed row's blanks were silent nulls (synth-48-0020, 13 cells).
+    cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS)]
+    cells += [cell(1, 0, "一、本年新收政府信息公开申请", confidence=0.98)]
+    cells += [cell(1, i + 1, "3", confidence=0.99) for i in range(4, 7)]
+    cells += [cell(2, 0, "数量", confidence=0.97)]
+    cells += [cell(2, i + 1, "1", confidence=0.99) for i in range(4)]
+    got = values(normalize_applications(grid(cells)))
+    reason = ("no value read in this row: a row of values was not placed ('数量') and may "
+              "hold it")
+    assert got[("new", "natural_person")] == (None, "", reason)
+    assert got[("new", "public_interest")] == (None, "", reason)
+    assert got[("new", "legal_services")] == (3, "3", None)
+    assert got[("new", "total")] == (3, "3", None)
+
+
 def test_the_single_other_row_read_beside_unplaced_rows_is_refused():
     # 2021 scan: （六）其他处理 stands beside 2.申请人逾期未按…, whose label went unread;
     # the group label was placed as the 2019 single row and took that sub-row's values.

@@ -328,15 +328,17 @@ def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec], misread
                       template: str | None, column_specs: Sequence[LabelSpec]) -> None:
     """Where OCR read a row of values whose label could not be placed, the template rows
     the table then lacks may be in it: their cells are reported as uncertain (null), not
-    left out (in the columns read; in all, if no row was placed). A text layer's unplaced
+    left out (in the columns read; in all, if no row was placed). So are the cells a row
+    that was placed left blank: their values may stand on the unplaced row (a tilted
+    row's numbers split between the lines of its wrapped label). A text layer's unplaced
     label is read exactly: an agency's own row."""
     if not misread:
         return
     have = {c.row for c in table.cells}
+    _flag_partial_rows(table, note := ", ".join(repr(text) for text in misread))
     split = bool(have & set(OTHER_SPLIT_ROWS))
     columns = (list(dict.fromkeys(c.column for c in table.cells))
                or [spec.key for spec in column_specs])
-    note = ", ".join(repr(text) for text in misread)
     if template != "2019" and "other" in have and not split:
         _refuse_single_other(table, note)
     for spec in specs:
@@ -347,6 +349,16 @@ def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec], misread
             table, spec.key, column, None,
             f"no row was read as {spec.key}: a row of values was not placed ({note})")
             for column in columns)
+
+
+def _flag_partial_rows(table: CanonicalTable, note: str) -> None:
+    """The cells a placed row left blank, uncertain: their values may stand on the row
+    that was not placed."""
+    reason = (f"no value read in this row: a row of values was not placed ({note}) and "
+              "may hold it")
+    for cell in table.cells:
+        if cell.value is None and not cell.raw_text and cell.uncertain is None:
+            table.refuse(cell, reason)
 
 
 def _refuse_single_other(table: CanonicalTable, note: str) -> None:
