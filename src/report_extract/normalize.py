@@ -335,7 +335,8 @@ def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec], misread
     if not misread:
         return
     have = {c.row for c in table.cells}
-    _flag_partial_rows(table, note := ", ".join(repr(text) for text in misread))
+    note = ", ".join(repr(text) for text in misread)
+    _flag_partial_rows(table, note)
     split = bool(have & set(OTHER_SPLIT_ROWS))
     columns = (list(dict.fromkeys(c.column for c in table.cells))
                or [spec.key for spec in column_specs])
