@@ -330,6 +330,23 @@ def test_docx_producer(tmp_path: Path) -> None:
     assert again.read_bytes() == made[0][0].read_bytes()
 
 
+@requires_office
+@requires_fonts
+def test_a_table_libreoffice_would_drop_is_printed_whole(tmp_path: Path) -> None:
+    """synth-49-0007: landscape, table 二 starts at the foot of page 1. With rows that may
+    not break across pages LibreOffice printed its first row only, and the truth claimed
+    eight values the PDF did not hold; set again with rows free to break, it prints all."""
+    from report_extract.pipeline import extract
+
+    rng = random.Random(49)
+    variation = [Variation.random(rng) for _ in range(8)][7]
+    assert (variation.producer, variation.landscape) == ("docx", True)
+    pdf, truth_path = write_report("r", variation, tmp_path)
+    truth = json.loads(truth_path.read_text("utf-8"))
+    got = extract(pdf).to_dict()["tables"]["active_disclosure"]
+    assert got == truth["tables"]["active_disclosure"]
+
+
 # --- the scan switch (issue 5) ------------------------------------------------------------------
 
 SCAN = Degradation(dpi=150, angle=1.4, blur=0.5, noise=5.0, jpeg_quality=70, stamp=True, seed=4)

@@ -4,6 +4,7 @@ tables), so that the reportlab and the docx producer print the same report."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,19 @@ class Document:
     @property
     def text_width(self) -> float:
         return self.page_size[0] - 2 * MARGIN_X
+
+    def printed_chars(self) -> Counter[str]:
+        """Every character the report prints (white space aside), as many times as printed:
+        a producer's PDF holds at least these (page numbers come on top)."""
+        texts: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, Title):
+                texts += block.lines
+            elif isinstance(block, Text):
+                texts.append(block.text)
+            else:
+                texts += [cell.text for cell in block.table.cells]
+        return Counter(ch for text in texts for ch in text if not ch.isspace())
 
 
 def build_document(truth: dict[str, Any], v: Variation) -> Document:

@@ -14,12 +14,13 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from . import office
-from .document import build_document
+from .document import Document, build_document
 from .pdf import draw_document
 from .truth import random_truth
 from .variation import Variation
@@ -93,19 +94,45 @@ def _write_docx_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],
                         out_dir: Path) -> None:
     if not jobs:
         return
+    documents = {j.name: build_document(truths[j.name], j.variation) for j in jobs}
+    with tempfile.TemporaryDirectory(prefix="synth-docx-") as tmp:
+        pdfs = _docx_to_pdf(jobs, documents, truths, Path(tmp), cant_split=True)
+        # LibreOffice drops the body of a table whose rows may not break across pages
+        # where such a table starts at a page's foot (synth-49-0007 lost table 二): those
+        # are set again with rows free to break, and must then print everything.
+        dropped = [j for j, pdf in zip(jobs, pdfs, strict=True)
+                   if _dropped_text(pdf, documents[j.name])]
+        redone = dict(zip((j.name for j in dropped), _docx_to_pdf(
+            dropped, documents, truths, Path(tmp) / "again", cant_split=False), strict=True))
+        for job, pdf in zip(jobs, pdfs, strict=True):
+            pdf = redone.get(job.name, pdf)
+            if missing := _dropped_text(pdf, documents[job.name]):
+                raise RuntimeError(f"LibreOffice left out text of {job.name}: {missing}")
+            shutil.move(pdf, out_dir / pdf.name)
+
+
+def _docx_to_pdf(jobs: list[Job], documents: dict[str, Document],
+                 truths: dict[str, dict[str, Any]], work: Path, *, cant_split: bool
+                 ) -> list[Path]:
     from .word import write_docx  # python-docx is needed only here
 
-    with tempfile.TemporaryDirectory(prefix="synth-docx-") as tmp:
-        work = Path(tmp)
-        files = []
-        for job in jobs:
-            truth = truths[job.name]
-            path = work / f"{job.name}.docx"
-            write_docx(build_document(truth, job.variation), path, truth["year"])
-            files.append(path)
-        stamps = [_published(truths[j.name]) for j in jobs]
-        for pdf in office.convert(files, work / "pdf", stamps):
-            shutil.move(pdf, out_dir / pdf.name)
+    work.mkdir(parents=True, exist_ok=True)
+    files = []
+    for job in jobs:
+        path = work / f"{job.name}.docx"
+        write_docx(documents[job.name], path, truths[job.name]["year"], cant_split=cant_split)
+        files.append(path)
+    return office.convert(files, work / "pdf", [_published(truths[j.name]) for j in jobs])
+
+
+def _dropped_text(pdf: Path, document: Document) -> str:
+    """The characters the document prints that the PDF lacks ("" when none)."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as opened:
+        found = Counter(c["text"] for page in opened.pages for c in page.chars
+                        if not c["text"].isspace())
+    return "".join(sorted((document.printed_chars() - found).elements()))
 
 
 def _scan_reports(jobs: list[Job], truths: dict[str, dict[str, Any]], out_dir: Path) -> None:

@@ -36,8 +36,10 @@ from .table import Cell, Table
 _FILL = "DBDBDB"  # the grey of draw_piece's fill (0.86)
 
 
-def write_docx(doc: Document, path: str | PathLike[str], year: int) -> None:
-    """Write `doc` as a .docx; core properties are fixed (dated early in year + 1)."""
+def write_docx(doc: Document, path: str | PathLike[str], year: int, *,
+               cant_split: bool = True) -> None:
+    """Write `doc` as a .docx; core properties are fixed (dated early in year + 1).
+    `cant_split`: no table row is broken across pages (as reports are usually set)."""
     v = doc.variation
     fonts.require(v.font_family)
     family = fonts.FONTS[v.font_family].office_name
@@ -55,7 +57,7 @@ def write_docx(doc: Document, path: str | PathLike[str], year: int) -> None:
                            bold=block.heading)
             p.paragraph_format.keep_with_next = block.heading
         elif isinstance(block, TableBlock):
-            _table(d, block.table, doc.style.size, v.repeat_header_after_break)
+            _table(d, block.table, doc.style.size, v.repeat_header_after_break, cant_split)
             d.add_paragraph().paragraph_format.space_after = Pt(0)
     stamp = dt.datetime(year + 1, 1, 15, 9, 0, 0)
     props = d.core_properties
@@ -150,7 +152,8 @@ def _page_field(p: Paragraph, style: str, align: WD_ALIGN_PARAGRAPH) -> None:
 # --- tables -----------------------------------------------------------------------------
 
 
-def _table(d: DocxDocument, table: Table, size: float, repeat_header: bool) -> DocxTable:
+def _table(d: DocxDocument, table: Table, size: float, repeat_header: bool,
+           cant_split: bool) -> DocxTable:
     t = d.add_table(rows=table.n_rows, cols=len(table.col_widths))
     if table.rules == "grid":
         t.style = d.styles["Table Grid"]
@@ -162,7 +165,8 @@ def _table(d: DocxDocument, table: Table, size: float, repeat_header: bool) -> D
     for i, row in enumerate(t.rows):
         row.height = Pt(size * 1.9)
         row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        _row_flags(row._tr, cant_split=True, header=repeat_header and i < table.header_rows)
+        _row_flags(row._tr, cant_split=cant_split,
+                   header=repeat_header and i < table.header_rows)
     # The grid's cells before any merge: python-docx's table.cell() re-reads the whole
     # grid on each call (seconds per report); cells never overlap, so these stay valid.
     grid = [[_Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]
