@@ -96,18 +96,19 @@ def _write_docx_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],
         return
     documents = {j.name: build_document(truths[j.name], j.variation) for j in jobs}
     with tempfile.TemporaryDirectory(prefix="synth-docx-") as tmp:
-        pdfs = _docx_to_pdf(jobs, documents, truths, Path(tmp), cant_split=True)
+        pdfs = dict(zip(documents, _docx_to_pdf(jobs, documents, truths, Path(tmp),
+                                                cant_split=True), strict=True))
         # LibreOffice drops the body of a table whose rows may not break across pages
         # where such a table starts at a page's foot (synth-49-0007 lost table 二): those
         # are set again with rows free to break, and must then print everything.
-        dropped = [j for j, pdf in zip(jobs, pdfs, strict=True)
-                   if _dropped_text(pdf, documents[j.name])]
-        redone = dict(zip((j.name for j in dropped), _docx_to_pdf(
-            dropped, documents, truths, Path(tmp) / "again", cant_split=False), strict=True))
-        for job, pdf in zip(jobs, pdfs, strict=True):
-            pdf = redone.get(job.name, pdf)
-            if missing := _dropped_text(pdf, documents[job.name]):
+        dropped = [j for j in jobs if _dropped_text(pdfs[j.name], documents[j.name])]
+        if dropped:
+            pdfs.update(zip((j.name for j in dropped), _docx_to_pdf(
+                dropped, documents, truths, Path(tmp) / "again", cant_split=False), strict=True))
+        for job in dropped:
+            if missing := _dropped_text(pdfs[job.name], documents[job.name]):
                 raise RuntimeError(f"LibreOffice left out text of {job.name}: {missing}")
+        for pdf in pdfs.values():
             shutil.move(pdf, out_dir / pdf.name)
 
 
