@@ -239,6 +239,25 @@ def test_an_ocr_read_value_under_two_headers_run_together_is_uncertain():
     assert table(1.0)[("normative_documents", "made")] == (124, "124", None)
 
 
+def test_an_ocr_read_row_with_nothing_under_a_header_has_that_cell_uncertain():
+    # 2019 (八) block: the rule between the header and the fees row was lost under a seal,
+    # and the row's "0" was read into the header cell ("本年增/减0"): fees.change was
+    # silently absent (synth-50-0005).
+    def row(confidence: float):
+        header = [cell(0, 0, "信息内容", confidence=confidence),
+                  cell(0, 1, "上一年项目数量", confidence=confidence),
+                  cell(0, 2, "本年增/减0", 2, confidence)]
+        fees = [cell(1, 0, "行政事业性收费", confidence=confidence),
+                cell(1, 1, "0", confidence=confidence)]
+        return values(normalize_active(grid(header + fees)))
+
+    got = row(0.93)
+    assert got[("fees", "prior_items")] == (0, "0", None)
+    assert got[("fees", "change")] == (
+        None, "", "no value read: nothing was read in this row under change")
+    assert ("fees", "change") not in row(1.0)  # a text layer's blank is printed blank
+
+
 def two_rows(second_label: GridCell) -> list[GridCell]:
     cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS)]
     cells += [cell(1, 0, "一、本年新收政府信息公开申请数量")]

@@ -89,6 +89,14 @@ def test_a_slash_read_as_one_is_doubted_but_an_upright_one_is_not():
     assert _glyph_doubt(tilted, LINE, read("1")) == ""
 
 
+def test_a_dash_read_as_one_is_doubted():
+    # A "—" null mark on a seal's ring read as "1" (0.99) through it (synth-50-0002).
+    dash = sheet_with_stroke((8, 10), (32, 10))
+    assert _glyph_doubt(dash, LINE, read("1")) == (
+        "the ink is a flat stroke like a '—' (a null mark), but '1' was read")
+    assert _glyph_doubt(sheet_with_stroke((20, 2), (20, 17)), LINE, read("1")) == ""
+
+
 def test_labels_and_multi_line_cells_are_not_counted():
     bars = sheet_with_bars((2, 5), (10, 13), (20, 23))
     assert _glyph_doubt(bars, LINE, read("其他")) == ""

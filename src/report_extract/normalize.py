@@ -651,17 +651,20 @@ def _template_columns(table: CanonicalTable) -> dict[str, tuple[str, ...]]:
 
 
 def _flag_unheaded_columns(table: CanonicalTable, headed: dict[str, set[str]]) -> None:
-    """An OCR'd row whose block header lacks one of the row's template columns (a rule
-    lost between two headers, read as one): no value is read for it, and it is reported
-    as uncertain (null), not left blank."""
+    """An OCR'd row that lacks one of its template columns is reported as uncertain
+    (null), not left blank: its block header lacks the column (a rule lost between two
+    headers, read as one), or nothing was read under it (a rule lost between the header
+    and the row: the value read into the header cell, "本年增/减0")."""
     columns_of = _template_columns(table)
     have = {(c.row, c.column) for c in table.cells}
     for row, keys in headed.items():
         for column in columns_of.get(row, ()):
-            if column not in keys and (row, column) not in have:
-                table.cells.append(_uncertain_cell(
-                    table, row, column, None,
-                    f"no value read: no column header above this row was read as {column}"))
+            if (row, column) in have:
+                continue
+            reason = (f"no value read: nothing was read in this row under {column}"
+                      if column in keys else
+                      f"no value read: no column header above this row was read as {column}")
+            table.cells.append(_uncertain_cell(table, row, column, None, reason))
 
 
 def _flag_unread_active_rows(table: CanonicalTable, misread: list[str]) -> None:

@@ -717,8 +717,8 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
     ink = sheet.ink[y0:y1, x0:x1]
     glyphs = _glyph_mask(ink)  # a remnant off the digits is no mark of the number
     marks = ink > 0 if glyphs is None else glyphs
-    if text == "1" and _lean(marks) <= LEANING:
-        return "the ink leans like a '/' (a null mark), but '1' was read"
+    if text == "1" and (unlike := _unlike_one(marks)):
+        return unlike
     pieces = len(_bands(marks.any(axis=0)))
     if pieces <= len(text):
         return ""
@@ -726,10 +726,23 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
     return f"the ink shows {pieces} separate marks, but {read_as} read"
 
 
+def _unlike_one(marks: np.ndarray) -> str:
+    """Why ink read as a lone "1" is no 1, which stands upright and taller than wide: a
+    null mark on a seal's ring ("—", "/") read as "1" at 0.99 through the seal was a
+    silent value (synth-50-0002, synth-47-0029)."""
+    rows, columns = np.nonzero(marks)
+    if not rows.size:
+        return ""
+    if np.ptp(columns) >= np.ptp(rows):
+        return "the ink is a flat stroke like a '—' (a null mark), but '1' was read"
+    if _lean(marks) <= LEANING:
+        return "the ink leans like a '/' (a null mark), but '1' was read"
+    return ""
+
+
 def _lean(marks: np.ndarray) -> float:
     """How far the ink runs right per pixel up (least squares of x on y): about 0 for
-    an upright "1", below -0.25 for a "/" in every font the generator uses. A "/" on a
-    seal's ring, read as "1" through it, was a silent value for a null mark."""
+    an upright "1", below -0.25 for a "/" in every font the generator uses."""
     ys, xs = np.nonzero(marks)
     spread = ys - ys.mean()
     scale = float((spread * spread).sum())
