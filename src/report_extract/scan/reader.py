@@ -707,9 +707,10 @@ def _under_seal(sheet: _Sheet, line: _Line) -> bool:
 
 
 def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
-    """Why a number's reading cannot be trusted whatever its confidence: its ink stands
-    in more separate pieces, left to right, than characters were read. The recogniser
-    folds a repeated digit ("11" read as "1") when nothing blank shows between them."""
+    """Why a number's reading cannot be trusted whatever its confidence: a lone "1" whose
+    ink is no 1 (_unlike_one), or ink in more separate pieces, left to right, than
+    characters were read. The recogniser folds a repeated digit ("11" read as "1") when
+    nothing blank shows between them."""
     text = read.text
     if line.parts or not text or not all(ch in NUMBER_GLYPHS for ch in text):
         return ""
