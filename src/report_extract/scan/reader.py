@@ -736,15 +736,14 @@ def _unlike_one(marks: np.ndarray) -> str:
         return ""
     if np.ptp(columns) >= np.ptp(rows):
         return "the ink is a flat stroke like a '—' (a null mark), but '1' was read"
-    if _lean(marks) <= LEANING:
+    if _lean(rows, columns) <= LEANING:
         return "the ink leans like a '/' (a null mark), but '1' was read"
     return ""
 
 
-def _lean(marks: np.ndarray) -> float:
-    """How far the ink runs right per pixel up (least squares of x on y): about 0 for
-    an upright "1", below -0.25 for a "/" in every font the generator uses."""
-    ys, xs = np.nonzero(marks)
+def _lean(ys: np.ndarray, xs: np.ndarray) -> float:
+    """How far ink pixels (ys, xs) run right per pixel up (least squares of x on y): about
+    0 for an upright "1", below -0.25 for a "/" in every font the generator uses."""
     spread = ys - ys.mean()
     scale = float((spread * spread).sum())
     return float(((xs - xs.mean()) * spread).sum()) / scale if scale else 0.0
