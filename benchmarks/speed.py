@@ -22,10 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from report_extract.detect import detect_tables
+from report_extract.detect.ruled import detect_tables
 from report_extract.errors import ReportError
-from report_extract.ingest import read_document
 from report_extract.pipeline import DETECTORS, extract
+from report_extract.read.pdf import read_document
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDERS = (REPO / "samples", REPO / "fixtures", REPO.parent / "shared" / "real")

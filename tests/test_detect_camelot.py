@@ -7,16 +7,16 @@ import pytest
 from camelot.core import Table
 from conftest import FIXTURES, cell_differences, load_truth, real_pdfs, requires_shared_real
 
-from report_extract.detect import detect_tables
-from report_extract.detect_camelot import (
+from report_extract.detect.camelot import (
     STACKED_NUMBERS_CONFIDENCE,
     detect_tables_camelot,
     table_to_part,
 )
+from report_extract.detect.ruled import detect_tables
 from report_extract.errors import DetectError, NoTablesError
-from report_extract.ingest import read_document
 from report_extract.models import BBox, Char
 from report_extract.pipeline import extract
+from report_extract.read.pdf import read_document
 
 PAGE_HEIGHT = 842.0
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from report_extract.labels import match_label
 from report_extract.metadata import parse_title, title_doubt
 from report_extract.models import BBox, Char, Document, Page
+from report_extract.normalize.labels import match_label
 from report_extract.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, LabelSpec
 
 

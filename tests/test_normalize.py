@@ -5,7 +5,7 @@ columns (a rule lost in a scan), a misread column header, a count with a decimal
 from __future__ import annotations
 
 from report_extract.models import BBox, Grid, GridCell
-from report_extract.normalize import (
+from report_extract.normalize.align import (
     normalize_active,
     normalize_applications,
     normalize_review,

@@ -15,11 +15,11 @@ import pytest
 from conftest import FIXTURES, SHARED_REAL, load_truth, requires_shared_real
 from PIL import Image
 
-from report_extract.detect import network_to_part, segments_to_networks
+from report_extract.detect.ruled import network_to_part, segments_to_networks
 from report_extract.errors import NoTextLayerError
-from report_extract.ingest import read_document
 from report_extract.models import BBox, Char, Document, Page
 from report_extract.pipeline import detect_grids, extract, extract_document
+from report_extract.read.pdf import read_document
 from report_extract.scan import OcrNotInstalledError, plan_routes, route_document
 from report_extract.scan.degrade import Degradation, degrade_image, degrade_pdf, write_image_pdf
 from report_extract.scan.engines import available_engines

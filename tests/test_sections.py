@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from report_extract.detect import Heading, TablePart, assign_sections
+from report_extract.detect.ruled import Heading, TablePart, assign_sections
 from report_extract.models import BBox, GridCell
 
 

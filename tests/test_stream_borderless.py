@@ -13,9 +13,15 @@ from typing import Any
 import pytest
 from conftest import cell_differences
 
+from report_extract.detect.borderless import (
+    Line,
+    Word,
+    _mark_nulls_among_labels,
+    table_layout,
+    table_parts,
+)
 from report_extract.models import BBox, Char, Page
 from report_extract.pipeline import extract
-from report_extract.stream import Line, Word, _mark_nulls_among_labels, table_layout, table_parts
 from report_extract.synth.fonts import missing_fonts
 from report_extract.synth.generate import Job, truth_for, write_reports
 from report_extract.synth.variation import Variation

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .detect import TextLine, text_lines
-from .models import Document, Problem
-from .textclean import clean_text
+from report_extract.detect.ruled import TextLine, text_lines
+from report_extract.models import Document, Problem
+from report_extract.textclean import clean_text
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _TITLE_END = r"政府信息公开(?:工作)?年度?报告"

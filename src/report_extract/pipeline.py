@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 
-from .detect import detect_tables
-from .errors import TemplateMismatchError
-from .ingest import read_document
-from .metadata import read_metadata, title_doubt
-from .models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
-from .normalize import normalize_tables
-from .validate import check_report
+from report_extract.detect.ruled import detect_tables
+from report_extract.errors import TemplateMismatchError
+from report_extract.metadata import read_metadata, title_doubt
+from report_extract.models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
+from report_extract.normalize.align import normalize_tables
+from report_extract.read.pdf import read_document
+from report_extract.validate import check_report
 
 DETECTORS = ("pdfplumber", "camelot")
 
@@ -19,7 +19,7 @@ def detect_grids(document: Document, detector: str = "pdfplumber") -> dict[str, 
     if detector == "pdfplumber":
         return detect_tables(document)
     if detector == "camelot":
-        from .detect_camelot import detect_tables_camelot
+        from report_extract.detect.camelot import detect_tables_camelot
 
         return detect_tables_camelot(document)
     raise ValueError(f"unknown detector {detector!r}: choose one of {', '.join(DETECTORS)}")
@@ -37,7 +37,7 @@ def extract(
     """
     document = read_document(path, source_file, require_text=mode == "text")
     if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
-        from .scan import route_document
+        from report_extract.scan import route_document
 
         document = route_document(document, mode=mode, engine=ocr_engine, progress=progress)
     return extract_document(document, detector=detector)
@@ -62,7 +62,7 @@ def extract_document(document: Document, *, detector: str = "pdfplumber") -> Rep
                     pages=len(document.pages), notes=[doubt] if doubt else [])
     report.checks = check_report(report)
     if any(page.source == "ocr" for page in document.pages):  # OCR candidates (issue 5)
-        from .scan.uncertainty import explain_ocr_values
+        from report_extract.scan.uncertainty import explain_ocr_values
 
         explain_ocr_values(report, document)
     return report

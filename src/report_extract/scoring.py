@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Report
-from .templates import (
+from report_extract.models import Report
+from report_extract.templates import (
     APPLICANT_COLUMNS,
     RESULT_ROWS,
     RULE_BALANCE,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import CanonicalTable, CheckResult, Report
-from .templates import (
+from report_extract.models import CanonicalTable, CheckResult, Report
+from report_extract.templates import (
     APPLICANT_COLUMNS,
     APPLICATION_COLUMNS,
     APPLICATION_ROWS,

@@ -10,10 +10,10 @@ Heavy imports (OpenCV, onnxruntime) happen only when a page is actually OCR'd.
 
 from __future__ import annotations
 
-from ..errors import IngestError
-from ..ingest import check_text_layer
-from ..models import Document, Page
-from .route import MODES, PageRoute, plan_routes
+from report_extract.errors import IngestError
+from report_extract.models import Document, Page
+from report_extract.read.pdf import check_text_layer
+from report_extract.scan.route import MODES, PageRoute, plan_routes
 
 __all__ = ["MODES", "OcrNotInstalledError", "PageRoute", "ocr_pages", "plan_routes",
            "route_document"]
@@ -33,7 +33,7 @@ def route_document(
 ) -> Document:
     """Replace the pages that need OCR by their OCR'd versions; refuse a document that
     ends up with no text at all, as the text path does."""
-    from .engines import INSTALL_HINTS, available_engines
+    from report_extract.scan.engines import INSTALL_HINTS, available_engines
 
     routes = plan_routes(document, mode)
     wanted = [r.page for r in routes if r.ocr]
@@ -65,9 +65,9 @@ def ocr_pages(
     import pypdfium2 as pdfium
     from tqdm import tqdm
 
-    from .engines import get_engine
-    from .image import page_dpi, prepare, render
-    from .reader import read_page
+    from report_extract.scan.engines import get_engine
+    from report_extract.scan.image import page_dpi, prepare, render
+    from report_extract.scan.reader import read_page
 
     ocr = get_engine(engine)
     pdf = pdfium.PdfDocument(document.path)

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .route import ENGINES
+from report_extract.scan.route import ENGINES
 
 MAX_CONFIDENCE = 0.9999  # an OCR reading is never as sure as a text layer (1.0)
 MIN_ALTERNATIVE = 0.02  # runner-up readings less likely than this are not candidates

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .engines import LineRead
-from .reader import NUMBER_GLYPHS, _bands, _merge_thin
+from report_extract.scan.engines import LineRead
+from report_extract.scan.reader import NUMBER_GLYPHS, _bands, _merge_thin
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 

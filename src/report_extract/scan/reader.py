@@ -14,13 +14,19 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ..detect import TablePart, network_to_part, segments_to_networks
-from ..labels import template_label_keys
-from ..models import BBox, Char, Page, Segment
-from ..textclean import label_key, parse_number
-from .engines import Glyph, LineRead, OcrEngine, numeric_like
-from .image import PageImage
-from .rulings import RuleMasks, draw_segments, find_segments, rule_masks, seal_edges
+from report_extract.detect.ruled import TablePart, network_to_part, segments_to_networks
+from report_extract.models import BBox, Char, Page, Segment
+from report_extract.normalize.labels import template_label_keys
+from report_extract.scan.engines import Glyph, LineRead, OcrEngine, numeric_like
+from report_extract.scan.image import PageImage
+from report_extract.scan.rulings import (
+    RuleMasks,
+    draw_segments,
+    find_segments,
+    rule_masks,
+    seal_edges,
+)
+from report_extract.textclean import label_key, parse_number
 
 CELL_MARGIN = 1.2  # pt kept clear inside a cell's rules (line width, residual tilt)
 MIN_SPECK = 1.0  # pt: ink components smaller than this square are scan dust
@@ -411,7 +417,7 @@ def _table_rules(image: PageImage, segments: list[Segment], masks: RuleMasks) ->
 
 
 def _free_rules(image: PageImage, masks: RuleMasks) -> np.ndarray:
-    from .layout import free_rules  # layout builds on this module's band helpers
+    from report_extract.scan.layout import free_rules  # layout builds on this module's band helpers
 
     return free_rules(masks.horizontal, image.dpi)
 

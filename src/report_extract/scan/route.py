@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ingest import MIN_TEXT_CHARS
-from ..models import BBox, Document, Page
+from report_extract.models import BBox, Document, Page
+from report_extract.read.pdf import MIN_TEXT_CHARS
 
 MODES = ("auto", "text", "ocr")
 # The engines scan.engines drives; named here, light to import (no OpenCV), so that options

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..models import Segment
-from .image import PageImage
+from report_extract.models import Segment
+from report_extract.scan.image import PageImage
 
 MIN_H_RULE = 20.0  # pt: shorter horizontal runs are strokes of glyphs (一 is ~9 pt)
 MIN_V_RULE = 11.0  # pt: rows can be ~14 pt tall; a 10.5 pt glyph's stroke is shorter

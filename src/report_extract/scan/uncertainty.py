@@ -20,12 +20,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import product
 
-from ..models import CanonicalCell, CanonicalTable, Char, CheckResult, Document, Problem, Report
-from ..normalize import BY_POSITION
-from ..scoring import is_term
-from ..textclean import parse_number
-from ..validate import check_report
-from .reader import OcrChar
+from report_extract.models import (
+    CanonicalCell,
+    CanonicalTable,
+    Char,
+    CheckResult,
+    Document,
+    Problem,
+    Report,
+)
+from report_extract.normalize.align import BY_POSITION
+from report_extract.scan.reader import OcrChar
+from report_extract.scoring import is_term
+from report_extract.textclean import parse_number
+from report_extract.validate import check_report
 
 MAX_CANDIDATES = 4
 LOW_CONFIDENCE = 0.9  # as normalize: below this a reading is not trusted

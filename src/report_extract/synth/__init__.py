@@ -5,11 +5,12 @@ the report out as blocks, which pdf.py draws with reportlab and word.py writes a
 LibreOffice (office.py) to export; generate.py writes reproducible batches.
 """
 
+from report_extract.synth.generate import generate, truth_for, write_report, write_reports
+from report_extract.synth.pdf import render_pdf
+from report_extract.synth.truth import AGENCIES, failed_rules, random_truth
+from report_extract.synth.variation import Variation
+
 from . import office
-from .generate import generate, truth_for, write_report, write_reports
-from .pdf import render_pdf
-from .truth import AGENCIES, failed_rules, random_truth
-from .variation import Variation
 
 __all__ = ["AGENCIES", "Variation", "failed_rules", "generate", "office", "random_truth",
            "render_pdf", "truth_for", "write_report", "write_reports"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from .generate import generate
-from .variation import PRODUCERS
+from report_extract.synth.generate import generate
+from report_extract.synth.variation import PRODUCERS
 
 
 def _share(text: str) -> float:

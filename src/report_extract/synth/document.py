@@ -11,12 +11,12 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, landscape
 
 from report_extract import templates as T
+from report_extract.synth.labels import Labeler
+from report_extract.synth.table import Style, Table
+from report_extract.synth.tables import active_table, applications_table, review_table
+from report_extract.synth.variation import Variation
 
 from . import filler, fonts
-from .labels import Labeler
-from .table import Style, Table
-from .tables import active_table, applications_table, review_table
-from .variation import Variation
 
 # Page geometry in points, shared by both producers.
 MARGIN_X = 72.0

@@ -19,11 +19,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from report_extract.synth.document import Document, build_document
+from report_extract.synth.pdf import draw_document
+from report_extract.synth.truth import random_truth
+from report_extract.synth.variation import Variation
+
 from . import office
-from .document import Document, build_document
-from .pdf import draw_document
-from .truth import random_truth
-from .variation import Variation
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _write_docx_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],
 def _docx_to_pdf(jobs: list[Job], documents: dict[str, Document],
                  truths: dict[str, dict[str, Any]], work: Path, *, cant_split: bool
                  ) -> list[Path]:
-    from .word import write_docx  # python-docx is needed only here
+    from report_extract.synth.word import write_docx  # python-docx is needed only here
 
     work.mkdir(parents=True, exist_ok=True)
     files = []
@@ -141,7 +142,7 @@ def _scan_reports(jobs: list[Job], truths: dict[str, dict[str, Any]], out_dir: P
     scans = {j.name: j.variation.scan for j in jobs if j.variation.scan is not None}
     if not scans:
         return
-    from ..scan.degrade import degrade_pdf  # renders pages: only needed for scans
+    from report_extract.scan.degrade import degrade_pdf  # renders pages: only needed for scans
 
     with tempfile.TemporaryDirectory(prefix="synth-scan-") as tmp:
         for name, scan in scans.items():

@@ -10,8 +10,7 @@ import random
 import re
 
 from report_extract import templates as T
-
-from .variation import Variation
+from report_extract.synth.variation import Variation
 
 _LEAF_NUMBER_RE = re.compile(r"^(\d+)\.")
 

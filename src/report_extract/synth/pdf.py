@@ -8,8 +8,7 @@ from typing import Any
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from . import fonts
-from .document import (
+from report_extract.synth.document import (
     FOOTER_Y,
     MARGIN_BOTTOM,
     MARGIN_TOP,
@@ -21,7 +20,7 @@ from .document import (
     build_document,
     page_number_text,
 )
-from .table import (
+from report_extract.synth.table import (
     Style,
     Table,
     draw_piece,
@@ -30,7 +29,9 @@ from .table import (
     row_heights,
     wrap,
 )
-from .variation import Variation
+from report_extract.synth.variation import Variation
+
+from . import fonts
 
 
 class Flow:

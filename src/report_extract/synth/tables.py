@@ -8,10 +8,9 @@ from typing import Any
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from report_extract import templates as T
-
-from .labels import Labeler
-from .table import Cell, Style, Table
-from .variation import Variation
+from report_extract.synth.labels import Labeler
+from report_extract.synth.table import Cell, Style, Table
+from report_extract.synth.variation import Variation
 
 Rows = dict[str, dict[str, Any]]
 

@@ -19,8 +19,7 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from . import fonts
-from .document import (
+from report_extract.synth.document import (
     FOOTER_Y,
     MARGIN_BOTTOM,
     MARGIN_TOP,
@@ -31,7 +30,9 @@ from .document import (
     Title,
     page_number_text,
 )
-from .table import Cell, Table
+from report_extract.synth.table import Cell, Table
+
+from . import fonts
 
 _FILL = "DBDBDB"  # the grey of draw_piece's fill (0.86)
 

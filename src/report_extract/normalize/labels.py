@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
 
-from .templates import TABLE_COLUMNS, TABLE_ROWS, LabelSpec
-from .textclean import label_key
+from report_extract.templates import TABLE_COLUMNS, TABLE_ROWS, LabelSpec
+from report_extract.textclean import label_key
 
 MIN_SCORE = 0.6  # below this a label is not placed
 MIN_SCORE_SHORT = 0.8  # for labels of up to SHORT characters: "其他说明" is not "其他"

@@ -15,11 +15,16 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from .detect import TablePart, _group_lines, chars_to_text, cluster_values
-from .labels import match_label
-from .models import BBox, Char, GridCell, Page
-from .templates import ACTIVE_COLUMNS, ACTIVE_LABEL_HEADER, APPLICATION_COLUMNS, REVIEW_COLUMNS
-from .textclean import label_key, looks_numeric, numbering
+from report_extract.detect.ruled import TablePart, _group_lines, chars_to_text, cluster_values
+from report_extract.models import BBox, Char, GridCell, Page
+from report_extract.normalize.labels import match_label
+from report_extract.templates import (
+    ACTIVE_COLUMNS,
+    ACTIVE_LABEL_HEADER,
+    APPLICATION_COLUMNS,
+    REVIEW_COLUMNS,
+)
+from report_extract.textclean import label_key, looks_numeric, numbering
 
 WORD_GAP = 0.5  # a gap wider than this many character heights separates two words
 HEADER_WORD_GAP = 0.25  # header words in neighbouring narrow columns stand closer

@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .labels import LabelMatch, match_label
-from .models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
-from .templates import (
+from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
+from report_extract.normalize.labels import LabelMatch, match_label
+from report_extract.templates import (
     ACTIVE_COLUMNS,
     ACTIVE_ROWS,
     APPLICATION_COLUMNS,
@@ -26,7 +26,13 @@ from .templates import (
     expected_cells,
     spec_for,
 )
-from .textclean import clean_text, label_key, looks_numeric, parse_amount_wan, parse_number
+from report_extract.textclean import (
+    clean_text,
+    label_key,
+    looks_numeric,
+    parse_amount_wan,
+    parse_number,
+)
 
 MIN_VALUES_IN_DATA_ROW = 1
 LABEL_DIGITS = 0.5  # see _value_columns

@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from .detect import (
+from report_extract.detect.ruled import (
     Heading,
     TablePart,
     assign_sections,
@@ -30,9 +30,9 @@ from .detect import (
     parts_to_grids,
     section_regions,
 )
-from .errors import DetectError, NoTablesError
-from .models import BBox, Char, Document, Grid, GridCell, Page
-from .textclean import looks_numeric
+from report_extract.errors import DetectError, NoTablesError
+from report_extract.models import BBox, Char, Document, Grid, GridCell, Page
+from report_extract.textclean import looks_numeric
 
 # split_text: pdfminer joins the numbers of neighbouring narrow cells into one text line
 # ("0  0"); split it at the cell borders instead of giving it all to one cell.

@@ -15,14 +15,14 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
-from .errors import (
+from report_extract.errors import (
     CorruptPdfError,
     EmptyPdfError,
     EncryptedPdfError,
     NotAPdfError,
     NoTextLayerError,
 )
-from .models import BBox, Char, Document, Page, Segment
+from report_extract.models import BBox, Char, Document, Page, Segment
 
 # A ruling is a thin drawn object: lines, and rects/curves no thicker than this (pt).
 MAX_RULING_THICKNESS = 2.5

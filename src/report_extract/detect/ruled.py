@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from .errors import NoTablesError
-from .models import TABLE_NAMES, BBox, Char, Document, Grid, GridCell, Page, Segment
-from .templates import END_HEADINGS, OTHER_HEADINGS, SECTION_HEADINGS
-from .textclean import clean_text, label_key, looks_numeric
+from report_extract.errors import NoTablesError
+from report_extract.models import TABLE_NAMES, BBox, Char, Document, Grid, GridCell, Page, Segment
+from report_extract.templates import END_HEADINGS, OTHER_HEADINGS, SECTION_HEADINGS
+from report_extract.textclean import clean_text, label_key, looks_numeric
 
 SNAP = 2.5  # pt: line positions closer than this are one line
 COVER = 0.6  # a boundary counts as ruled where a segment covers this share of it
@@ -362,7 +362,7 @@ def borderless_parts(
     The columns are found over all the section's pages at once, so that the parts of a
     table broken across pages share them and join like ruled parts do.
     """
-    from .stream import region_lines, table_parts
+    from report_extract.detect.borderless import region_lines, table_parts
 
     parts = []
     for section in sorted(sections):
