@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from report_extract.batch.inputs import (
+    SKIPPED_KINDS,
     Identified,
     InputNotFound,
     Source,
@@ -50,7 +51,6 @@ __all__ = ["InputNotFound", "Options", "OutputLocked", "RunnerError", "Summary",
 
 FLUSH_SECONDS = 30.0  # a slow batch still reaches disk this often
 KIND_NOT_PDF = "not_a_pdf"
-KIND_UNREADABLE = "unreadable"
 STAGE_INPUT = "input"
 
 _KIND_WORDS = {
@@ -59,6 +59,9 @@ _KIND_WORDS = {
     "template_mismatch": "unknown template", "timeout": "timed out", "crash": "crashed",
     "internal_error": "internal error", "ocr_not_installed": "OCR not installed",
     "out_of_memory": "out of memory", "unreadable": "unreadable",
+    "special_file": "not a regular file", "corrupt_zip": "corrupt zip",
+    "unsafe_member": "unsafe zip member", "zip_bomb": "zip bomb",
+    "nested_too_deep": "zip nested too deep",
 }
 
 
@@ -70,7 +73,7 @@ class Summary:
     format: str
     converted: int = 0  # reports in the output
     earlier: int = 0  # of those, converted by an earlier run and reused
-    failed: int = 0  # unique inputs that failed
+    failed: int = 0  # input paths that failed: the rows of the errors table
     failed_by_kind: dict[str, int] = field(default_factory=dict)
     skipped: int = 0  # files that are not PDFs (and not named .pdf)
     duplicates: int = 0  # paths whose bytes another path already has
@@ -201,7 +204,7 @@ def _plan(items: Iterable[Identified], manifest: Manifest, store: PartStore,
             groups.setdefault(item.sha256, []).append(item.source)
         else:
             named_pdf = item.source.path.lower().endswith(".pdf")
-            broken = item.problem is not None
+            broken = item.problem is not None and item.kind not in SKIPPED_KINDS
             not_pdf.append((item, FAILED if named_pdf or broken else SKIPPED))
     todo = [(sha, paths[0]) for sha, paths in groups.items()
             if not _reusable(manifest.entries.get(sha), store, retry_failed, options)]
@@ -292,7 +295,7 @@ def _record_not_pdf(plan: _Plan, manifest: Manifest, options: Options) -> None:
 
 
 def _not_pdf_kind(item: Identified) -> str:
-    return KIND_UNREADABLE if item.problem else KIND_NOT_PDF
+    return item.kind or KIND_NOT_PDF
 
 
 def _assemble(out: Path, fmt: str, plan: _Plan, manifest: Manifest, store: PartStore) -> None:
@@ -306,7 +309,8 @@ def _assemble(out: Path, fmt: str, plan: _Plan, manifest: Manifest, store: PartS
             else:
                 tables.write("reports", [failed_report_row(sha, plan.groups[sha][0].source_file)])
         tables.write("errors", sorted(_error_rows(plan, manifest), key=lambda r: r[1]))
-        tables.write("inputs", sorted(_input_rows(plan, manifest), key=lambda r: r[0]))
+        tables.write("inputs", sorted(_input_rows(plan, manifest),
+                                      key=lambda r: (r[0], r[5] or "")))
 
 
 def _error_rows(plan: _Plan, manifest: Manifest) -> Iterator[list]:
@@ -328,10 +332,10 @@ def _input_rows(plan: _Plan, manifest: Manifest) -> Iterator[list]:
         status = "converted" if entry.status == DONE else FAILED
         for i, source in enumerate(paths):
             yield [source.path, source.source_file, sha, "duplicate" if i else status,
-                   entry.kind]
+                   entry.kind, source.raw_path]
     for item, status in plan.not_pdf:
         yield [item.source.path, item.source.source_file, item.sha256, status,
-               _not_pdf_kind(item)]
+               _not_pdf_kind(item), item.source.raw_path]
 
 
 def _summarize(out: Path, fmt: str, plan: _Plan, manifest: Manifest, pages: int,
@@ -346,11 +350,9 @@ def _summarize(out: Path, fmt: str, plan: _Plan, manifest: Manifest, pages: int,
             summary.converted += 1
             summary.earlier += sha not in todo
             summary.checks_failed += entry.n_check_failures
-        else:
-            kinds[entry.kind or "unknown"] += 1
-    failed_not_pdf = {item.sha256: _not_pdf_kind(item)
-                      for item, status in plan.not_pdf if status == FAILED}
-    kinds.update(failed_not_pdf.values())
+        else:  # one per path, as the errors table lists them
+            kinds[entry.kind or "unknown"] += len(paths)
+    kinds.update(_not_pdf_kind(item) for item, status in plan.not_pdf if status == FAILED)
     summary.skipped = sum(status == SKIPPED for _, status in plan.not_pdf)
     summary.failed = sum(kinds.values())
     summary.failed_by_kind = dict(kinds)

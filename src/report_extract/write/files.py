@@ -7,9 +7,11 @@ or killed run leaves the previous version intact.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -107,9 +109,67 @@ class Sink(Protocol):
     def abort(self) -> None: ...
 
 
+# A name that is not UTF-8 reaches text as lone surrogates (os.fsdecode): the files show
+# its bytes as \xNN (any other lone surrogate as \uXXXX) instead of failing to encode.
+ESCAPE_ERRORS = "report_extract.escape"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def _escape_errors(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    if not _LONE_SURROGATE.fullmatch(bad[0]):
+        raise exc
+    return "".join(_escape_surrogate(c) for c in bad), exc.end
+
+
+codecs.register_error(ESCAPE_ERRORS, _escape_errors)
+
+
+def printable(text: str) -> str:
+    """`text` with lone surrogates escaped as the files show them."""
+    return _LONE_SURROGATE.sub(lambda m: _escape_surrogate(m.group()), text)
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"  # the convention Excel and LibreOffice show as text, not as part of it
+# Text that is a plain number (raw "-3" of a 本年增/减 cell) is a number to a spreadsheet,
+# not a formula: it stays as printed.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*%?|-")
+
+
+def _looks_like_formula(text: str) -> bool:
+    if not text:
+        return False
+    if text[0] == FORMULA_ESCAPE:  # escaped too, so that unescaping is unambiguous
+        return _looks_like_formula(text[1:])
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def escape_csv_text(text: str) -> str:
+    """A leading apostrophe on text a spreadsheet would run as a formula."""
+    return FORMULA_ESCAPE + text if _looks_like_formula(text) else text
+
+
+def unescape_csv_text(text: str) -> str:
+    """The exact text escape_csv_text was given (for readers of our CSV files)."""
+    if text.startswith(FORMULA_ESCAPE) and _looks_like_formula(text[1:]):
+        return text[1:]
+    return text
+
+
 def _csv_value(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r'":
+        return escape_csv_text(value)
     return value  # csv writes None as "", ints as "21", floats by repr ("7730.28")
 
 
@@ -117,7 +177,8 @@ class CsvSink:
     def __init__(self, spec: TableSpec, path: Path):
         self._path = path
         fd, self._tmp = _temp_file(path)
-        self._handle = os.fdopen(fd, "w", encoding=CSV_ENCODING, newline="")
+        self._handle = os.fdopen(fd, "w", encoding=CSV_ENCODING, newline="",
+                                 errors=ESCAPE_ERRORS)
         self._writer = csv.writer(self._handle)
         self._writer.writerow(spec.columns)
 
@@ -138,9 +199,17 @@ class CsvSink:
 
 def _to_batch(schema: pa.Schema, rows: list[Row]) -> pa.RecordBatch:
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-    arrays = [pa.array(list(col), type=field.type) for col, field in zip(columns, schema,
-                                                                           strict=True)]
+    arrays = [_to_array(list(col), field.type) for col, field in zip(columns, schema,
+                                                                      strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _to_array(values: list, kind: pa.DataType) -> pa.Array:
+    try:
+        return pa.array(values, type=kind)
+    except UnicodeEncodeError:  # a name that is not UTF-8: escaped, as in CSV
+        return pa.array([printable(v) if isinstance(v, str) else v for v in values],
+                        type=kind)
 
 
 class ParquetFileSink:

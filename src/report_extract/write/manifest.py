@@ -60,7 +60,19 @@ class ManifestEntry:
     ocr_engine: str = "rapidocr"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return json_text(asdict(self))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: Any) -> str:
+    """JSON that is valid UTF-8 whatever the strings hold: a name that is not UTF-8 (lone
+    surrogates, from os.fsdecode) is kept as \\udcXX escapes, which load back the same."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class OutputLocked(RuntimeError):
@@ -155,7 +167,7 @@ class PartStore:
         where: dict[str, tuple[str, int, int]] = {}
         with atomic_file(self.folder / name, "wb") as handle:
             for sha, rows in records:
-                blob = zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8"))
+                blob = zlib.compress(json_text(rows).encode("utf-8"))
                 offset = handle.tell()
                 handle.write(_FRAME.pack(len(blob)) + blob)
                 where[sha] = (name, offset, _FRAME.size + len(blob))

@@ -55,8 +55,9 @@ PROBLEMS = TableSpec("problems", (("report_id", _STR), ("table", _STR), ("kind",
 ERRORS = TableSpec("errors", (("source_file", _STR), ("path", _STR), ("sha256", _STR),
                               ("stage", _STR), ("message", _STR), ("kind", _STR)))
 # Every input path and what became of it: duplicates and skipped files are recorded here.
+# raw_path: the exact name where `path` is not (bytes that are not UTF-8, escaped as \xNN).
 INPUTS = TableSpec("inputs", (("path", _STR), ("source_file", _STR), ("sha256", _STR),
-                              ("status", _STR), ("kind", _STR)))
+                              ("status", _STR), ("kind", _STR), ("raw_path", _STR)))
 
 
 def wide_spec(table: str) -> TableSpec:
