@@ -194,7 +194,14 @@ def test_part_store_round_trip(tmp_path):
     part, offset, length = where[RID]
     assert part == "part-000001.bin"
     assert store.read(part, offset, length) == rows
-    assert PartStore(tmp_path).write([])  == {}  # numbering continues after existing parts
+    later = store.write([("ef" * 32, {"reports": [["x"]]})])  # the same run appends
+    assert later["ef" * 32][:2] == ("part-000001.bin", where["cd" * 32][1] + where["cd" * 32][2])
+    assert store.read(*later["ef" * 32]) == {"reports": [["x"]]}
+    assert store.read(part, offset, length) == rows
+    assert store.write([]) == {}
+    next_run = PartStore(tmp_path)  # numbering continues after existing parts
+    assert next_run.write([(RID, rows)])[RID][0] == "part-000002.bin"
     assert sorted(p.name for p in store.folder.iterdir()) == ["part-000001.bin",
                                                               "part-000002.bin"]
     store.close()
+    next_run.close()

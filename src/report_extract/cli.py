@@ -115,7 +115,7 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
     continues where it stopped. Files that cannot be converted are listed in the errors
     table; the exit status is 1 if any failed.
     """
-    from report_extract.batch import InputNotFound, OutputLocked, RunnerError
+    from report_extract.batch import InputNotFound, OutputError, OutputLocked, RunnerError
     from report_extract.batch import convert as convert_batch
 
     if not inputs and from_list is None:
@@ -130,7 +130,7 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
                                 ocr=ocr, ocr_engine=ocr_engine)
     except InputNotFound as error:
         fail(str(error), EXIT_USAGE)
-    except (OutputLocked, RunnerError) as error:
+    except (OutputLocked, OutputError, RunnerError) as error:
         fail(str(error))
     except KeyboardInterrupt:
         fail("interrupted: finished reports are saved; run the same command again to continue",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import os
 import re
 import shutil
@@ -95,6 +96,44 @@ def remove_temporaries(folder: Path) -> None:
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 entry.unlink(missing_ok=True)
+
+
+class OutputError(OSError):
+    """The output folder cannot be written (full, read-only, no permission)."""
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
+
+
+# Failures of writing itself; a permission error counts when it names the output folder.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+_ACCESS_ERRNOS = {errno.EACCES, errno.EPERM}
+_ADVICE = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space",
+           errno.EFBIG: "free some space"}
+
+
+@contextmanager
+def writing_to(out_dir: Path) -> Iterator[None]:
+    """Turn a failure to write into `out_dir` into an OutputError, one line for people."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, OutputError) or not _is_output_failure(exc, out_dir):
+            raise
+        reason = (exc.strerror or str(exc)).lower()
+        advice = _ADVICE.get(exc.errno, "make it writable or choose another folder")
+        raise OutputError(exc.errno, f"cannot write the output to {out_dir}: {reason}; "
+                          f"{advice}, then run the same command again (finished reports "
+                          "are kept)") from exc
+
+
+def _is_output_failure(exc: OSError, out_dir: Path) -> bool:
+    if exc.errno in _WRITE_ERRNOS:
+        return True
+    if exc.errno in _ACCESS_ERRNOS and exc.filename is not None:
+        named = os.path.abspath(os.fsdecode(exc.filename))
+        return named.startswith(os.path.abspath(out_dir))
+    return False
 
 
 def table_path(out_dir: Path, spec: TableSpec, fmt: str) -> Path:
@@ -192,7 +231,8 @@ class CsvSink:
         os.replace(self._tmp, self._path)
 
     def abort(self) -> None:
-        self._handle.close()
+        with contextlib.suppress(OSError):  # a full disk fails the close's flush again
+            self._handle.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._tmp)
 
