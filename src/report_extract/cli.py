@@ -8,6 +8,7 @@ Typed errors become one line on stderr ("error: FILE: reason") and an exit statu
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -46,6 +47,36 @@ def ocr_options(command):
              "ocr = every page.")(command)
 
 
+def configure_logging(verbose: bool) -> None:
+    """The PDF libraries (pdfminer, pdfplumber, fontTools, ...) log every oddity of a
+    damaged or browser-printed file: hundreds of lines before our one error line. They are
+    quiet unless --verbose; then they go to stderr, Python warnings with them."""
+    logging.captureWarnings(True)
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+    else:
+        root.addHandler(logging.NullHandler())  # also keeps logging's last-resort printer off
+        root.setLevel(logging.CRITICAL + 1)
+
+
+def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        configure_logging(True)
+    return value
+
+
+def verbose_option(command):
+    return click.option("-v", "--verbose", is_flag=True, expose_value=False,
+                        callback=_verbose,
+                        help="Show the PDF libraries' log messages and warnings.")(command)
+
+
 def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(status)
@@ -53,13 +84,17 @@ def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="report-extract")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show the PDF libraries' log messages and warnings.")
+def main(verbose: bool) -> None:
     """Extract the statistical tables of 政府信息公开工作年度报告 (government
     information-disclosure annual reports) from PDFs into canonical, validated data."""
+    configure_logging(verbose)  # a command's own --verbose comes after and turns it on
 
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
+@verbose_option
 @detector_option
 @ocr_options
 @click.option("--details", is_flag=True,
@@ -104,6 +139,7 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
 @detector_option
 @ocr_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@verbose_option
 def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | None,
             timeout: float | None, retry_failed: bool, from_list: Path | None,
             dask_address: str | None, detector: str, ocr: str, ocr_engine: str,
