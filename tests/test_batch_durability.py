@@ -92,10 +92,11 @@ def test_a_report_finished_before_a_kill_is_not_redone(tmp_path: Path):
     process = subprocess.Popen([sys.executable, str(script), str(out)],
                                env={**env, HOLD_ENV: "1"}, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    # One worker: r01 starts only once r00's result has been taken, the moment after it
-    # finished. Kill then, before anything else can happen.
+    # One worker: r01 starts once r00's result has been taken, the moment after it
+    # finished; r00 is to be on disk within a second of that. Kill then.
     while "r01.pdf" not in started(log) and time.monotonic() < deadline:
         time.sleep(0.005)
+    time.sleep(1.0)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert started(log) == ["r00.pdf", "r01.pdf"]
