@@ -171,6 +171,25 @@ def test_symlink_loops_are_recorded_and_linked_folders_read_once(tmp_path: Path)
     assert {e["kind"] for e in errors.values()} == {"unreadable"}
 
 
+def test_a_file_that_cannot_be_read_is_an_error_row(tmp_path: Path, monkeypatch):
+    folder = tmp_path / "in"
+    fake_pdf(folder / "good.pdf", "good")
+    locked = fake_pdf(folder / "locked.pdf", "locked")
+    real_open = inputs._open_regular
+
+    def open_regular(file: str):  # root reads anything: deny as a shared drive would
+        if file == str(locked):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file)
+
+    monkeypatch.setattr(inputs, "_open_regular", open_regular)
+    out = tmp_path / "out"
+    summary = run([folder], out)
+    assert (summary.converted, summary.failed_by_kind) == (1, {"unreadable": 1})
+    assert by_path(out, "errors")[str(locked)]["message"] == (
+        "cannot read the file: permission denied")
+
+
 # -- zips ----------------------------------------------------------------------------------
 
 def raw_zip(dest: Path, members: dict[str, bytes], *,

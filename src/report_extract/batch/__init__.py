@@ -294,6 +294,8 @@ def _entry(sha: str, status: str, paths: list[str], options: Options) -> Manifes
 def _record_not_pdf(plan: _Plan, manifest: Manifest, options: Options) -> None:
     entries = []
     for item, status in plan.not_pdf:
+        if not item.sha256:  # never read (a FIFO, a refused member): nothing to identify
+            continue
         known = manifest.entries.get(item.sha256)
         if known is None or known.status != status or item.source.path not in known.paths:
             entry = _entry(item.sha256, status, [item.source.path], options)

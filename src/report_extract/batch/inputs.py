@@ -24,6 +24,7 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -509,15 +510,15 @@ def _identify(source: Source, opener: Callable[[], IO[bytes]]) -> Identified:
                       source.problem_kind)
 
 
-_WORKER_ARCHIVES: _Archives | None = None
+_WORKER = threading.local()  # per thread: Dask runs tasks in threads
 
 
 def read_source(source: Source) -> bytes:
     """The bytes of a zip member (for a worker, which keeps its last archive open)."""
-    global _WORKER_ARCHIVES
-    if _WORKER_ARCHIVES is None or _WORKER_ARCHIVES.pid != os.getpid():
-        _WORKER_ARCHIVES = _Archives()  # never share a parent's open files after a fork
-    with _open_member(_WORKER_ARCHIVES, source) as handle:
+    archives: _Archives | None = getattr(_WORKER, "archives", None)
+    if archives is None or archives.pid != os.getpid():
+        archives = _WORKER.archives = _Archives()  # never a parent's open files after a fork
+    with _open_member(archives, source) as handle:
         return handle.read()
 
 
