@@ -134,7 +134,12 @@ def test_fifo_and_device_inputs_never_block(tmp_path: Path):
                            str(tmp_path / "given.pdf"), str(out)],
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(REPO / "src")})
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr  # run() prints no progress: check the CLI's
+    cli = subprocess.run([sys.executable, "-m", "report_extract.cli", "convert", str(folder),
+                          "-o", str(tmp_path / "cli"), "--timeout", "10"],
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert cli.stderr.splitlines()[0] == "1 PDF files to convert (2 not read: see errors)"
     assert done.stdout.startswith("1 converted, 3 failed (3 not a regular file)")
     errors = by_path(out, "errors")
     assert errors[str(folder / "x.pdf")]["message"] == "not a regular file (a FIFO): not read"

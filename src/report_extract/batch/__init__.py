@@ -242,7 +242,11 @@ def _describe(plan: _Plan) -> str:
     if duplicates:
         extra.append(f"{duplicates} duplicates")
     if plan.not_pdf:
-        extra.append(f"{len(plan.not_pdf)} files that are not PDFs")
+        unread = sum(item.problem is not None for item, _ in plan.not_pdf)
+        if len(plan.not_pdf) > unread:
+            extra.append(f"{len(plan.not_pdf) - unread} files that are not PDFs")
+        if unread:
+            extra.append(f"{unread} not read: see errors")
     return text + (f" ({', '.join(extra)})" if extra else "")
 
 
