@@ -19,7 +19,7 @@ from report_extract import __version__
 from report_extract.errors import ReportError
 
 DETECTORS = ("pdfplumber", "camelot")  # report_extract.pipeline.DETECTORS (a test checks)
-FORMATS = ("csv", "parquet")  # report_extract.write.FORMATS
+FORMATS = ("csv", "parquet", "xlsx")  # report_extract.write.FORMATS
 # report_extract.scan.route.MODES and scan.route.ENGINES (a test checks): literal here, as
 # importing scan.route costs pdfplumber at every start of the command.
 OCR_MODES = ("auto", "text", "ocr")
@@ -91,7 +91,9 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the tables, the manifest and the part files.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="csv: UTF-8 with BOM (opens in Excel); parquet: typed, partitioned by year.")
+              help="csv: UTF-8 with BOM (opens in Excel); parquet: typed, partitioned by year; "
+                   "xlsx: one workbook tables.xlsx, a sheet per table, Chinese labels "
+                   "in its second header row.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Worker processes.  [default: all cores]")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",

@@ -32,7 +32,8 @@ from report_extract.batch.progress import Progress
 from report_extract.batch.runners import DaskRunner, LocalRunner, RunnerError, default_workers
 from report_extract.batch.versions import SCHEMA_ID, tool_version
 from report_extract.batch.work import Extractor, Options, Outcome, Task
-from report_extract.write.files import FORMATS, TableSet, remove_temporaries
+from report_extract.write import FORMATS, open_tables
+from report_extract.write.files import remove_temporaries
 from report_extract.write.manifest import (
     DONE,
     FAILED,
@@ -297,7 +298,7 @@ def _not_pdf_kind(item: Identified) -> str:
 
 def _assemble(out: Path, fmt: str, plan: _Plan, manifest: Manifest, store: PartStore) -> None:
     """Write the output tables from the parts, one report at a time (memory stays flat)."""
-    with TableSet(out, fmt) as tables:
+    with open_tables(out, fmt) as tables:
         for sha in sorted(plan.groups):
             entry = manifest.entries[sha]
             if entry.status == DONE:
