@@ -1,0 +1,245 @@
+"""Build the review site: index, one page per report, comparison page, page renders."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from report_extract.review.assets import CSS, JS
+from report_extract.review.compare_page import render_compare
+from report_extract.review.data import Dataset, read_output
+from report_extract.review.index_page import IndexRow, render_index
+from report_extract.review.indicators import indicator_table
+from report_extract.review.renders import Render, draw, missing, plan_renders
+from report_extract.review.report_page import (
+    CROP_PAD_X,
+    CROP_PAD_Y,
+    ReportView,
+    page_name,
+    render_report_page,
+)
+from report_extract.review.terms import check_cells
+
+CROPS = ("all", "flagged", "none")
+
+
+@dataclass
+class SiteSummary:
+    site: Path
+    reports: int = 0
+    renders_drawn: int = 0
+    renders_reused: int = 0
+    pdfs_missing: int = 0
+    pages_seconds: float = 0.0
+    renders_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)  # PDFs that could not be drawn
+
+    def __str__(self) -> str:
+        text = (f"{self.reports} reports: pages in {self.pages_seconds:.1f} s, "
+                f"{self.renders_drawn} page renders drawn in {self.renders_seconds:.1f} s "
+                f"({self.renders_reused} reused); open {self.site / 'index.html'}")
+        if self.pdfs_missing:
+            text += f"; {self.pdfs_missing} PDFs not found (no crops: pass --pdfs DIR)"
+        return text
+
+
+def build_site(output: str | os.PathLike, site: str | os.PathLike, *,
+               pdf_dirs: tuple[str | os.PathLike, ...] = (), crops: str = "all",
+               workers: int | None = None, progress: bool = False) -> SiteSummary:
+    """Write the review site of a convert output folder into `site`."""
+    if crops not in CROPS:
+        raise ValueError(f"unknown crops {crops!r}: use one of {', '.join(CROPS)}")
+    started = time.monotonic()
+    ds = read_output(output)
+    root = Path(site)
+    summary = SiteSummary(root, reports=len(ds.reports))
+    _write(root / "assets" / "site.css", CSS)
+    _write(root / "assets" / "site.js", JS.replace("__PAD_X__", f"{CROP_PAD_X:g}").replace(
+        "__PAD_Y__", f"{CROP_PAD_Y:g}"))
+    renders = _write_pages(ds, root, [Path(d) for d in pdf_dirs], crops, summary)
+    summary.pages_seconds = time.monotonic() - started
+    started = time.monotonic()
+    todo = missing(renders, root)
+    summary.renders_reused = len(renders) - len(todo)
+    say = _progress_line if progress else None
+    summary.problems = draw(todo, root, workers=workers, progress=say)
+    summary.renders_drawn = len(todo)
+    summary.renders_seconds = time.monotonic() - started
+    return summary
+
+
+def _progress_line(done: int, total: int) -> None:
+    if done == total or done % 200 == 0:
+        print(f"renders: {done}/{total}", file=sys.stderr, flush=True)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file whole (temp + rename): an open browser never sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _groups(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    if frame.empty or "report_id" not in frame:
+        return {}
+    return dict(tuple(frame.groupby("report_id", sort=False)))
+
+
+def _write_pages(ds: Dataset, root: Path, pdf_dirs: list[Path], crops: str,
+                 summary: SiteSummary) -> list[Render]:
+    cells, checks = _groups(ds.cells), _groups(ds.checks)
+    problems, conflicts = _groups(ds.problems), _groups(ds.conflicts)
+    pdfs = _pdf_paths(ds, pdf_dirs)
+    errors = _error_messages(ds)
+    pages = {rid: page_name(rid) for rid in ds.reports["report_id"]}
+    neighbours = _neighbours(ds.reports)
+    empty_cells, empty = ds.cells.iloc[0:0], pd.DataFrame()
+    all_renders: list[Render] = []
+    index_rows = []
+    for meta in ds.reports.itertuples():
+        rid = meta.report_id
+        mine, my_checks = cells.get(rid, empty_cells), checks.get(rid, ds.checks.iloc[0:0])
+        pdf = pdfs.get(rid)
+        summary.pdfs_missing += pdf is None and not mine.empty
+        renders = _renders(rid, pdf, mine, my_checks, crops)
+        all_renders += renders.values()
+        view = ReportView(meta, mine, my_checks, problems.get(rid, empty),
+                          conflicts.get(rid, empty), renders,
+                          pdf.resolve().as_uri() if pdf else None, errors.get(rid),
+                          neighbours.get(rid, {}), pages, _crop_note(crops, pdf, mine))
+        _write(root / pages[rid], render_report_page(view))
+        index_rows.append(_index_row(meta, view, pages[rid]))
+    _remove_stale(root / "reports", {Path(p).name for p in pages.values()})
+    _write(root / "index.html", render_index(index_rows, _summary_text(ds)))
+    _write(root / "compare.html", render_compare(indicator_table(ds), _agency_failures(ds),
+                                                 pages))
+    return all_renders
+
+
+def _renders(rid: str, pdf: Path | None, cells: pd.DataFrame, checks: pd.DataFrame,
+             crops: str) -> dict[int, Render]:
+    if pdf is None or crops == "none" or cells.empty:
+        return {}
+    boxed = cells[cells["page"].notna() & cells["x0"].notna()]
+    if crops == "flagged":
+        failed = checks[~checks["passed"].astype(bool)] if len(checks) else checks
+        keys = {k for c in failed.itertuples() for k in check_cells(c.rule, c.subject)}
+        flagged = [(t, r, c) in keys for t, r, c in zip(boxed["table"], boxed["row"],
+                                                          boxed["column"], strict=True)]
+        boxed = boxed[pd.Series(flagged, index=boxed.index, dtype=bool)
+                      | boxed["uncertain_reason"].notna()]
+    boxes = zip(boxed["page"].astype(int), boxed["x0"], boxed["top"], boxed["x1"],
+                boxed["bottom"], strict=True)
+    return plan_renders(rid, str(pdf), boxes)
+
+
+def _crop_note(crops: str, pdf: Path | None, cells: pd.DataFrame) -> str:
+    if cells.empty:
+        return ""
+    if pdf is None:
+        return "The PDF was not found, so values have no crops (review … --pdfs FOLDER)."
+    if crops == "none":
+        return "Built with --crops none: values have no crops."
+    if crops == "flagged":
+        return "Built with --crops flagged: only failed checks' and uncertain values have crops."
+    return ""
+
+
+def _pdf_paths(ds: Dataset, pdf_dirs: list[Path]) -> dict[str, Path]:
+    """Each report's PDF: its input paths as recorded (absolute, or relative to the working
+    folder or to the output's parent), else by name in one of `pdf_dirs`."""
+    candidates: dict[str, list[str]] = {}
+    if not ds.inputs.empty:
+        for row in ds.inputs.itertuples():
+            if isinstance(row.path, str) and isinstance(row.sha256, str):
+                candidates.setdefault(row.sha256, []).append(row.path)
+    found = {}
+    for meta in ds.reports.itertuples():
+        paths = candidates.get(meta.report_id, [])
+        names = [n for n in (meta.source_file, *(Path(p).name for p in paths))
+                 if isinstance(n, str)]
+        tries = [Path(p) for p in paths] + [ds.folder.parent / p for p in paths]
+        tries += [d / n for d in pdf_dirs for n in names]
+        hit = next((p for p in tries if "!" not in str(p) and p.is_file()), None)
+        if hit is not None:
+            found[meta.report_id] = hit
+    return found
+
+
+def _error_messages(ds: Dataset) -> dict[str, str]:
+    if ds.errors.empty or "sha256" not in ds.errors:
+        return {}
+    return {r.sha256: f"{r.stage}: {r.message}" for r in ds.errors.itertuples()}
+
+
+def _neighbours(reports: pd.DataFrame) -> dict[str, dict[str, str]]:
+    links: dict[str, dict[str, str]] = {}
+    known = reports[reports["year"].notna() & reports["agency_key"].notna()]
+    for _, agency in known.groupby("agency_key", sort=False):
+        by_year = {int(r.year): r.report_id for r in agency.itertuples()}
+        for year, rid in by_year.items():
+            if year - 1 in by_year:
+                links.setdefault(rid, {})["earlier"] = page_name(by_year[year - 1])
+            if year + 1 in by_year:
+                links.setdefault(rid, {})["later"] = page_name(by_year[year + 1])
+    return links
+
+
+def _index_row(meta, view: ReportView, page: str) -> IndexRow:
+    failed = int((~view.checks["passed"].astype(bool)).sum()) if len(view.checks) else 0
+    uncertain = int(view.cells["uncertain_reason"].notna().sum()) if len(view.cells) else 0
+    source = getattr(meta, "source", None)
+    if _s(source) == "" and isinstance(meta.source_file, str):  # not recorded: the file type
+        source = "HTML" if meta.source_file.lower().endswith((".html", ".htm")) else "PDF"
+    return IndexRow(page, _s(meta.agency), "" if pd.isna(meta.year) else str(int(meta.year)),
+                    _s(meta.template), _s(source), _s(meta.status), failed, uncertain,
+                    len(view.conflicts), len(view.problems), _s(meta.source_file))
+
+
+def _s(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _summary_text(ds: Dataset) -> str:
+    failed = ds.checks[~ds.checks["passed"].astype(bool)] if len(ds.checks) else ds.checks
+    return (f"{len(ds.reports)} reports of {ds.reports['agency_key'].nunique()} agencies from "
+            f"{ds.folder.name}; {len(failed)} failed checks; "
+            f"{int(ds.cells['uncertain_reason'].notna().sum())} uncertain cells; "
+            f"{len(ds.conflicts)} conflict rows.")
+
+
+def _agency_failures(ds: Dataset) -> pd.DataFrame:
+    meta = ds.reports[["report_id", "agency_key", "agency"]]
+    checks = ds.checks.merge(meta, on="report_id")
+    failed = checks[~checks["passed"].astype(bool)]
+    continuity = failed["rule"].str.startswith("continuity.")
+    uncertain = ds.cells[ds.cells["uncertain_reason"].notna()].merge(meta, on="report_id")
+    conflicts = (ds.conflicts.merge(meta, on="report_id") if "report_id" in ds.conflicts
+                 else pd.DataFrame(columns=["agency_key"]))
+    rows = []
+    for key, group in meta.groupby("agency_key", sort=True):
+        mine = failed[failed["agency_key"] == key]
+        rules = sorted(set(mine["rule"] + ":" + mine["subject"].astype(str)))
+        rows.append({"agency_key": key, "agency": group["agency"].iloc[0],
+                     "reports": len(group),
+                     "failed_checks": int((~continuity[mine.index]).sum()),
+                     "continuity_failures": int(continuity[mine.index].sum()),
+                     "uncertain": int((uncertain["agency_key"] == key).sum()),
+                     "conflicts": int((conflicts["agency_key"] == key).sum()),
+                     "rules": ", ".join(rules)})
+    return pd.DataFrame(rows)
+
+
+def _remove_stale(folder: Path, keep: set[str]) -> None:
+    """Pages of reports no longer in the output (an earlier build of another folder)."""
+    if folder.is_dir():
+        for page in folder.glob("*.html"):
+            if page.name not in keep:
+                page.unlink()
