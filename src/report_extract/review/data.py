@@ -9,8 +9,10 @@ conflicts table is empty. When load() lands, `read_output` is the function to ch
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -80,6 +82,9 @@ def _read_table(out: Path, name: str) -> pd.DataFrame | None:
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in frame.columns:  # plain Python strings: Arrow-backed ones iterate slowly
+        if pd.api.types.is_string_dtype(frame[column].dtype):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     for column in _INTS:
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
@@ -145,32 +150,55 @@ def _checks(frame: pd.DataFrame | None, reports: pd.DataFrame,
     return checks
 
 
+def records_by_report(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """The rows of a table as plain named tuples, grouped by report_id (fast to iterate:
+    a DataFrame's per-group itertuples costs milliseconds each)."""
+    if frame.empty or "report_id" not in frame:
+        return {}
+    columns = [str(c) for c in frame.columns]
+    Record = namedtuple("Record", columns, rename=True)  # noqa: PYI024
+    lists = [frame[c].astype(object).where(frame[c].notna(), None).tolist()
+             for c in frame.columns]
+    grouped: dict[str, list[Any]] = {}
+    for values in zip(*lists, strict=True):
+        record = Record(*values)
+        grouped.setdefault(record.report_id, []).append(record)
+    return grouped
+
+
 def continuity_checks(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """Rules 5-6 between consecutive years of each agency (validate.check_continuity)."""
     rows = []
-    cells_of = {rid: group for rid, group in cells.groupby("report_id", sort=False)}
+    cells_of = records_by_report(cells)
     done = reports[reports["year"].notna() & reports["report_id"].isin(cells_of)]
     for _, agency in done.groupby("agency_key", sort=False):
-        by_year = {int(r.year): r for r in agency.itertuples()}
+        by_year = {int(y): (rid, src, name, tpl) for y, rid, src, name, tpl in zip(
+            agency["year"], agency["report_id"], agency["source_file"], agency["agency"],
+            agency["template"], strict=True)}
         for year, later in by_year.items():
             earlier = by_year.get(year - 1)
             if earlier is None:
                 continue
-            for check in check_continuity(_report(earlier, cells_of[earlier.report_id]),
-                                          _report(later, cells_of[later.report_id])):
-                rows.append({"report_id": later.report_id,
-                             "other_report_id": earlier.report_id, "rule": check.rule,
-                             "subject": check.subject, "expected": check.expected,
-                             "found": check.found, "passed": check.passed})
+            for check in check_continuity(_report(earlier, year - 1, cells_of[earlier[0]]),
+                                          _report(later, year, cells_of[later[0]])):
+                rows.append({"report_id": later[0], "other_report_id": earlier[0],
+                             "rule": check.rule, "subject": check.subject,
+                             "expected": check.expected, "found": check.found,
+                             "passed": check.passed})
     return pd.DataFrame(rows, columns=["report_id", "other_report_id", "rule", "subject",
                                        "expected", "found", "passed"])
 
 
-def _report(meta, cells: pd.DataFrame) -> Report:
+_CONTINUITY_TABLES = ("applications", "active_disclosure")
+
+
+def _report(meta: tuple, year: int, cells: list) -> Report:
+    _, source_file, agency, template = meta
     tables = {name: CanonicalTable(name) for name in TABLE_NAMES}
-    for cell in cells.itertuples():
-        value = None if pd.isna(cell.value) else cell.value
-        tables[cell.table].cells.append(CanonicalCell(
-            cell.table, cell.row, cell.column, value, cell.raw_text, None, None,
-            cell.uncertain_reason))
-    return Report(meta.source_file, meta.agency, int(meta.year), meta.template, tables)
+    for cell in cells:
+        if cell.table in _CONTINUITY_TABLES:
+            value = None if cell.value is None or pd.isna(cell.value) else cell.value
+            tables[cell.table].cells.append(CanonicalCell(
+                cell.table, cell.row, cell.column, value, cell.raw_text, None, None,
+                cell.uncertain_reason))
+    return Report(source_file, agency, year, template, tables)

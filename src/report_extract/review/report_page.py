@@ -25,8 +25,8 @@ class ReportView:
     """What one report page shows, gathered by the site builder."""
 
     meta: object  # a row of the reports table (itertuples)
-    cells: pd.DataFrame
-    checks: pd.DataFrame
+    cells: list  # the report's rows of the cells table (data.records_by_report)
+    checks: list  # and of the checks table
     problems: pd.DataFrame
     conflicts: pd.DataFrame
     renders: dict[int, Render]  # page -> render; empty when the PDF was not found
@@ -35,6 +35,7 @@ class ReportView:
     neighbours: dict[str, str] = field(default_factory=dict)  # "earlier"/"later" -> page
     id_pages: dict[str, str] = field(default_factory=dict)  # report_id -> its page (all)
     crop_note: str = ""  # why values have no crop, when they have none
+    source: str = ""  # text / OCR / HTML where the output records it, else the file type
 
 
 def page_name(report_id: str) -> str:
@@ -91,7 +92,7 @@ class _Values:
     def __init__(self, view: ReportView, marked: set[tuple[str, str, str]]):
         self.view = view
         self.marked = marked
-        self.by_key = {(c.table, c.row, c.column): c for c in view.cells.itertuples()}
+        self.by_key = {(c.table, c.row, c.column): c for c in view.cells}
 
     def rows_present(self, table: str, template: str) -> set[str]:
         """Rows the report printed: the template's, and others holding a value or text (a
@@ -140,9 +141,8 @@ def _printed(raw) -> bool:
 
 def render_report_page(view: ReportView) -> str:
     meta = view.meta
-    failed = view.checks[~view.checks["passed"].astype(bool)] if len(view.checks) else (
-        view.checks)
-    marked = {key for check in failed.itertuples()
+    failed = failed_checks(view.checks)
+    marked = {key for check in failed
               for key in check_cells(check.rule, check.subject)}
     values = _Values(view, marked)
     template = str(meta.template) if isinstance(meta.template, str) else "2021"
@@ -171,7 +171,7 @@ def _header(view: ReportView) -> str:
     pdf = (f'<a href="{escape(view.pdf_uri)}">{escape(meta.source_file)}</a>' if view.pdf_uri
            else escape(str(meta.source_file)) + " (PDF not found: no crops)")
     facts = [("agency 机关", meta.agency), ("year 年度", _year(meta)),
-             ("template 模板", meta.template), ("source", getattr(meta, "source", None)),
+             ("template 模板", meta.template), ("source", view.source),
              ("pages", meta.pages), ("status", meta.status)]
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(_text(v))}</dd>" for k, v in facts)
     note = f'<p class="note">{escape(view.crop_note)}</p>' if view.crop_note else ""
@@ -184,12 +184,16 @@ def _text(value) -> str:
         value)
 
 
-def _failed_checks(view: ReportView, failed: pd.DataFrame, values: _Values,
+def failed_checks(checks: list) -> list:
+    return [check for check in checks if not check.passed]
+
+
+def _failed_checks(view: ReportView, failed: list, values: _Values,
                    template: str) -> str:
-    if failed.empty:
+    if not failed:
         return ('<section id="checks"><h2>Checks</h2><p class="ok">'
                 f"All {len(view.checks)} checks pass.</p></section>")
-    items = [_failed_check(view, check, values, template) for check in failed.itertuples()]
+    items = [_failed_check(view, check, values, template) for check in failed]
     return (f'<section id="checks"><h2>Failed checks ({len(failed)} of {len(view.checks)})'
             f'</h2><ol class="failed">{"".join(items)}</ol></section>')
 
@@ -225,7 +229,7 @@ def _term(cell, template: str, renders: dict[int, Render], href: str) -> str:
 
 def _uncertain(view: ReportView, values: _Values, template: str) -> str:
     rows = []
-    for cell in view.cells.itertuples():
+    for cell in view.cells:
         if not cell.uncertain_reason:
             continue
         reason, candidates = split_reason(cell.uncertain_reason)

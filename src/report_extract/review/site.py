@@ -12,7 +12,7 @@ import pandas as pd
 
 from report_extract.review.assets import CSS, JS
 from report_extract.review.compare_page import render_compare
-from report_extract.review.data import Dataset, read_output
+from report_extract.review.data import Dataset, read_output, records_by_report
 from report_extract.review.index_page import IndexRow, render_index
 from report_extract.review.indicators import indicator_table
 from report_extract.review.renders import Render, draw, missing, plan_renders
@@ -20,10 +20,12 @@ from report_extract.review.report_page import (
     CROP_PAD_X,
     CROP_PAD_Y,
     ReportView,
+    failed_checks,
     page_name,
     render_report_page,
 )
 from report_extract.review.terms import check_cells
+from report_extract.write.files import remove_temporaries, replace_dir
 
 CROPS = ("all", "flagged", "none")
 
@@ -86,6 +88,15 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _reports_folder(root: Path) -> Path:
+    """A fresh folder for the report pages, put in place of reports/ when all are written
+    (one rename, not one per page; pages of reports no longer in the output go with it)."""
+    remove_temporaries(root)
+    tmp = root / f".tmp-reports-{os.getpid()}"
+    tmp.mkdir(parents=True)
+    return tmp
+
+
 def _groups(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     if frame.empty or "report_id" not in frame:
         return {}
@@ -94,54 +105,53 @@ def _groups(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def _write_pages(ds: Dataset, root: Path, pdf_dirs: list[Path], crops: str,
                  summary: SiteSummary) -> list[Render]:
-    cells, checks = _groups(ds.cells), _groups(ds.checks)
+    cells, checks = records_by_report(ds.cells), records_by_report(ds.checks)
     problems, conflicts = _groups(ds.problems), _groups(ds.conflicts)
     pdfs = _pdf_paths(ds, pdf_dirs)
     errors = _error_messages(ds)
     pages = {rid: page_name(rid) for rid in ds.reports["report_id"]}
     neighbours = _neighbours(ds.reports)
-    empty_cells, empty = ds.cells.iloc[0:0], pd.DataFrame()
+    empty = pd.DataFrame()
     all_renders: list[Render] = []
     index_rows = []
+    folder = _reports_folder(root)
     for meta in ds.reports.itertuples():
         rid = meta.report_id
-        mine, my_checks = cells.get(rid, empty_cells), checks.get(rid, ds.checks.iloc[0:0])
+        mine, my_checks = cells.get(rid, []), checks.get(rid, [])
         pdf = pdfs.get(rid)
-        summary.pdfs_missing += pdf is None and not mine.empty
+        summary.pdfs_missing += pdf is None and bool(mine)
         renders = _renders(rid, pdf, mine, my_checks, crops)
         all_renders += renders.values()
         view = ReportView(meta, mine, my_checks, problems.get(rid, empty),
                           conflicts.get(rid, empty), renders,
                           pdf.resolve().as_uri() if pdf else None, errors.get(rid),
-                          neighbours.get(rid, {}), pages, _crop_note(crops, pdf, mine))
-        _write(root / pages[rid], render_report_page(view))
+                          neighbours.get(rid, {}), pages, _crop_note(crops, pdf, mine),
+                          _source(meta))
+        (folder / Path(pages[rid]).name).write_text(render_report_page(view),
+                                                    encoding="utf-8")
         index_rows.append(_index_row(meta, view, pages[rid]))
-    _remove_stale(root / "reports", {Path(p).name for p in pages.values()})
+    replace_dir(folder, root / "reports")
     _write(root / "index.html", render_index(index_rows, _summary_text(ds)))
     _write(root / "compare.html", render_compare(indicator_table(ds), _agency_failures(ds),
                                                  pages))
     return all_renders
 
 
-def _renders(rid: str, pdf: Path | None, cells: pd.DataFrame, checks: pd.DataFrame,
+def _renders(rid: str, pdf: Path | None, cells: list, checks: list,
              crops: str) -> dict[int, Render]:
-    if pdf is None or crops == "none" or cells.empty:
+    if pdf is None or crops == "none" or not cells:
         return {}
-    boxed = cells[cells["page"].notna() & cells["x0"].notna()]
+    boxed = [c for c in cells if c.page is not None and c.x0 is not None
+             and not pd.isna(c.page) and not pd.isna(c.x0)]
     if crops == "flagged":
-        failed = checks[~checks["passed"].astype(bool)] if len(checks) else checks
-        keys = {k for c in failed.itertuples() for k in check_cells(c.rule, c.subject)}
-        flagged = [(t, r, c) in keys for t, r, c in zip(boxed["table"], boxed["row"],
-                                                          boxed["column"], strict=True)]
-        boxed = boxed[pd.Series(flagged, index=boxed.index, dtype=bool)
-                      | boxed["uncertain_reason"].notna()]
-    boxes = zip(boxed["page"].astype(int), boxed["x0"], boxed["top"], boxed["x1"],
-                boxed["bottom"], strict=True)
-    return plan_renders(rid, str(pdf), boxes)
+        keys = {k for c in failed_checks(checks) for k in check_cells(c.rule, c.subject)}
+        boxed = [c for c in boxed if (c.table, c.row, c.column) in keys or c.uncertain_reason]
+    return plan_renders(rid, str(pdf), ((int(c.page), c.x0, c.top, c.x1, c.bottom)
+                                        for c in boxed))
 
 
-def _crop_note(crops: str, pdf: Path | None, cells: pd.DataFrame) -> str:
-    if cells.empty:
+def _crop_note(crops: str, pdf: Path | None, cells: list) -> str:
+    if not cells:
         return ""
     if pdf is None:
         return "The PDF was not found, so values have no crops (review … --pdfs FOLDER)."
@@ -192,14 +202,18 @@ def _neighbours(reports: pd.DataFrame) -> dict[str, dict[str, str]]:
     return links
 
 
-def _index_row(meta, view: ReportView, page: str) -> IndexRow:
-    failed = int((~view.checks["passed"].astype(bool)).sum()) if len(view.checks) else 0
-    uncertain = int(view.cells["uncertain_reason"].notna().sum()) if len(view.cells) else 0
-    source = getattr(meta, "source", None)
-    if _s(source) == "" and isinstance(meta.source_file, str):  # not recorded: the file type
+def _source(meta) -> str:
+    source = _s(getattr(meta, "source", None))
+    if source == "" and isinstance(meta.source_file, str):  # not recorded: the file type
         source = "HTML" if meta.source_file.lower().endswith((".html", ".htm")) else "PDF"
+    return source
+
+
+def _index_row(meta, view: ReportView, page: str) -> IndexRow:
+    failed = len(failed_checks(view.checks))
+    uncertain = sum(1 for c in view.cells if c.uncertain_reason)
     return IndexRow(page, _s(meta.agency), "" if pd.isna(meta.year) else str(int(meta.year)),
-                    _s(meta.template), _s(source), _s(meta.status), failed, uncertain,
+                    _s(meta.template), view.source, _s(meta.status), failed, uncertain,
                     len(view.conflicts), len(view.problems), _s(meta.source_file))
 
 
@@ -235,11 +249,3 @@ def _agency_failures(ds: Dataset) -> pd.DataFrame:
                      "conflicts": int((conflicts["agency_key"] == key).sum()),
                      "rules": ", ".join(rules)})
     return pd.DataFrame(rows)
-
-
-def _remove_stale(folder: Path, keep: set[str]) -> None:
-    """Pages of reports no longer in the output (an earlier build of another folder)."""
-    if folder.is_dir():
-        for page in folder.glob("*.html"):
-            if page.name not in keep:
-                page.unlink()
