@@ -117,3 +117,14 @@ def test_libreoffice_reads_chinese_text_and_numeric_cells(workbook_dir, tmp_path
         "other_org", "total")]
     bare = next(line for line in lines[2:] if ',"new",' in line)
     assert bare.endswith("," + ",".join(new_row[6:]))  # the numbers are not quoted: numbers
+
+
+def test_the_review_reader_reads_the_workbook(workbook_dir):
+    from report_extract.review import read_output
+
+    truth = load_truth(SAMPLE)
+    ds = read_output(workbook_dir)
+    assert ds.reports["agency"].tolist() == [truth["agency"]]
+    assert ds.reports["template"].tolist() == [truth["template"]]
+    new = ds.cells.query("table == 'applications' and row == 'new' and column == 'total'")
+    assert new["value"].tolist() == [truth["tables"]["applications"]["new"]["total"]]

@@ -231,12 +231,14 @@ def _summary_text(ds: Dataset) -> str:
 
 def _agency_failures(ds: Dataset) -> pd.DataFrame:
     meta = ds.reports[["report_id", "agency_key", "agency"]]
-    checks = ds.checks.merge(meta, on="report_id")
+    # the agency of each row from the reports table (the rows may carry their own copy)
+    checks = ds.checks[["report_id", "rule", "subject", "passed"]].merge(meta, on="report_id")
     failed = checks[~checks["passed"].astype(bool)]
     continuity = failed["rule"].str.startswith("continuity.")
-    uncertain = ds.cells[ds.cells["uncertain_reason"].notna()].merge(meta, on="report_id")
-    conflicts = (ds.conflicts.merge(meta, on="report_id") if "report_id" in ds.conflicts
-                 else pd.DataFrame(columns=["agency_key"]))
+    uncertain = ds.cells.loc[ds.cells["uncertain_reason"].notna(), ["report_id"]].merge(
+        meta, on="report_id")
+    conflicts = (ds.conflicts[["report_id"]].merge(meta, on="report_id")
+                 if "report_id" in ds.conflicts else pd.DataFrame(columns=["agency_key"]))
     rows = []
     for key, group in meta.groupby("agency_key", sort=True):
         mine = failed[failed["agency_key"] == key]
