@@ -274,3 +274,18 @@ def test_the_driver_sees_console_errors_and_missing_files(browser, tmp_path):
     browser.open(page.as_uri())
     text = " | ".join(browser.errors)
     assert "said" in text and "undefined_function" in text and "missing.png" in text, text
+
+
+def test_crops_of_a_report_read_from_a_zip_archive(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "reports.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(SERIES / PDFS[0], f"年报/{PDFS[0]}")
+    assert report_extract.convert([str(archive)], tmp_path / "out", workers=1,
+                                  progress=False).converted == 1
+    summary = build_site(tmp_path / "out", tmp_path / "site", workers=1)
+    assert summary.problems == [] and summary.pdfs_missing == 0
+    assert summary.renders_drawn >= 2
+    page = (tmp_path / "site" / _page_of(tmp_path / "out", PDFS[0])).read_text("utf-8")
+    assert f'<a href="{archive.as_uri()}">' in page

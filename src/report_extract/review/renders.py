@@ -8,12 +8,16 @@ region, scale): a rebuild reuses every render that exists and draws only new one
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from report_extract.batch.inputs import MEMBER_SEP
 
 RENDER_SCALE = 2.0  # pixels per point: 144 dpi, a 10.5 pt digit is 21 px tall
 MARGIN = 36.0  # points of context around the values of a page
@@ -90,13 +94,31 @@ def draw(renders: list[Render], site: Path, *, workers: int | None = None,
     return failures
 
 
+def _open(pdf_path: str):
+    """A PDF on disk, or a member of a zip archive ("archive.zip!/member.pdf")."""
+    import pypdfium2 as pdfium
+
+    if MEMBER_SEP not in pdf_path:
+        return pdfium.PdfDocument(pdf_path)
+    archive, member = pdf_path.split(MEMBER_SEP, 1)
+    with zipfile.ZipFile(archive) as opened:
+        for info in opened.infolist():  # names in GBK were recorded decoded as GBK
+            alias = info.filename
+            if not info.flag_bits & 0x800:
+                with contextlib.suppress(UnicodeError):
+                    alias = info.filename.encode("cp437").decode("gbk")
+            if member in (info.filename, alias):
+                return pdfium.PdfDocument(opened.read(info))
+    raise OSError(f"no member {member} in {archive}")
+
+
 def _draw_pdf(job: tuple[str, list[Render], str]) -> str | None:
     import pypdfium2 as pdfium
 
     pdf_path, renders, site = job
     try:
-        document = pdfium.PdfDocument(pdf_path)
-    except (pdfium.PdfiumError, OSError) as error:
+        document = _open(pdf_path)
+    except (pdfium.PdfiumError, OSError, zipfile.BadZipFile) as error:
         return f"{pdf_path}: cannot be opened for the crops ({error})"
     try:
         for render in renders:

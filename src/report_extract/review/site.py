@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from report_extract.batch.inputs import MEMBER_SEP
 from report_extract.review.assets import CSS, JS
 from report_extract.review.compare_page import render_compare
 from report_extract.review.data import Dataset, read_output, records_by_report
@@ -124,7 +125,7 @@ def _write_pages(ds: Dataset, root: Path, pdf_dirs: list[Path], crops: str,
         all_renders += renders.values()
         view = ReportView(meta, mine, my_checks, problems.get(rid, empty),
                           conflicts.get(rid, empty), renders,
-                          pdf.resolve().as_uri() if pdf else None, errors.get(rid),
+                          _uri(pdf), errors.get(rid),
                           neighbours.get(rid, {}), pages, _crop_note(crops, pdf, mine),
                           _source(meta))
         (folder / Path(pages[rid]).name).write_text(render_report_page(view),
@@ -175,12 +176,31 @@ def _pdf_paths(ds: Dataset, pdf_dirs: list[Path]) -> dict[str, Path]:
         paths = candidates.get(meta.report_id, [])
         names = [n for n in (meta.source_file, *(Path(p).name for p in paths))
                  if isinstance(n, str)]
-        tries = [Path(p) for p in paths] + [ds.folder.parent / p for p in paths]
-        tries += [d / n for d in pdf_dirs for n in names]
-        hit = next((p for p in tries if "!" not in str(p) and p.is_file()), None)
+        hit = _existing([p for p in paths if MEMBER_SEP not in p], ds.folder, pdf_dirs, names)
+        if hit is None:  # only in an archive: the member of the archive
+            for path in (p for p in paths if MEMBER_SEP in p):
+                archive, member = path.split(MEMBER_SEP, 1)
+                where = _existing([archive], ds.folder, pdf_dirs, [Path(archive).name])
+                if where is not None:
+                    hit = Path(f"{where.resolve()}{MEMBER_SEP}{member}")
+                    break
         if hit is not None:
             found[meta.report_id] = hit
     return found
+
+
+def _uri(pdf: Path | None) -> str | None:
+    """A link to the PDF, or to the archive holding it."""
+    if pdf is None:
+        return None
+    return Path(str(pdf).split(MEMBER_SEP, 1)[0]).resolve().as_uri()
+
+
+def _existing(paths: list[str], output: Path, pdf_dirs: list[Path],
+              names: list[str]) -> Path | None:
+    tries = [Path(p) for p in paths] + [output.parent / p for p in paths]
+    tries += [d / n for d in pdf_dirs for n in names]
+    return next((p for p in tries if p.is_file()), None)
 
 
 def _error_messages(ds: Dataset) -> dict[str, str]:
