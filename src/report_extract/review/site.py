@@ -64,21 +64,30 @@ def build_site(output: str | os.PathLike, site: str | os.PathLike, *,
     _write(root / "assets" / "site.css", CSS)
     _write(root / "assets" / "site.js", JS.replace("__PAD_X__", f"{CROP_PAD_X:g}").replace(
         "__PAD_Y__", f"{CROP_PAD_Y:g}"))
-    renders = _write_pages(ds, root, [Path(d) for d in pdf_dirs], crops, summary)
+    renders = _write_pages(ds, root, [Path(d) for d in pdf_dirs], crops, summary,
+                           _Progress("report pages", progress))
     summary.pages_seconds = time.monotonic() - started
     started = time.monotonic()
     todo = missing(renders, root)
     summary.renders_reused = len(renders) - len(todo)
-    say = _progress_line if progress else None
-    summary.problems = draw(todo, root, workers=workers, progress=say)
+    summary.problems = draw(todo, root, workers=workers,
+                            progress=_Progress("page renders", progress))
     summary.renders_drawn = len(todo)
     summary.renders_seconds = time.monotonic() - started
     return summary
 
 
-def _progress_line(done: int, total: int) -> None:
-    if done == total or done % 200 == 0:
-        print(f"renders: {done}/{total}", file=sys.stderr, flush=True)
+class _Progress:
+    """'label: done/total' on stderr, at most every 2 s and at the end (or nothing)."""
+
+    def __init__(self, label: str, on: bool):
+        self.label, self.on, self.last = label, on, time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.on and (done == total or now - self.last >= 2.0):
+            self.last = now
+            print(f"{self.label}: {done}/{total}", file=sys.stderr, flush=True)
 
 
 def _write(path: Path, text: str) -> None:
@@ -105,7 +114,7 @@ def _groups(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def _write_pages(ds: Dataset, root: Path, pdf_dirs: list[Path], crops: str,
-                 summary: SiteSummary) -> list[Render]:
+                 summary: SiteSummary, progress: _Progress) -> list[Render]:
     cells, checks = records_by_report(ds.cells), records_by_report(ds.checks)
     problems, conflicts = _groups(ds.problems), _groups(ds.conflicts)
     pdfs = _pdf_paths(ds, pdf_dirs)
@@ -116,7 +125,8 @@ def _write_pages(ds: Dataset, root: Path, pdf_dirs: list[Path], crops: str,
     all_renders: list[Render] = []
     index_rows = []
     folder = _reports_folder(root)
-    for meta in ds.reports.itertuples():
+    for done, meta in enumerate(ds.reports.itertuples(), 1):
+        progress(done, len(ds.reports))
         rid = meta.report_id
         mine, my_checks = cells.get(rid, []), checks.get(rid, [])
         pdf = pdfs.get(rid)
