@@ -1,7 +1,7 @@
 """How long `report-extract review` takes on a large output, and how big the site is.
 
     python benchmarks/review.py                 # 2,000 reports
-    python benchmarks/review.py --reports 500 --workers 2
+    python benchmarks/review.py --reports 500 --workers 2 --browser   # + pages in Chromium
 
 Converting 2,000 PDFs would measure convert, not review: the samples (samples/ and
 samples/agencies/, 15 reports) are converted once, and their rows are repeated under new
@@ -98,11 +98,40 @@ def timed(label: str, n: int, out: Path, site: Path, **options) -> None:
           f"site {size_mb(site):7.1f} MB")
 
 
+def open_in_chromium(site: Path) -> None:
+    """Open the index, the comparison page and a few report pages in headless Chromium:
+    load time and console errors (tests/browser_support.py drives it)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from browser_support import Browser, missing_reason
+
+    if reason := missing_reason():
+        print(f"browser check skipped: {reason}")
+        return
+    reports = sorted((site / "reports").glob("*.html"))
+    pages = [site / "index.html", site / "compare.html",
+             *reports[:: max(1, len(reports) // 6)][:6]]
+    with tempfile.TemporaryDirectory() as profile:
+        browser = Browser(Path(profile))
+        try:
+            for page in pages:
+                browser.errors.clear()
+                start = time.monotonic()
+                browser.open(page.as_uri())
+                rows = browser.evaluate("document.querySelectorAll('tr').length")
+                print(f"chromium {page.relative_to(site)}: {time.monotonic() - start:5.1f} s, "
+                      f"{rows} table rows, {len(browser.errors)} console errors "
+                      f"{browser.errors[:3]}")
+        finally:
+            browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--keep", metavar="DIR", help="keep the output and sites here")
+    parser.add_argument("--browser", action="store_true",
+                        help="then open pages of the site in headless Chromium")
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="review-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -120,6 +149,8 @@ def main() -> None:
         shutil.rmtree(bare, ignore_errors=True)
         timed("--crops none", args.reports, out, bare, crops="none")
         print(f"load average after {os.getloadavg()[0]:.1f}")
+        if args.browser:
+            open_in_chromium(site)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
