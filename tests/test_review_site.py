@@ -13,7 +13,7 @@ import pdfplumber
 import pytest
 from browser_support import Browser, missing_reason
 from click.testing import CliRunner
-from conftest import SAMPLES
+from conftest import SAMPLES, real_pdfs, requires_shared_real
 from PIL import Image
 
 import report_extract
@@ -104,30 +104,45 @@ def test_report_page_puts_failed_checks_first_and_marks_their_cells(built):
     assert "三、本年度办理结果" in html and "（本列数据的勾稽关系为" in html
 
 
-def test_crops_show_the_values_digits(built):
+def _assert_crops_show_digits(out: Path, site: Path, pdf_path: Path, table: str) -> int:
     """The highlighted box of each value's crop is its cell's box, and the page render
     holds, inside that box, the value's digits (the PDF's characters there)."""
-    out, site = built
     ds = read_output(out)
-    cells = ds.cells[ds.cells["source_file"] == "jiangsu-transport-2021.pdf"]
-    html = (site / _page_of(out, "jiangsu-transport-2021.pdf")).read_text(encoding="utf-8")
-    pdf = pdfplumber.open(SERIES / "jiangsu-transport-2021.pdf")
-    for cell in cells[cells["table"] == "review_litigation"].itertuples():
-        anchor = re.search(rf'id="c-{cell.table}-{cell.row}-{cell.column}"><a href="\.\./'
-                           r'([^"]+)" data-b="([^"]+)" data-o="([^"]+)"', html)
-        render, box, origin = anchor.groups()
-        assert [float(v) for v in box.split(",")] == pytest.approx(
-            [cell.x0, cell.top, cell.x1, cell.bottom], abs=0.01)
-        left, top, scale = (float(v) for v in origin.split(","))
-        page = pdf.pages[int(cell.page) - 1]
-        chars = page.crop((cell.x0, cell.top, cell.x1, cell.bottom)).chars
-        assert "".join(c["text"] for c in chars) == cell.raw_text
-        image = Image.open(site / render).convert("L")
-        ink = image.crop(tuple(round(v) for v in ((cell.x0 - left) * scale,
-                                                   (cell.top - top) * scale,
-                                                   (cell.x1 - left) * scale,
-                                                   (cell.bottom - top) * scale)))
-        assert ink.getextrema()[0] < 100, f"no ink in the box of {cell.row}/{cell.column}"
+    cells = ds.cells[(ds.cells["source_file"] == pdf_path.name) & (ds.cells["table"] == table)]
+    html = (site / _page_of(out, pdf_path.name)).read_text(encoding="utf-8")
+    with pdfplumber.open(pdf_path) as pdf:
+        for cell in cells.itertuples():
+            anchor = re.search(rf'id="c-{cell.table}-{cell.row}-{cell.column}"><a href="\.\./'
+                               r'([^"]+)" data-b="([^"]+)" data-o="([^"]+)"', html)
+            render, box, origin = anchor.groups()
+            assert [float(v) for v in box.split(",")] == pytest.approx(
+                [cell.x0, cell.top, cell.x1, cell.bottom], abs=0.01)
+            left, top, scale = (float(v) for v in origin.split(","))
+            page = pdf.pages[int(cell.page) - 1]
+            chars = page.crop((cell.x0, cell.top, cell.x1, cell.bottom)).chars
+            assert "".join(c["text"] for c in chars if c["text"].strip()) == cell.raw_text
+            image = Image.open(site / render).convert("L")
+            ink = image.crop(tuple(round(v) for v in ((cell.x0 - left) * scale,
+                                                       (cell.top - top) * scale,
+                                                       (cell.x1 - left) * scale,
+                                                       (cell.bottom - top) * scale)))
+            assert ink.getextrema()[0] < 100, f"no ink in the box of {cell.row}/{cell.column}"
+    return len(cells)
+
+
+def test_crops_show_the_values_digits(built):
+    out, site = built
+    assert _assert_crops_show_digits(out, site, SERIES / PDFS[0], "review_litigation") == 15
+
+
+@requires_shared_real()
+def test_crops_of_a_real_report_show_its_digits(tmp_path):
+    [pdf] = [p for p in real_pdfs() if p.name == "hongze-district-2023.pdf"]
+    assert report_extract.convert([str(pdf)], tmp_path / "out", workers=1,
+                                  progress=False).converted == 1
+    build_site(tmp_path / "out", tmp_path / "site", workers=1)
+    for table in ("applications", "review_litigation"):
+        assert _assert_crops_show_digits(tmp_path / "out", tmp_path / "site", pdf, table) > 0
 
 
 def test_continuity_break_links_to_the_earlier_years_cell(built):
