@@ -79,3 +79,22 @@ def test_dataset_layer_output_is_taken_as_it_is(tmp_path):
     assert "(PDF not found: no crops)" in page
     assert "<td>OCR read below 0.9</td><td>1 (0.89), 7 (0.08)</td>" in page
     assert f'href="../{page_name(A)}#c-applications-carried_forward-total"' in page
+
+
+def test_a_report_that_failed_has_a_page_with_its_error(tmp_path):
+    _write(tmp_path, "reports", [
+        {"report_id": A, "source_file": "broken.pdf", "agency": None, "year": None,
+         "template": None, "pages": 0, "status": "failed"}])
+    _write(tmp_path, "errors", [{"source_file": "broken.pdf", "path": "in/broken.pdf",
+                                 "sha256": A, "stage": "read",
+                                 "message": "broken.pdf: truncated PDF", "kind": "corrupt_pdf"}])
+    from report_extract.review import build_site
+    from report_extract.review.report_page import page_name
+
+    summary = build_site(tmp_path, tmp_path / "site")
+    assert summary.reports == 1 and summary.pdfs_missing == 0
+    page = (tmp_path / "site" / page_name(A)).read_text(encoding="utf-8")
+    assert '<p class="error">read: broken.pdf: truncated PDF</p>' in page
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<tr data-status="failed" data-flagged="0">' in index
+    assert "(agency unread)" in index
