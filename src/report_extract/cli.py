@@ -20,7 +20,7 @@ from report_extract import __version__
 from report_extract.errors import ReportError
 
 DETECTORS = ("pdfplumber", "camelot")  # report_extract.pipeline.DETECTORS (a test checks)
-FORMATS = ("csv", "parquet")  # report_extract.write.FORMATS
+FORMATS = ("csv", "parquet", "xlsx")  # report_extract.write.FORMATS
 # report_extract.scan.route.MODES and scan.route.ENGINES (a test checks): literal here, as
 # importing scan.route costs pdfplumber at every start of the command.
 OCR_MODES = ("auto", "text", "ocr")
@@ -126,7 +126,9 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the tables, the manifest and the part files.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="csv: UTF-8 with BOM (opens in Excel); parquet: typed, partitioned by year.")
+              help="csv: UTF-8 with BOM (opens in Excel); parquet: typed, partitioned by year; "
+                   "xlsx: one workbook tables.xlsx, a sheet per table, Chinese labels "
+                   "in its second header row.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Worker processes.  [default: all cores]")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
@@ -174,6 +176,43 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
     if not quiet:
         click.echo(str(summary))
     sys.exit(summary.exit_code)
+
+
+@main.command()
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("-o", "--site", "site_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the site (index.html, compare.html, reports/, renders/).")
+@click.option("--pdfs", "pdf_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder to find the PDFs in by name, where their recorded paths "
+                   "no longer resolve (repeatable).")
+@click.option("--crops", type=click.Choice(("all", "flagged", "none")), default="all",
+              show_default=True,
+              help="Which pages are rendered for the crops: those of every value, only "
+                   "those of failed checks' and uncertain values, or none.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Processes drawing the page renders.  [default: all cores]")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+def review(output: Path, site_dir: Path, pdf_dirs: tuple[Path, ...], crops: str,
+           workers: int | None, quiet: bool) -> None:
+    """Write a static review site of the convert output folder OUTPUT: an index of
+    reports, one page per report (failed checks first, each value linked to a crop of
+    its PDF page), and agencies compared. Open SITE/index.html; no server needed.
+
+    Page renders are drawn once and reused by later builds.
+    """
+    from report_extract.review import OutputError, build_site
+
+    try:
+        summary = build_site(output, site_dir, pdf_dirs=pdf_dirs, crops=crops,
+                             workers=workers, progress=not quiet)
+    except OutputError as error:
+        fail(str(error))
+    for problem in summary.problems:
+        click.echo(f"warning: {problem}", err=True)
+    if not quiet:
+        click.echo(str(summary))
 
 
 if __name__ == "__main__":

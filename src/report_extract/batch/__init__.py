@@ -35,13 +35,8 @@ from report_extract.batch.runners import DaskRunner, LocalRunner, RunnerError, d
 from report_extract.batch.saver import GroupSaver
 from report_extract.batch.versions import SCHEMA_ID, tool_version
 from report_extract.batch.work import Extractor, Options, Outcome, Task
-from report_extract.write.files import (
-    FORMATS,
-    OutputError,
-    TableSet,
-    remove_temporaries,
-    writing_to,
-)
+from report_extract.write import FORMATS, open_tables
+from report_extract.write.files import OutputError, remove_temporaries, writing_to
 from report_extract.write.manifest import (
     DONE,
     FAILED,
@@ -315,7 +310,7 @@ def _not_pdf_kind(item: Identified) -> str:
 
 def _assemble(out: Path, fmt: str, plan: _Plan, manifest: Manifest, store: PartStore) -> None:
     """Write the output tables from the parts, one report at a time (memory stays flat)."""
-    with TableSet(out, fmt) as tables:
+    with open_tables(out, fmt) as tables:
         for sha in sorted(plan.groups):
             entry = manifest.entries[sha]
             if entry.status == DONE:
