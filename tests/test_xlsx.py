@@ -83,6 +83,16 @@ def test_labels_and_control_characters(tmp_path):
     assert review[1][-5:] == ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 
 
+def test_a_value_that_looks_like_a_formula_is_text(tmp_path):
+    report = hand_report()
+    report.source_file = "=HYPERLINK(1).pdf"
+    [path] = write_reports([("r1", report)], tmp_path, format="xlsx")
+    sheet = openpyxl.load_workbook(path)["reports"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=3, column=header.index("source_file") + 1)
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1).pdf", "s")
+
+
 def test_a_table_longer_than_a_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_module, "MAX_SHEET_ROWS", 6)  # two header rows + 4 rows
     [path] = write_reports([("r1", hand_report())], tmp_path, format="xlsx")

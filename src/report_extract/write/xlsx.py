@@ -49,10 +49,20 @@ def column_label(table: str, column: str) -> str:
     return COLUMN_LABELS.get(column, column)
 
 
-def _cell(value: object) -> object:
-    if isinstance(value, str) and _ILLEGAL.search(value):
+def _cell(sheet, value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    if _ILLEGAL.search(value):
         # Kept visible as an escape (raw text is provenance), never dropped.
-        return _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        value = _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if value.startswith("="):
+        # openpyxl stores a string starting with "=" as a formula, which a spreadsheet would
+        # run (a file named "=HYPERLINK(…).pdf"): typed as text it stays exact and inert.
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
     return value
 
 
@@ -88,7 +98,7 @@ class _Sheet:
         for row in rows:
             if self._rows >= MAX_SHEET_ROWS:
                 self._new_sheet()
-            self._sheet.append([_cell(v) for v in row])
+            self._sheet.append([_cell(self._sheet, v) for v in row])
             self._rows += 1
 
     def close(self) -> None:
