@@ -205,8 +205,9 @@ def test_convert_success_exit_0_and_quiet(tmp_path):
 
 
 def test_convert_usage_errors(tmp_path):
-    missing = run("convert", tmp_path / "nope", "-o", tmp_path / "out")
-    assert missing.exit_code == 2
+    # A missing input is recorded as failed (errors table) and the batch goes on.
+    missing = run("convert", tmp_path / "nope", "-o", tmp_path / "missing", "-q")
+    assert missing.exit_code == 1
     assert missing.stderr == f"error: no such file or folder: {tmp_path / 'nope'}\n"
     nothing = run("convert", "-o", tmp_path / "out")
     assert nothing.exit_code == 2

@@ -16,7 +16,7 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,12 +27,13 @@ from report_extract.batch.inputs import (
     expand_inputs,
     identify_all,
     not_pdf_reason,
+    read_list,
 )
 from report_extract.batch.progress import Progress
 from report_extract.batch.runners import DaskRunner, LocalRunner, RunnerError, default_workers
 from report_extract.batch.versions import SCHEMA_ID, tool_version
 from report_extract.batch.work import Extractor, Options, Outcome, Task
-from report_extract.write.files import FORMATS, TableSet, remove_temporaries
+from report_extract.write.files import FORMATS, remove_temporaries
 from report_extract.write.manifest import (
     DONE,
     FAILED,
@@ -43,7 +44,6 @@ from report_extract.write.manifest import (
     PartStore,
     locked,
 )
-from report_extract.write.tables import failed_report_row
 
 __all__ = ["InputNotFound", "Options", "OutputLocked", "RunnerError", "Summary", "convert",
            "file_sha256"]
@@ -75,6 +75,11 @@ class Summary:
     skipped: int = 0  # files that are not PDFs (and not named .pdf)
     duplicates: int = 0  # paths whose bytes another path already has
     checks_failed: int = 0  # failed consistency checks over the output's reports
+    missing: int = 0  # inputs that name no file (recorded in errors; counted in failed)
+    missing_inputs: list[str] = field(default_factory=list)  # why, one line each
+    in_dataset: int = 0  # reports in the output folder's tables, all runs
+    continuity_failed: int = 0  # rules 5-6 between years of one agency that fail
+    conflicts: int = 0  # agency-years with several reports (the conflicts table)
     pages: int = 0  # pages extracted in this run
     seconds: float = 0.0
 
@@ -101,12 +106,18 @@ class Summary:
                                                    key=lambda kv: (-kv[1], kv[0])))
             failed += f" ({reasons})"
         parts = [converted, failed, f"{self.checks_failed} checks failed",
+                 *([f"{self.continuity_failed} failed across years"]
+                   if self.continuity_failed else []),
+                 *([f"{self.conflicts} agency-years with conflicting reports"]
+                   if self.conflicts else []),
                  f"{self.seconds:.1f} s", f"{self.pages_per_second:.1f} pages/s"]
         extra = []
         if self.skipped:
             extra.append(f"{self.skipped} skipped (not a PDF)")
         if self.duplicates:
             extra.append(f"{self.duplicates} duplicate{'s' if self.duplicates > 1 else ''}")
+        if self.in_dataset > self.converted:
+            extra.append(f"{self.in_dataset} reports in the dataset")
         return ", ".join(parts) + (f"; {', '.join(extra)}" if extra else "")
 
 
@@ -124,7 +135,8 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
             retry_failed: bool = False, dask_address: str | None = None,
             progress: bool | str = True, from_list: str | os.PathLike | None = None,
             detector: str = "pdfplumber", ocr: str = "auto", ocr_engine: str = "rapidocr",
-            batch_size: int = 25, extractor: Extractor | None = None) -> Summary:
+            batch_size: int = 25, extractor: Extractor | None = None,
+            agencies: str | os.PathLike | None = None) -> Summary:
     """Convert every PDF among `inputs` into the output tables in `out_dir`.
 
     `progress`: True (a bar on a terminal, lines otherwise), False, or one of
@@ -132,18 +144,24 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
     never OCRs (scanned reports fail), "ocr" OCRs every page; `ocr_engine`: "rapidocr" or
     "tesseract". A result of an earlier run is reused only if it was made with the same
     detector, ocr and ocr_engine. `extractor` replaces report_extract.extract (for tests;
-    it must be picklable, i.e. a module-level function). Raises InputNotFound for an input
-    that names nothing and OutputLocked when another convert writes to `out_dir`.
+    it must be picklable, i.e. a module-level function). An input that names nothing is
+    recorded in `errors` (the others go on; the summary counts it failed). `agencies`: a
+    CSV of agency aliases (report_extract.dataset.identity). The tables hold every report
+    of the folder's manifest, this run's and earlier runs'. Raises OutputLocked when
+    another convert writes to `out_dir`.
     """
     options = Options(detector, ocr, ocr_engine)
     _check_options(format, workers, timeout, batch_size, options)
+    from report_extract.dataset.identity import read_aliases
+
+    aliases = read_aliases(agencies) if agencies is not None else None
     started = time.monotonic()
     runner = (DaskRunner(dask_address, timeout) if dask_address
               else LocalRunner(workers or default_workers(), timeout))
     out = Path(out_dir)
     with locked(out):
         remove_temporaries(out)
-        sources = expand_inputs(inputs, from_list=from_list, exclude=out)
+        sources, missing = _expand(inputs, from_list, out)
         manifest = Manifest(out)
         manifest.load()
         store = PartStore(out)
@@ -158,9 +176,39 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
         finally:
             reporter.close()
         _record_not_pdf(plan, manifest, options)
-        _assemble(out, format, plan, manifest, store)
+        from report_extract.dataset.assemble import assemble
+
+        dataset = assemble(out, format, manifest, store, aliases=aliases, missing=missing)
         store.close()
-    return _summarize(out, format, plan, manifest, pages, time.monotonic() - started)
+    summary = _summarize(out, format, plan, manifest, pages, time.monotonic() - started)
+    summary.missing, summary.in_dataset = len(missing), dataset.reports
+    summary.missing_inputs = [m.message for m in missing]
+    summary.continuity_failed, summary.conflicts = (dataset.continuity_failures,
+                                                    dataset.conflicts)
+    if missing:
+        summary.failed += len(missing)
+        summary.failed_by_kind["not_found"] = len(missing)
+    return summary
+
+
+def _expand(inputs: Iterable[str | os.PathLike], from_list: str | os.PathLike | None,
+            out: Path) -> tuple[list[Source], list]:
+    """The input files, and the inputs that name nothing (each name expanded alone, so
+    one stale line of a list file does not stop the batch)."""
+    from report_extract.dataset.assemble import MissingInput
+
+    names = [os.fspath(i) for i in inputs]
+    if from_list is not None:
+        names += read_list(Path(from_list))
+    found: dict[str, Source] = {}
+    missing = []
+    for name in names:
+        try:
+            for source in expand_inputs([name], exclude=out):
+                found.setdefault(source.path, source)
+        except InputNotFound as error:
+            missing.append(MissingInput(name, str(error)))
+    return [found[path] for path in sorted(found)], missing
 
 
 def _check_options(fmt: str, workers: int | None, timeout: float | None,
@@ -293,45 +341,6 @@ def _record_not_pdf(plan: _Plan, manifest: Manifest, options: Options) -> None:
 
 def _not_pdf_kind(item: Identified) -> str:
     return KIND_UNREADABLE if item.problem else KIND_NOT_PDF
-
-
-def _assemble(out: Path, fmt: str, plan: _Plan, manifest: Manifest, store: PartStore) -> None:
-    """Write the output tables from the parts, one report at a time (memory stays flat)."""
-    with TableSet(out, fmt) as tables:
-        for sha in sorted(plan.groups):
-            entry = manifest.entries[sha]
-            if entry.status == DONE:
-                for name, rows in store.read(entry.part, entry.offset, entry.length).items():
-                    tables.write(name, rows)
-            else:
-                tables.write("reports", [failed_report_row(sha, plan.groups[sha][0].source_file)])
-        tables.write("errors", sorted(_error_rows(plan, manifest), key=lambda r: r[1]))
-        tables.write("inputs", sorted(_input_rows(plan, manifest), key=lambda r: r[0]))
-
-
-def _error_rows(plan: _Plan, manifest: Manifest) -> Iterator[list]:
-    for sha, paths in plan.groups.items():
-        entry = manifest.entries[sha]
-        if entry.status == FAILED:
-            for source in paths:
-                yield [source.source_file, source.path, sha, entry.stage, entry.message,
-                       entry.kind]
-    for item, status in plan.not_pdf:
-        if status == FAILED:
-            yield [item.source.source_file, item.source.path, item.sha256, STAGE_INPUT,
-                   not_pdf_reason(item), _not_pdf_kind(item)]
-
-
-def _input_rows(plan: _Plan, manifest: Manifest) -> Iterator[list]:
-    for sha, paths in plan.groups.items():
-        entry = manifest.entries[sha]
-        status = "converted" if entry.status == DONE else FAILED
-        for i, source in enumerate(paths):
-            yield [source.path, source.source_file, sha, "duplicate" if i else status,
-                   entry.kind]
-    for item, status in plan.not_pdf:
-        yield [item.source.path, item.source.source_file, item.sha256, status,
-               _not_pdf_kind(item)]
 
 
 def _summarize(out: Path, fmt: str, plan: _Plan, manifest: Manifest, pages: int,
