@@ -18,6 +18,7 @@ from report_extract.write.tables import (
     SPECS,
     Row,
     TableSpec,
+    pandas_dtype,
     record_batch,
     report_rows,
 )
@@ -28,20 +29,10 @@ if TYPE_CHECKING:
     from report_extract.models import Report
 
 
-def _dtype(type_: pa.DataType):
-    import pandas as pd
-
-    if pa.types.is_decimal(type_):
-        return pd.ArrowDtype(type_)
-    return {pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
-            pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype(),
-            pa.string(): pd.StringDtype()}[type_]
-
-
 def to_frame(table: pa.Table, spec: TableSpec) -> pd.DataFrame:
     """An Arrow table of `spec`'s columns as a typed DataFrame, columns in spec order."""
     table = table.select(spec.columns).cast(spec.schema)
-    frame = table.to_pandas(types_mapper={f.type: _dtype(f.type) for f in spec.schema}.get)
+    frame = table.to_pandas(types_mapper={f.type: pandas_dtype(f.type) for f in spec.schema}.get)
     if "raw_text" in frame:  # CSV cannot tell "" from null: a raw text is always a string
         frame["raw_text"] = frame["raw_text"].fillna("")
     return frame

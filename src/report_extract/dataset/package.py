@@ -90,6 +90,17 @@ FIELD_DESCRIPTIONS = {
     "other_value": "The other report's value.",
     "note": "Why a name was linked, or left unlinked.",
     "n_reports": "Reports under this printed name.",
+    "n_cells": "Cells read from the report.",
+    "n_check_failures": "Rules 1-4 the report fails.",
+    "n_problems": "Entries of the report in problems.",
+    "status": "reports: ok, partial (problems or uncertain cells) or failed; inputs: "
+              "converted, duplicate (the same bytes as another path), failed, skipped "
+              "(not a PDF) or stale (converted under an older table layout).",
+    "path": "The input path as given (archive.zip!/member.pdf for a zip member).",
+    "sha256": "SHA-256 of the input's bytes (the report_id of a PDF).",
+    "stage": "The stage that failed: input, ingest, detect, normalize, validate.",
+    "kind": "A stable key of the failure (not_a_pdf, encrypted_pdf, not_found, timeout, "
+            "...) or of a problem (unplaced_row, uncertain_value, ...).",
 }
 
 _TYPES = {pa.string(): "string", pa.int32(): "integer", pa.int64(): "integer",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 import pyarrow as pa
 
@@ -50,7 +51,28 @@ class TableSpec:
 
     @property
     def schema(self) -> pa.Schema:
-        return pa.schema(list(self.fields))
+        """The Arrow schema, with pandas metadata so that a plain pandas.read_parquet gives
+        nullable Int64/boolean/string columns (not float64 counts) and decimal amounts."""
+        return pa.schema(list(self.fields), metadata=_pandas_metadata(self.fields))
+
+
+def pandas_dtype(type_: pa.DataType):
+    """The pandas dtype of an output column type (nullable, as load() gives it)."""
+    import pandas as pd
+
+    if pa.types.is_decimal(type_):
+        return pd.ArrowDtype(type_)
+    return {pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+            pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype(),
+            pa.string(): pd.StringDtype()}[type_]
+
+
+@cache
+def _pandas_metadata(fields: tuple[tuple[str, pa.DataType], ...]) -> dict[bytes, bytes]:
+    import pandas as pd
+
+    empty = pd.DataFrame({name: pd.Series([], dtype=pandas_dtype(t)) for name, t in fields})
+    return pa.Schema.from_pandas(empty, preserve_index=False).metadata
 
 
 _META = (("report_id", _STR), ("source_file", _STR), ("agency", _STR), ("agency_key", _STR),
