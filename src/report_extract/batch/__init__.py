@@ -80,6 +80,7 @@ class Summary:
     in_dataset: int = 0  # reports in the output folder's tables, all runs
     continuity_failed: int = 0  # rules 5-6 between years of one agency that fail
     conflicts: int = 0  # agency-years with several reports (the conflicts table)
+    stale: int = 0  # stored reports of an older table layout, left out of the tables
     pages: int = 0  # pages extracted in this run
     seconds: float = 0.0
 
@@ -118,6 +119,9 @@ class Summary:
             extra.append(f"{self.duplicates} duplicate{'s' if self.duplicates > 1 else ''}")
         if self.in_dataset > self.converted:
             extra.append(f"{self.in_dataset} reports in the dataset")
+        if self.stale:
+            extra.append(f"{self.stale} reports of an older table layout left out "
+                         "(convert them again)")
         return ", ".join(parts) + (f"; {', '.join(extra)}" if extra else "")
 
 
@@ -183,6 +187,7 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
     summary = _summarize(out, format, plan, manifest, pages, time.monotonic() - started)
     summary.missing, summary.in_dataset = len(missing), dataset.reports
     summary.missing_inputs = [m.message for m in missing]
+    summary.stale = dataset.stale
     summary.continuity_failed, summary.conflicts = (dataset.continuity_failures,
                                                     dataset.conflicts)
     if missing:
