@@ -162,10 +162,11 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
 @click.option("--agencies", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A CSV of agency aliases (columns agency,same_as).")
 def check(out_dir: Path, agencies: Path | None) -> None:
-    """Run every check again on the dataset in OUT_DIR (made by convert): rules 1-4 of
-    each report, rules 5-6 between consecutive years of one agency, and conflicting
-    reports of one agency-year. The tables are rewritten; a line per failure is printed.
-    Exit status 1 when an error-level check fails or reports conflict."""
+    """Check the dataset in OUT_DIR (made by convert) again: rules 5-6 between
+    consecutive years of one agency and conflicting reports of one agency-year are run
+    anew over all its reports (with the agency links of --agencies), with each report's
+    own rules 1-4 as extraction ran them. The tables are rewritten; a line per failure
+    is printed. Exit status 1 when an error-level check fails or reports conflict."""
     from report_extract.batch import OutputLocked
     from report_extract.dataset.assemble import check_dataset
     from report_extract.dataset.identity import AliasError

@@ -1,5 +1,5 @@
-"""Checks over the whole dataset: rules 1-4 again from the stored cells, rules 5-6 between
-consecutive years of one agency, and conflicts (several reports for one agency-year)."""
+"""Checks over the whole dataset: rules 5-6 between consecutive years of one agency, and
+conflicts (several reports for one agency-year), from the reports' stored cells."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from report_extract.models import TABLE_NAMES, CanonicalCell, CanonicalTable, Report
-from report_extract.validate import check_continuity, check_report
+from report_extract.validate import check_continuity
 from report_extract.write.tables import CELLS, Row, cell_sort_key, check_row
 
 _C = {name: i for i, name in enumerate(CELLS.columns)}
@@ -55,12 +55,6 @@ def cell_value(row: Row) -> int | float | None:
 
 def continuity_cells(cells: Iterable[Row]) -> list[Row]:
     return [r for r in cells if (r[_C["table"]], r[_C["row"]]) in CONTINUITY_CELLS]
-
-
-def report_checks(stored: StoredReport) -> list[Row]:
-    """Rules 1-4 of one report, from its stored cells."""
-    return [check_row(stored.report_id, None, stored.meta, c)
-            for c in check_report(stored.report())]
 
 
 def continuity_checks(reports: Iterable[StoredReport]) -> list[Row]:
