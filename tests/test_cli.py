@@ -57,7 +57,7 @@ def run(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("command", [[], ["extract"], ["convert"]])
+@pytest.mark.parametrize("command", [[], ["extract"], ["convert"], ["check"], ["schema"]])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
@@ -66,7 +66,7 @@ def test_every_command_has_help(command):
 
 
 def test_every_command_is_covered_by_the_help_test():
-    assert sorted(main.commands) == ["convert", "extract"]
+    assert sorted(main.commands) == ["check", "convert", "extract", "schema"]
 
 
 def test_cli_choices_match_the_library():

@@ -239,6 +239,9 @@ def test_check_command_reruns_every_check(parquet_out, tmp_path):
                          "years, 1 agency-years with conflicting reports; 1 agency names "
                          "linked (see agencies)")
     assert load(copy)["checks"].equals(load(out)["checks"])
+    verbose = CliRunner().invoke(main, ["--verbose", "check", str(copy)])
+    assert ("INFO: report_extract.dataset.assemble: agency 洪泽区人民政府: 洪泽区人民政府 is "
+            "淮安市洪泽区人民政府 without its region prefix 淮安市") in verbose.stderr.splitlines()
 
 
 def test_check_command_with_an_alias_file(parquet_out, tmp_path):

@@ -64,7 +64,8 @@ def main(verbose: bool, log_level: str | None) -> None:
     """Extract the statistical tables of 政府信息公开工作年度报告 (government
     information-disclosure annual reports) from PDFs into canonical, validated data."""
     level = log_level or ("info" if verbose else "warning")
-    logging.basicConfig(level=level.upper(), format="%(levelname)s: %(name)s: %(message)s")
+    logging.basicConfig(level=level.upper(), format="%(levelname)s: %(name)s: %(message)s",
+                        force=True)  # a library may have set up logging first
 
 
 @main.command()

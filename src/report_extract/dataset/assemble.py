@@ -9,6 +9,7 @@ Reports of one agency-year that conflict are read again to compare them.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from report_extract.write.manifest import (
 )
 from report_extract.write.tables import ALL_TABLES, SPECS, Row, failed_report_row
 
+LOG = logging.getLogger(__name__)
 STAGE_INPUT = "input"
 KIND_NOT_FOUND = "not_found"
 
@@ -105,10 +107,14 @@ def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
     usable_ids = {e.sha256 for e in usable}
     stale = {e.sha256 for e in entries if e.status == DONE} - usable_ids
     summary.stale = len(stale)
+    LOG.info("assembling %d reports into %s (%s)", len(usable), out, fmt)
     # Pass 1: names, years and the cells of rules 5-6.
     firsts = {e.sha256: _first_pass(e, store) for e in usable}
     names = [s.meta[2] for s in firsts.values() if s.meta[2]]
     identities = identify(names, aliases)
+    for identity in identities.values():
+        if identity.note:
+            LOG.info("agency %s: %s", identity.agency, identity.note)
     links = {i.name_key: i.agency_key for i in identities.values()}
     for stored in firsts.values():
         stored.meta[3] = links.get(stored.meta[3], stored.meta[3])
@@ -133,6 +139,8 @@ def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
     summary.failures += [r for r in dataset_checks if not r[10]]
     summary.conflicts = len({(r[0], r[1]) for r in conflict_rows})
     summary.conflict_rows = conflict_rows
+    LOG.info("%d checks across years failed, %d agency-years conflict",
+             summary.continuity_failures, summary.conflicts)
     summary.linked = {k: v for k, v in identities.items() if v.linked_by}
     from report_extract.dataset.package import write_datapackage
 
