@@ -182,3 +182,18 @@ def test_log_level_options():
     assert CliRunner().invoke(main, ["--verbose", "schema"]).exit_code == 0
     wrong = CliRunner().invoke(main, ["--log-level", "loud", "schema"])
     assert wrong.exit_code == 2 and "'loud' is not one of" in wrong.stderr
+
+
+def test_convert_refuses_an_unusable_alias_file_before_any_work(tmp_path):
+    from click.testing import CliRunner
+
+    from report_extract.cli import main
+
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("agency\n甲局\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["convert", str(FIXTURES / "t2021-full.pdf"), "-o",
+                                       str(tmp_path / "out"), "--agencies", str(aliases)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {aliases}: the alias file needs the columns "
+                             "agency,same_as\n")
+    assert not (tmp_path / "out").exists()
