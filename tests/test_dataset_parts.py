@@ -10,8 +10,10 @@ from dataclasses import fields
 
 import pytest
 from batch_support import FIXTURES, REPO, hand_report
+from conftest import SHARED_REAL, load_truth, requires_shared_real
 
 import report_extract
+from report_extract.batch import convert
 from report_extract.dataset.identity import (
     AliasError,
     agency_key,
@@ -21,6 +23,8 @@ from report_extract.dataset.identity import (
 )
 from report_extract.models import BBox, CanonicalCell, Char, Document, Page
 from report_extract.provenance import record_provenance
+from report_extract.synth.generate import Job, write_reports
+from report_extract.synth.series import next_year
 from report_extract.synth.tables import extra_row_values
 from report_extract.synth.variation import Variation
 from report_extract.templates import AGENCY_EXTRA_ROWS
@@ -197,3 +201,22 @@ def test_convert_refuses_an_unusable_alias_file_before_any_work(tmp_path):
     assert result.stderr == (f"error: {aliases}: the alias file needs the columns "
                              "agency,same_as\n")
     assert not (tmp_path / "out").exists()
+
+
+@requires_shared_real()
+def test_the_real_district_and_its_next_year_under_its_full_name(tmp_path):
+    """The real 2023 report titles itself 洪泽区人民政府; a generated 2024 report continuing
+    its numbers titles itself 淮安市洪泽区人民政府: one agency, checked across the years."""
+    real = SHARED_REAL / "hongze-district-2023.pdf"
+    truth = next_year(load_truth(real), 3, agency="淮安市洪泽区人民政府",
+                      source_file="hongze-2024.pdf")
+    (pdf, _), = write_reports([Job("hongze-2024", Variation(seed=3), truth)], tmp_path / "in")
+    summary = convert([real, pdf], tmp_path / "out", workers=2, progress=False)
+    assert (summary.converted, summary.continuity_failed, summary.conflicts) == (2, 0, 0)
+    tables = report_extract.load(tmp_path / "out")
+    assert set(tables["reports"]["agency_key"]) == {"淮安市洪泽区人民政府"}
+    checks = tables["checks"]
+    across = checks[checks["other_report_id"].notna()]
+    assert sorted(across["rule"].value_counts().items()) == [("continuity.carried", 7),
+                                                             ("continuity.in_force", 2)]
+    assert across["passed"].all() and set(across["year"]) == {2024}

@@ -71,7 +71,7 @@ def series_truths(seed: int) -> tuple[list[tuple[str, dict[str, Any], Variation]
             template = template_of(year)
             truth = random_truth(rng, template, agency=agency, year=year)
             if before is not None:
-                _carry(truth["tables"], before["tables"], both_2021=(
+                carry_over(truth["tables"], before["tables"], both_2021=(
                     before["template"] == template == "2021"))
             if (index, year) == BREAK[:2]:
                 _shift_carried_over(truth["tables"], BREAK[2], BREAK[3])
@@ -104,16 +104,29 @@ def _finish(truth: dict[str, Any], source_file: str, printed: str) -> dict[str, 
     return truth
 
 
-def _carry(tables: dict[str, Any], before: dict[str, Any], *, both_2021: bool) -> None:
+def next_year(before: dict[str, Any], seed: int, *, agency: str | None = None,
+              source_file: str = "next.pdf") -> dict[str, Any]:
+    """A truth for the year after `before` (any canonical truth, a real report's too),
+    its numbers continuing `before`'s (rules 5-6) and obeying rules 1-4."""
+    year = before["year"] + 1
+    template = template_of(year)
+    truth = random_truth(random.Random(f"next:{seed}"), template,
+                         agency=agency or before["agency"], year=year)
+    carry_over(truth["tables"], before["tables"],
+               both_2021=before["template"] == template == "2021")
+    return _finish(truth, source_file, truth["agency"])
+
+
+def carry_over(tables: dict[str, Any], before: dict[str, Any], *, both_2021: bool) -> None:
     """Make this year's numbers continue last year's (rules 5-6), keeping rules 1-4."""
     apps = tables["applications"]
     for col in T.APPLICANT_COLUMNS:
-        _set_carried_over(apps, col, before["applications"]["carried_forward"][col])
+        _set_carried_over(apps, col, before["applications"]["carried_forward"][col] or 0)
     _retotal(apps)
     if both_2021:
         active = tables["active_disclosure"]
         for row in ("regulations", "normative_documents"):
-            cells, start = active[row], before["active_disclosure"][row]["in_force"]
+            cells, start = active[row], before["active_disclosure"][row]["in_force"] or 0
             cells["repealed"] = min(cells["repealed"], start + cells["issued"])
             cells["in_force"] = start + cells["issued"] - cells["repealed"]
 
