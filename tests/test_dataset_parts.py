@@ -220,3 +220,17 @@ def test_the_real_district_and_its_next_year_under_its_full_name(tmp_path):
     assert sorted(across["rule"].value_counts().items()) == [("continuity.carried", 7),
                                                              ("continuity.in_force", 2)]
     assert across["passed"].all() and set(across["year"]) == {2024}
+
+
+def test_writing_a_big_dataset_shows_progress_in_reports():
+    import io
+
+    from report_extract.batch.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress(2, "lines", stream=stream, interval=0, desc="writing tables",
+                        unit="report")
+    progress.update(True)
+    progress.close()
+    assert stream.getvalue().startswith("1/2 reports (1 done, 0 failed), ")
+    assert "reports/s" in stream.getvalue()

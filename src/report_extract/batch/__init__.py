@@ -182,7 +182,8 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
         _record_not_pdf(plan, manifest, options)
         from report_extract.dataset.assemble import assemble
 
-        dataset = assemble(out, format, manifest, store, aliases=aliases, missing=missing)
+        dataset = assemble(out, format, manifest, store, aliases=aliases, missing=missing,
+                           progress=_progress_mode(progress))
         store.close()
     summary = _summarize(out, format, plan, manifest, pages, time.monotonic() - started)
     summary.missing, summary.in_dataset = len(missing), dataset.reports

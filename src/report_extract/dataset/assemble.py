@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from report_extract.batch.inputs import Source
+from report_extract.batch.progress import Progress
 from report_extract.batch.versions import SCHEMA_ID
 from report_extract.dataset.checks import (
     StoredReport,
@@ -37,6 +38,7 @@ from report_extract.write.manifest import (
 from report_extract.write.tables import ALL_TABLES, SPECS, Row, failed_report_row
 
 LOG = logging.getLogger(__name__)
+BIG_DATASET = 500  # reports: writing their tables takes long enough to say so
 STAGE_INPUT = "input"
 KIND_NOT_FOUND = "not_found"
 
@@ -97,8 +99,9 @@ def detect_format(out: Path) -> str:
 
 def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
              aliases: dict[str, str] | None = None,
-             missing: Iterable[MissingInput] = ()) -> DatasetSummary:
-    """Write every table of `out` from the manifest's reports; return what was found."""
+             missing: Iterable[MissingInput] = (), progress: str = "off") -> DatasetSummary:
+    """Write every table of `out` from the manifest's reports; return what was found.
+    `progress`: a batch.progress mode for the writing of the reports' rows."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     summary = DatasetSummary()
@@ -121,10 +124,14 @@ def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
     dataset_checks = continuity_checks(firsts.values())
     conflict_rows = conflicts(_full(firsts, usable, store))
     missing = list(missing)
+    reporter = Progress(len(usable), progress, desc="writing tables", unit="report")
+    if len(usable) >= BIG_DATASET:
+        reporter.say(f"writing the tables of {len(usable)} reports")
     with TableSet(out, fmt, ALL_TABLES) as tables:
         for entry in entries:
             if entry.sha256 in usable_ids:
                 _write_report(tables, entry, store, links, summary)
+                reporter.update(True)
             elif entry.status == FAILED and entry.stage != STAGE_INPUT:
                 tables.write("reports", [failed_report_row(entry.sha256, _shown(entry))])
         tables.write("checks", dataset_checks)
@@ -133,6 +140,7 @@ def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
                                       key=lambda r: r[0]))
         tables.write("agencies", _agency_rows(identities, firsts.values()))
         tables.write("conflicts", conflict_rows)
+    reporter.close()
     summary.reports = len(usable)
     summary.failed_inputs = sum(e.status == FAILED for e in entries) + len(missing)
     summary.continuity_failures = sum(not r[10] for r in dataset_checks)
