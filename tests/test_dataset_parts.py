@@ -14,6 +14,7 @@ from conftest import SHARED_REAL, load_truth, requires_shared_real
 
 import report_extract
 from report_extract.batch import convert
+from report_extract.dataset.checks import StoredReport, conflicts
 from report_extract.dataset.identity import (
     AliasError,
     agency_key,
@@ -234,3 +235,30 @@ def test_writing_a_big_dataset_shows_progress_in_reports():
     progress.close()
     assert stream.getvalue().startswith("1/2 reports (1 done, 0 failed), ")
     assert "reports/s" in stream.getvalue()
+
+
+def _stored(report_id: str, source_file: str, cells: list[tuple]) -> StoredReport:
+    """A stored report of 甲局 2023 with cells (table, row, column, value, uncertain)."""
+    meta = [report_id, source_file, "甲局", "甲局", 2023, "2021"]
+    rows = [[*meta, table, row, column, value, None, str(value), 1, None, None, None, None,
+             bool(doubt), doubt or None, None, "text"]
+            for table, row, column, value, doubt in cells]
+    return StoredReport(report_id, meta, rows)
+
+
+def test_conflicts_name_each_differing_cell_and_same_values_say_so():
+    base = [("review_litigation", "review", "upheld", 1, None),
+            ("applications", "new", "total", 5, None)]
+    same = conflicts([_stored("a", "a.pdf", base), _stored("b", "b.pdf", base)])
+    assert same == [["甲局", 2023, "a", "b", None, None, None, None, None,
+                     "a.pdf and b.pdf print the same values"]]
+    unread = [("review_litigation", "review", "upheld", None, "digits overlap a ruling"),
+              ("applications", "new", "total", 5, None),
+              ("applications", "carried_over", "total", 0, None)]
+    found = conflicts([_stored("b", "b.pdf", unread), _stored("a", "a.pdf", base)])
+    assert [r[4:] for r in found] == [
+        ["applications", "carried_over", "total", None, 0.0,
+         "applications.carried_over.total: a.pdf prints nothing, b.pdf prints 0"],
+        ["review_litigation", "review", "upheld", 1.0, None,
+         "review_litigation.review.upheld: a.pdf prints 1, b.pdf prints a value that could "
+         "not be read"]]
