@@ -262,3 +262,19 @@ def test_conflicts_name_each_differing_cell_and_same_values_say_so():
         ["review_litigation", "review", "upheld", 1.0, None,
          "review_litigation.review.upheld: a.pdf prints 1, b.pdf prints a value that could "
          "not be read"]]
+
+
+@pytest.mark.parametrize("variation", [
+    Variation(template="2021", borderless=True, three_line=True, spaced_headers=True,
+              wrapped_labels=True, extra_rows=tuple(AGENCY_EXTRA_ROWS), seed=7),
+    Variation(template="2019", extra_rows=("online_applications", "other_notes"), seed=6),
+], ids=["borderless-2021", "ruled-2019"])
+def test_extra_rows_of_generated_reports(variation, tmp_path):
+    ((pdf, truth_path),) = write_reports([Job("extra", variation)], tmp_path)
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    found: dict[str, dict[str, int | float | None]] = {}
+    for extra in report_extract.extract(pdf).extra_rows:
+        found.setdefault(extra.label, {})[extra.column] = extra.value
+    assert found == {AGENCY_EXTRA_ROWS[key][2]: extra_row_values(variation, key,
+                                                                 truth["tables"])
+                     for key in variation.extra_rows}
