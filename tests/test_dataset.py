@@ -197,10 +197,13 @@ def test_load_gives_the_same_typed_frames_from_csv_and_parquet(parquet_out, csv_
     assert cells["source"].unique().tolist() == ["text"] and cells["confidence"].isna().all()
 
 
-def test_frictionless_validates_the_data_package(csv_out):
+def test_frictionless_validates_the_data_package(csv_out, parquet_out):
     frictionless = pytest.importorskip("frictionless")
-    report = frictionless.validate(str(csv_out / "datapackage.json"))
-    assert report.valid, report.flatten(["type", "note"])[:5]
+    for out in (csv_out, parquet_out[0]):
+        report = frictionless.validate(str(out / "datapackage.json"))
+        assert report.valid, (out, report.flatten(["type", "note"])[:5])
+        rows = {task.name: task.stats.get("rows", 0) for task in report.tasks}
+        assert (rows["reports"], rows["conflicts"]) == (17, 2)  # every year's file read
     package = frictionless.Package(str(csv_out / "datapackage.json"))
     assert {r.name for r in package.resources} == {s.name for s in ALL_TABLES}
     amount = package.get_resource("active_disclosure").schema.get_field("amount")

@@ -20,7 +20,7 @@ from report_extract.templates import (
     expected_cells,
     printed_label,
 )
-from report_extract.write.files import atomic_file, table_path
+from report_extract.write.files import PARTITION_KEY, atomic_file, table_path
 from report_extract.write.tables import ALL_TABLES, AMOUNT_SCALE, TableSpec
 
 PACKAGE_NAME = "datapackage.json"
@@ -138,17 +138,18 @@ def _field(spec: TableSpec, name: str, type_: pa.DataType) -> dict[str, Any]:
 
 
 def _resource(out: Path, spec: TableSpec, fmt: str) -> dict[str, Any]:
-    path = table_path(out, spec, fmt)
-    if path.is_dir():
-        paths = sorted(str(p.relative_to(out)) for p in path.rglob("*.parquet"))
-    else:
-        paths = [path.name]
+    fields = [_field(spec, n, t) for n, t in spec.fields]
+    if fmt == "parquet" and spec.by_year:
+        # The Hive folder as a whole (pyarrow reads it as one table, with its folder key as
+        # a column): a list of its files would be read as their bytes joined.
+        fields.append({"name": PARTITION_KEY, "type": "integer",
+                       "description": "The Hive folder key: the year, 0 when unknown."})
     resource: dict[str, Any] = {
         "name": spec.name,
-        "path": paths[0] if len(paths) == 1 else paths,
+        "path": table_path(out, spec, fmt).name,
         "format": fmt,
         "description": TABLE_DESCRIPTIONS.get(spec.name, ""),
-        "schema": {"fields": [_field(spec, n, t) for n, t in spec.fields]},
+        "schema": {"fields": fields},
     }
     if fmt == "csv":
         resource.update(encoding="utf-8-sig", mediatype="text/csv")
