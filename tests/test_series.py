@@ -7,7 +7,7 @@ import json
 
 from conftest import SAMPLES
 
-from report_extract.synth.series import (
+from report_extract.synth.agency_samples import (
     CONTINUITY_BREAK,
     INCONSISTENT_REPORT,
     SERIES_AGENCIES,
@@ -24,7 +24,7 @@ def test_committed_truths_are_the_generators():
     assert len(jobs) == len(SERIES_AGENCIES) * len(SERIES_YEARS) == 12
     for job in jobs:
         committed = json.loads((SERIES / f"{job.name}.truth.json").read_text("utf-8"))
-        assert committed == job.truth, f"samples/agencies/{job.name}: rerun synth.series"
+        assert committed == job.truth, f"samples/agencies/{job.name}: rerun synth.agency_samples"
         assert (SERIES / f"{job.name}.pdf").is_file()
     assert {j.variation.template for j in jobs} == {"2019", "2021"}
 

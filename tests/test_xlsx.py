@@ -19,8 +19,8 @@ from report_extract.write.xlsx import WORKBOOK_NAME
 openpyxl = pytest.importorskip("openpyxl")
 
 SAMPLE = SAMPLES / "sample-2022-district.pdf"
-SHEETS = ["reports", "cells", "checks", "problems", "active_disclosure", "applications",
-          "review_litigation", "errors", "inputs"]
+SHEETS = ["reports", "cells", "checks", "problems", "extra_rows", "active_disclosure",
+          "applications", "review_litigation", "errors", "inputs", "agencies", "conflicts"]
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +39,17 @@ def _rows(sheet) -> list[tuple]:
 def test_convert_writes_one_workbook_with_a_sheet_per_table(workbook_dir):
     assert sorted(p.name for p in workbook_dir.iterdir()
                   if p.is_file() and not p.name.startswith(".")) == [
-        "manifest.jsonl", WORKBOOK_NAME]
+        "datapackage.json", "manifest.jsonl", WORKBOOK_NAME]
     book = openpyxl.load_workbook(workbook_dir / WORKBOOK_NAME)
     assert book.sheetnames == SHEETS
     sheet = book["applications"]
     keys, labels = _rows(sheet)[:2]
-    assert keys[5:] == ("row", "natural_person", "commercial", "research", "public_interest",
+    assert keys[6:] == ("row", "natural_person", "commercial", "research", "public_interest",
                         "legal_services", "other_org", "total")
-    assert labels[2:] == ("机关", "年度", "模板", "行", "自然人", "商业企业", "科研机构",
-                          "社会公益组织", "法律服务机构", "其他", "总计")
+    assert labels[2:] == ("机关", "机关标识", "年度", "模板", "行", "自然人", "商业企业",
+                          "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
     assert sheet.freeze_panes == "A3"
-    assert sheet.auto_filter.ref == f"A2:M{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A2:N{sheet.max_row}"
 
 
 def test_workbook_values_are_the_truth_as_numbers(workbook_dir):
@@ -65,8 +65,11 @@ def test_workbook_values_are_the_truth_as_numbers(workbook_dir):
             assert record[column].value == value, (record["row"].value, column)
             if value is not None:
                 assert record[column].data_type == "n"
-    fees = [r for r in _rows(book["cells"])[2:] if r[6] == "fees" and r[7] == "amount"]
-    assert [r[8] for r in fees] == [truth["tables"]["active_disclosure"]["fees"]["amount"]]
+    cells = _rows(book["cells"])
+    at = {key: i for i, key in enumerate(cells[0])}
+    fees = [r for r in cells[2:] if r[at["row"]] == "fees" and r[at["column"]] == "amount"]
+    assert [r[at["amount"]] for r in fees] == [
+        truth["tables"]["active_disclosure"]["fees"]["amount"]]
 
 
 def test_labels_and_control_characters(tmp_path):
@@ -77,7 +80,8 @@ def test_labels_and_control_characters(tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == [spec.name for spec in REPORT_TABLES]
     cells = _rows(book["cells"])
-    assert cells[1][cells[0].index("uncertain")] == "存疑原因"
+    assert cells[1][cells[0].index("uncertain")] == "存疑"
+    assert cells[1][cells[0].index("uncertain_reason")] == "存疑原因"
     assert "2\\x0b1" in [r[cells[0].index("raw_text")] for r in cells[2:]]
     review = _rows(book["review_litigation"])
     assert review[1][-5:] == ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
@@ -100,7 +104,7 @@ def test_a_table_longer_than_a_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
     parts = [_rows(book[name]) for name in ("cells", "cells (2)", "cells (3)")]
     assert [len(p) - 2 for p in parts] == [4, 4, 1]  # the report has 9 cells
     assert all(p[1][0] == "报告编号（文件SHA-256）" for p in parts)
-    assert book["cells (2)"].auto_filter.ref == "A2:P6"
+    assert book["cells (2)"].auto_filter.ref == "A2:U6"  # 21 columns
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,
@@ -117,16 +121,16 @@ def test_libreoffice_reads_chinese_text_and_numeric_cells(workbook_dir, tmp_path
     assert exported.is_file(), done.stdout + done.stderr
     text = exported.read_text(encoding="utf-8")
     lines = text.splitlines()
-    assert lines[1].split(",")[6:] == ['"自然人"', '"商业企业"', '"科研机构"', '"社会公益组织"',
+    assert lines[1].split(",")[7:] == ['"自然人"', '"商业企业"', '"科研机构"', '"社会公益组织"',
                                        '"法律服务机构"', '"其他"', '"总计"']
     truth = load_truth(SAMPLE)["tables"]["applications"]["new"]
-    new_row = next(r for r in csv.reader(lines[2:]) if r[5] == "new")
+    new_row = next(r for r in csv.reader(lines[2:]) if r[6] == "new")
     assert new_row[2] == "成都市武侯区人民政府"
-    assert [int(v) for v in new_row[6:]] == [truth[c] for c in (
+    assert [int(v) for v in new_row[7:]] == [truth[c] for c in (
         "natural_person", "commercial", "research", "public_interest", "legal_services",
         "other_org", "total")]
     bare = next(line for line in lines[2:] if ',"new",' in line)
-    assert bare.endswith("," + ",".join(new_row[6:]))  # the numbers are not quoted: numbers
+    assert bare.endswith("," + ",".join(new_row[7:]))  # the numbers are not quoted: numbers
 
 
 def test_the_review_reader_reads_the_workbook(workbook_dir):

@@ -47,19 +47,20 @@ def ocr_options(command):
              "ocr = every page.")(command)
 
 
-def configure_logging(verbose: bool) -> None:
+def configure_logging(level: str | None) -> None:
     """The PDF libraries (pdfminer, pdfplumber, fontTools, ...) log every oddity of a
-    damaged or browser-printed file: hundreds of lines before our one error line. They are
-    quiet unless --verbose; then they go to stderr, Python warnings with them."""
+    damaged or browser-printed file: hundreds of lines before our one error line. Logging
+    is quiet unless a level is asked for (--verbose is "info"); then messages of that level
+    and above go to stderr, Python warnings with them."""
     logging.captureWarnings(True)
     root = logging.getLogger()
     for handler in root.handlers[:]:
         root.removeHandler(handler)
-    if verbose:
+    if level:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
         root.addHandler(handler)
-        root.setLevel(logging.INFO)
+        root.setLevel(level.upper())
     else:
         root.addHandler(logging.NullHandler())  # also keeps logging's last-resort printer off
         root.setLevel(logging.CRITICAL + 1)
@@ -67,7 +68,7 @@ def configure_logging(verbose: bool) -> None:
 
 def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
     if value:
-        configure_logging(True)
+        configure_logging("info")
     return value
 
 
@@ -82,14 +83,22 @@ def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
     sys.exit(status)
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="report-extract")
 @click.option("-v", "--verbose", is_flag=True,
-              help="Show the PDF libraries' log messages and warnings.")
-def main(verbose: bool) -> None:
+              help="Log what is done, with the PDF libraries' messages and warnings "
+                   "(same as --log-level info).")
+@click.option("--log-level", type=click.Choice(LOG_LEVELS), default=None,
+              help="Log messages of this level and above on stderr.  [default: none: the PDF "
+                   "libraries log every oddity of a damaged file]")
+def main(verbose: bool, log_level: str | None) -> None:
     """Extract the statistical tables of 政府信息公开工作年度报告 (government
     information-disclosure annual reports) from PDFs into canonical, validated data."""
-    configure_logging(verbose)  # a command's own --verbose comes after and turns it on
+    # a command's own --verbose comes after and turns logging on
+    configure_logging(log_level or ("info" if verbose else None))
 
 
 @main.command()
@@ -140,21 +149,27 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
               help="Run on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")
 @detector_option
 @ocr_options
+@click.option("--agencies", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of agency aliases (columns agency,same_as) linking names that "
+                   "are one agency.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @verbose_option
 def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | None,
             timeout: float | None, retry_failed: bool, from_list: Path | None,
             dask_address: str | None, detector: str, ocr: str, ocr_engine: str,
-            quiet: bool) -> None:
+            agencies: Path | None, quiet: bool) -> None:
     """Convert PDFs, folders (recursively), globs and .zip archives into tables in OUTDIR.
 
     Each unique file (by SHA-256) is converted once. Re-running the same command skips
     what is done (a change of --detector, --ocr or --ocr-engine redoes it); a killed run
-    continues where it stopped. Files that cannot be converted are listed in the errors
-    table; the exit status is 1 if any failed.
+    continues where it stopped. Files that cannot be converted (and inputs that name
+    nothing) are listed in the errors table; the exit status is 1 if any failed. OUTDIR
+    is a growing dataset: its tables hold every report converted into it, checked across
+    years of one agency (see `report-extract check`).
     """
     from report_extract.batch import InputNotFound, OutputError, OutputLocked, RunnerError
     from report_extract.batch import convert as convert_batch
+    from report_extract.dataset.identity import AliasError
 
     if not inputs and from_list is None:
         fail("nothing to convert: give files, folders or globs, or --from-list FILE",
@@ -165,14 +180,16 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
         summary = convert_batch(inputs, out_dir, format=fmt, workers=workers, timeout=timeout,
                                 retry_failed=retry_failed, dask_address=dask_address,
                                 progress=not quiet, from_list=from_list, detector=detector,
-                                ocr=ocr, ocr_engine=ocr_engine)
-    except InputNotFound as error:
+                                ocr=ocr, ocr_engine=ocr_engine, agencies=agencies)
+    except (InputNotFound, AliasError) as error:
         fail(str(error), EXIT_USAGE)
     except (OutputLocked, OutputError, RunnerError) as error:
         fail(str(error))
     except KeyboardInterrupt:
         fail("interrupted: finished reports are saved; run the same command again to continue",
              EXIT_INTERRUPTED)
+    for message in summary.missing_inputs:
+        click.echo(f"error: {message}", err=True)
     if not quiet:
         click.echo(str(summary))
     sys.exit(summary.exit_code)
@@ -213,6 +230,43 @@ def review(output: Path, site_dir: Path, pdf_dirs: tuple[Path, ...], crops: str,
         click.echo(f"warning: {problem}", err=True)
     if not quiet:
         click.echo(str(summary))
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--agencies", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of agency aliases (columns agency,same_as).")
+def check(out_dir: Path, agencies: Path | None) -> None:
+    """Check the dataset in OUT_DIR (made by convert) again: rules 5-6 between
+    consecutive years of one agency and conflicting reports of one agency-year are run
+    anew over all its reports (with the agency links of --agencies), with each report's
+    own rules 1-4 as extraction ran them. The tables are rewritten; a line per failure
+    is printed. Exit status 1 when an error-level check fails or reports conflict."""
+    from report_extract.batch import OutputLocked
+    from report_extract.dataset.assemble import check_dataset
+    from report_extract.dataset.identity import AliasError
+
+    try:
+        result = check_dataset(out_dir, agencies=agencies)
+    except (FileNotFoundError, AliasError) as error:
+        fail(str(error), EXIT_USAGE)
+    except OutputLocked as error:
+        fail(str(error))
+    for line in result.lines:
+        click.echo(line)
+    click.echo(result.summary_line)
+    sys.exit(EXIT_FAILED if result.failed else 0)
+
+
+@main.command()
+@click.option("--template", type=click.Choice(("2019", "2021")),
+              help="Only this template's keys.  [default: both]")
+def schema(template: str | None) -> None:
+    """Print the canonical keys of every table with the labels each template prints.
+    Every output folder also holds them as a data dictionary: datapackage.json."""
+    from report_extract.dataset.package import schema_text
+
+    click.echo(schema_text(template))
 
 
 if __name__ == "__main__":

@@ -23,14 +23,18 @@ from typing import IO, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from report_extract.write.tables import ALL_TABLES, Row, TableSpec
+from report_extract.write.tables import ALL_TABLES, Row, TableSpec, record_batch
 
 FORMATS = ("csv", "parquet")
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the file as UTF-8 (Chinese text)
 # The partition of reports whose year could not be read. Hive's null partition
 # (__HIVE_DEFAULT_PARTITION__) would be the textbook choice, but pandas.read_parquet cannot
-# read a dataset that has one ("Cannot yet unify dictionaries with nulls"), so: year=0.
+# read a dataset that has one ("Cannot yet unify dictionaries with nulls"), so: 0.
 UNKNOWN_YEAR = 0
+# The Hive key of a by-year folder. Not "year": `year` is a column of every file (a file
+# read alone has it), and pyarrow (so pandas) refuses a partition key that is also a file
+# column ("Unable to merge: Field year has incompatible types: int32 vs dictionary").
+PARTITION_KEY = "year_partition"
 TEMP_PREFIX = ".tmp-"
 _ROW_GROUP = 20_000
 
@@ -237,19 +241,12 @@ class CsvSink:
             os.unlink(self._tmp)
 
 
-def _to_batch(schema: pa.Schema, rows: list[Row]) -> pa.RecordBatch:
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-    arrays = [_to_array(list(col), field.type) for col, field in zip(columns, schema,
-                                                                      strict=True)]
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
-
-
-def _to_array(values: list, kind: pa.DataType) -> pa.Array:
+def _record_batch(schema: pa.Schema, rows: list[Row]) -> pa.RecordBatch:
     try:
-        return pa.array(values, type=kind)
+        return record_batch(schema, rows)
     except UnicodeEncodeError:  # a name that is not UTF-8: escaped, as in CSV
-        return pa.array([printable(v) if isinstance(v, str) else v for v in values],
-                        type=kind)
+        return record_batch(schema, [[printable(v) if isinstance(v, str) else v for v in row]
+                                     for row in rows])
 
 
 class ParquetFileSink:
@@ -270,7 +267,7 @@ class ParquetFileSink:
 
     def _flush(self) -> None:
         if self._buffer:
-            self._writer.write_batch(_to_batch(self._schema, self._buffer))
+            self._writer.write_batch(_record_batch(self._schema, self._buffer))
             self._buffer = []
 
     def commit(self) -> None:
@@ -286,22 +283,22 @@ class ParquetFileSink:
 
 
 class ParquetYearSink:
-    """A Hive-partitioned dataset folder: TABLE/year=2023/part-0.parquet, one file per year.
-
-    The year lives in the folder name (the Hive convention), not in the files, so pandas,
-    pyarrow, polars and DuckDB all read it back as a column; an unknown year reads as 0.
+    """A Hive-partitioned dataset folder: TABLE/year_partition=2023/part-0.parquet, one
+    file per year. Every file holds the `year` column (an integer, null when unknown), so
+    pandas, pyarrow, polars and DuckDB read `year` as an integer from the folder or from
+    one file; the folder key is an extra column (an unknown year is partition 0).
     """
 
     def __init__(self, spec: TableSpec, path: Path):
         self._path = path
         self._year_index = spec.columns.index("year")
-        self._spec = TableSpec(spec.name, tuple(f for f in spec.fields if f[0] != "year"))
+        self._spec = spec
         self._tmp = _temp_dir(path)
         self._sinks: dict[int | None, ParquetFileSink] = {}
 
     def _sink(self, year: int | None) -> ParquetFileSink:
         if year not in self._sinks:
-            folder = self._tmp / f"year={UNKNOWN_YEAR if year is None else year}"
+            folder = self._tmp / f"{PARTITION_KEY}={UNKNOWN_YEAR if year is None else year}"
             folder.mkdir()
             self._sinks[year] = ParquetFileSink(self._spec, folder / "part-0.parquet")
         return self._sinks[year]
@@ -309,7 +306,7 @@ class ParquetYearSink:
     def write(self, rows: Iterable[Row]) -> None:
         i = self._year_index
         for row in rows:
-            self._sink(row[i]).write([row[:i] + row[i + 1:]])
+            self._sink(row[i]).write([row])
 
     def commit(self) -> None:
         if not self._sinks:  # an empty table still gets a readable file with its columns

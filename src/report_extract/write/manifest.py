@@ -44,6 +44,8 @@ class ManifestEntry:
     tool_version: str
     detector: str
     paths: list[str] = field(default_factory=list)
+    # path -> its exact name escaped (batch.inputs.Source.raw_path), where `path` is not exact
+    raw_paths: dict[str, str] = field(default_factory=dict)
     part: str | None = None  # where a done report's rows are stored
     offset: int = 0
     length: int = 0

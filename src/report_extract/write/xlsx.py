@@ -31,9 +31,14 @@ COLUMN_LABELS = {
     "n_check_failures": "未通过校验数", "n_problems": "问题数", "status": "状态",
     "table": "表", "row": "行", "column": "列", "value": "数值", "raw_text": "原文",
     "page": "页码", "x0": "左（磅）", "top": "上（磅）", "x1": "右（磅）", "bottom": "下（磅）",
-    "uncertain": "存疑原因", "rule": "校验规则", "subject": "对象", "expected": "应为",
+    "uncertain": "存疑", "rule": "校验规则", "subject": "对象", "expected": "应为",
     "found": "实为", "passed": "是否通过", "kind": "类别", "message": "说明",
     "path": "路径", "sha256": "SHA-256", "stage": "阶段",
+    "agency_key": "机关标识", "source": "来源（文本层/OCR/网页）", "ocr_pages": "OCR页",
+    "ocr_engine": "OCR引擎", "amount": "金额（万元）", "uncertain_reason": "存疑原因",
+    "confidence": "OCR置信度", "other_report_id": "另一报告编号", "severity": "严重程度",
+    "cells": "涉及数值", "label": "标签（原文）", "raw_path": "原始路径", "name_key": "名称标识",
+    "linked_by": "关联依据", "note": "备注", "n_reports": "报告数", "other_value": "另一报告数值",
 }
 _WIDE_NAMES = {spec.name for spec in WIDE}
 # Characters XML 1.0 (so xlsx) cannot hold; openpyxl refuses a string with one.
