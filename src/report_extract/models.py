@@ -90,16 +90,21 @@ class Document:
 
 @dataclass
 class GridCell:
-    """A cell of a rebuilt table grid; spans count base rows/columns."""
+    """A cell of a rebuilt table grid; spans count base rows/columns.
+
+    A cell read from a web page's markup has no page and no box (None); `locator` then
+    names its element (a CSS path with the table's and the cell's place).
+    """
 
     row: int
     col: int
     row_span: int
     col_span: int
     text: str
-    page: int
-    bbox: BBox
+    page: int | None
+    bbox: BBox | None
     confidence: float = 1.0
+    locator: str | None = None
 
     @property
     def last_row(self) -> int:

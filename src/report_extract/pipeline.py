@@ -34,7 +34,10 @@ def extract(
     mode: "auto" reads each page's text layer, or OCRs the page when it is a picture or
     its text layer is garbled; "text" never OCRs; "ocr" OCRs every page.
     progress: a progress bar over OCR'd pages (shown only on a terminal).
+    A web page (.html/.htm, sniffed by content) is read from its markup (read/html.py).
     """
+    if is_html(path, source_file):
+        return extract_html(path, source_file=source_file)
     document = read_document(path, source_file, require_text=mode == "text")
     if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
         from report_extract.scan import route_document
@@ -43,12 +46,46 @@ def extract(
     return extract_document(document, detector=detector)
 
 
+def is_html(path: str | os.PathLike[str], source_file: str | None = None) -> bool:
+    """Is the file a web page? By its first bytes, as a PDF is known by its header."""
+    from report_extract.read.html import HEAD_SIZE, is_web_page
+
+    try:
+        with open(path, "rb") as handle:
+            return is_web_page(handle.read(HEAD_SIZE), source_file or os.fspath(path))
+    except OSError:
+        return False  # the PDF reader words what is wrong with the path
+
+
+def extract_html(path: str | os.PathLike[str], *, source_file: str | None = None) -> Report:
+    """A report published as a web page: its tables from the markup, then the PDF path's
+    normalize -> validate. The report has no pages (0) and its cells no page."""
+    from report_extract.read.html import read_html
+
+    page = read_html(path, source_file)
+    return _report(page.source_file, page.grids, page.agency, page.year, pages=0)
+
+
 def extract_document(document: Document, *, detector: str = "pdfplumber") -> Report:
     grids = detect_grids(document, detector)
+    agency, year = read_metadata(document)
+    doubt = title_doubt(document)
+    report = _report(document.source_file, grids, agency, year, pages=len(document.pages),
+                     notes=[doubt] if doubt else [])
+    if any(page.source == "ocr" for page in document.pages):  # OCR candidates (issue 5)
+        from report_extract.scan.uncertainty import explain_ocr_values
+
+        explain_ocr_values(report, document)
+    return report
+
+
+def _report(source_file: str, grids: dict[str, Grid], agency: str | None, year: int | None,
+            *, pages: int, notes: list[Problem] | None = None) -> Report:
+    """Normalized and checked tables of the grids found, as a Report."""
     tables = normalize_tables(grids)
     if not any(t.cells for t in tables.values()):
         raise TemplateMismatchError(
-            document.source_file,
+            source_file,
             "tables found, but none matches the 2019 or 2021 template "
             f"({_first_problem(tables)})",
         )
@@ -56,15 +93,9 @@ def extract_document(document: Document, *, detector: str = "pdfplumber") -> Rep
         if name not in tables:
             tables[name] = CanonicalTable(name, problems=[
                 Problem(name, "table_missing", f"table {name} not found in the report")])
-    agency, year = read_metadata(document)
-    doubt = title_doubt(document)
-    report = Report(document.source_file, agency, year, _template(tables, year), tables,
-                    pages=len(document.pages), notes=[doubt] if doubt else [])
+    report = Report(source_file, agency, year, _template(tables, year), tables, pages=pages,
+                    notes=notes or [])
     report.checks = check_report(report)
-    if any(page.source == "ocr" for page in document.pages):  # OCR candidates (issue 5)
-        from report_extract.scan.uncertainty import explain_ocr_values
-
-        explain_ocr_values(report, document)
     return report
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from report_extract.read.html import is_web_page
+
 MEMBER_SEP = "!/"
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -50,7 +52,9 @@ class Identified:
 
     @property
     def is_pdf(self) -> bool:
-        return self.problem is None and PDF_MAGIC in self.head
+        """A report to extract: a PDF, or a web page (.html/.htm, known by its content)."""
+        return self.problem is None and (PDF_MAGIC in self.head
+                                         or is_web_page(self.head, self.source.path))
 
 
 def expand_inputs(inputs: Iterable[str | os.PathLike], *,
