@@ -112,3 +112,20 @@ def test_cli_extract_and_convert_read_pages(tmp_path):
 def test_web_style_rejects_unknown_values():
     with pytest.raises(ValueError, match="encoding"):
         WebStyle(encoding="big5")
+
+
+def test_generated_web_corpus_is_exact_and_never_silent(tmp_path):
+    from report_extract.synth.generate import generate
+
+    made = generate(13, tmp_path, 12, ("html",))
+    assert len(made) == 12 and all(page.suffix == ".html" for page, _ in made)
+    borders, encodings = set(), set()
+    for page, truth_path in made:
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        borders.add(truth["variation"]["web"]["borders"])
+        encodings.add(truth["variation"]["web"]["encoding"])
+        data = report_dict(extract(page))
+        score = score_cells(data, truth, all_flags(data))
+        assert (score.unflagged, score.exact) == ([], score.total), page.name
+        assert (data["agency"], data["year"]) == (truth["agency"], truth["year"])
+    assert (len(borders), len(encodings)) == (3, 2)  # every border style, both encodings
