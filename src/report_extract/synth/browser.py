@@ -10,6 +10,7 @@ CJK fonts radical code points (⼈ for 人, ⺠ for 民) in the text layer.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 APT_PACKAGE = "chromium"
 _CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 TIMEOUT = 120  # s per page: a stuck browser must not hang a corpus run
+_DATE_RE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
 
 
 class BrowserMissingError(RuntimeError):
@@ -44,9 +46,12 @@ def require() -> None:
         raise BrowserMissingError(message)
 
 
-def print_to_pdf(page: Path, pdf: Path, *, header_footer: bool = False) -> None:
+def print_to_pdf(page: Path, pdf: Path, *, header_footer: bool = False,
+                 dated: str | None = None) -> None:
     """Print `page` to `pdf` as the browser's "Save as PDF" does; header_footer adds the
-    browser's lines (date and title on top, URL and "1/3" at the foot)."""
+    browser's lines (date and title on top, URL and "1/3" at the foot). `dated`
+    (YYYYMMDDhhmmss) replaces the print time in the PDF's dates, so a page printed twice
+    gives the same bytes (except the header line's date, which Chromium prints as text)."""
     require()
     with tempfile.TemporaryDirectory(prefix="synth-chromium-") as profile:
         command = [chromium() or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
@@ -64,3 +69,7 @@ def print_to_pdf(page: Path, pdf: Path, *, header_footer: bool = False) -> None:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(f"Chromium could not print {page.name} (exit {done.returncode}): "
                            f"{tail}")
+    if dated is not None:  # same length: the cross-reference offsets stay right
+        stamp = dated.encode("ascii")
+        pdf.write_bytes(_DATE_RE.sub(lambda m: b"/" + m.group(1) + b" (D:" + stamp,
+                                     pdf.read_bytes()))

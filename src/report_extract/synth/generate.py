@@ -122,7 +122,7 @@ def _write_web_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],
             page = Path(tmp) / f"{job.name}.html"
             write_page(document, truth, v.web, page)
             browser.print_to_pdf(page, out_dir / f"{job.name}.pdf",
-                                 header_footer=v.web.print_header)
+                                 header_footer=v.web.print_header, dated=_published(truth))
 
 
 def _write_docx_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],

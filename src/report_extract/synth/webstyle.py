@@ -24,6 +24,7 @@ class WebStyle:
     misaligned_spans: bool = False  # Word's thin ghost columns: spans differ per row
     title_in_body: bool = True  # the Word content repeats the title under the page's <h1>
     print_header: bool = False  # chromium: the browser's header (title, date) and footer
+    # (URL, "1/3"); its date is the day of printing, so such a PDF differs from day to day
     seed: int = 0
 
     def __post_init__(self) -> None:
