@@ -425,44 +425,9 @@ def find_parts(document: Document) -> list[TablePart]:
     for page in document.pages:
         for network in segments_to_networks(page.segments):
             part = network_to_part(page, network)
-            if part is not None:
-                part = trim_empty_edge_rows(part)
             if part is not None and part.n_rows >= 1 and part.n_cols >= 2:
                 parts.append(part)
     return parts
-
-
-def trim_empty_edge_rows(part: TablePart) -> TablePart:
-    """The part without an empty first or last row: where a browser breaks a table row
-    across pages it may print the row's cells all on the next page, leaving on this one
-    a sliver of the row with only the rules of cells spanning into it (no column rules,
-    no text): joined to the next page's part it merged the columns of the row it began."""
-    while part.n_rows >= 2:
-        for row in (part.n_rows - 1, 0):
-            own = [c for c in part.cells if c.row == row == c.last_row]
-            if own and not any(c.text.strip() for c in own):
-                _drop_row(part, row)
-                break
-        else:
-            return part
-    return part
-
-
-def _drop_row(part: TablePart, row: int) -> None:
-    """Remove an edge row of a part: its own cells go, cells spanning it are shortened."""
-    cells = []
-    for cell in part.cells:
-        if cell.row == row == cell.last_row:
-            continue
-        if cell.row <= row <= cell.last_row:
-            cell.row_span -= 1
-        if row == 0:
-            cell.row = max(0, cell.row - 1)
-        cells.append(cell)
-    part.cells = cells
-    part.ys = part.ys[:-1] if row else part.ys[1:]
-    part.n_rows -= 1
-    part.bbox = BBox(part.bbox.x0, part.ys[0], part.bbox.x1, part.ys[-1])
 
 
 def detect_tables(document: Document) -> dict[str, Grid]:
