@@ -6,6 +6,7 @@ encrypted, truncated or corrupt, no pages, no text layer.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -24,6 +25,10 @@ from report_extract.errors import (
 )
 from report_extract.models import BBox, Char, Document, Page, Segment
 from report_extract.textclean import unify_radicals
+
+# Chromium's PDFs give their CID fonts no FontBBox: pdfminer warns once per glyph run
+# (a hundred lines per report on stderr) and reads the text all the same.
+logging.getLogger("pdfminer.pdffont").setLevel(logging.ERROR)
 
 # A ruling is a thin drawn object: lines, and rects/curves no thicker than this (pt).
 MAX_RULING_THICKNESS = 2.5
