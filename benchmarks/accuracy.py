@@ -1,7 +1,9 @@
 """Accuracy of the extraction against truth files, per report, detector and variation switch.
 
-    python benchmarks/accuracy.py FOLDER [FOLDER...]  # *.pdf beside *.truth.json (+manifest)
+    python benchmarks/accuracy.py FOLDER [FOLDER...]  # *.pdf/*.html beside *.truth.json
     python benchmarks/accuracy.py --generate 300 --seed 1 --out corpus/s1
+    python benchmarks/accuracy.py --generate 100 --producer html --detectors pdfplumber
+    python benchmarks/accuracy.py --generate 100 --producer chromium --detectors pdfplumber
     python benchmarks/accuracy.py --generate 20 --scan 0.5 --detectors pdfplumber
     python benchmarks/accuracy.py ../shared/real --detectors pdfplumber,camelot
 
@@ -9,7 +11,9 @@ Per report and detector: which tables were found, cells exact (over all truth ce
 cell the extraction lacks counts as null), metadata (agency/year/template) correct, failed
 checks equal to the truth's `expected_check_failures`, seconds, and how many wrong cells
 were flagged to the user. Then the same per value of each switch in the truth's
-"variation" dict, one summary line per detector and which detector wins where.
+"variation" dict, one summary line per detector and which detector wins where, and one per
+producer (reportlab, docx, html, chromium; "html"/"pdf" by suffix without a variation) with
+`silent: N`, the truth cells wrong with nothing flagged (the number that must stay 0).
 
 The scoring functions (`score_report`, `score_error`, `summarize`) take plain dicts so the
 tests can check them on hand-made reports.
@@ -39,7 +43,9 @@ UNGROUPED_SWITCHES = frozenset({"seed", "name", "scan.seed", "scan.angle", "scan
                                 "scan.noise"})
 MAX_SWITCH_VALUES = 12
 # Switches a truth leaves out while they are off, and the value they then group under.
-OPTIONAL_SWITCHES = {"scan": "off"}
+OPTIONAL_SWITCHES = {"scan": "off", "web": "off"}
+UNGROUPED_SWITCHES = UNGROUPED_SWITCHES | {"web.seed"}
+REPORT_SUFFIXES = (".pdf", ".html", ".htm")
 
 
 @dataclass
@@ -71,6 +77,14 @@ class FileScore:
     @property
     def cell_accuracy(self) -> float:
         return self.cells_exact / self.cells_total if self.cells_total else 1.0
+
+    @property
+    def producer(self) -> str:
+        """Who made the file: the generator's producer, else its kind by suffix."""
+        made_by = self.variation.get("producer")
+        if made_by:
+            return str(made_by)
+        return "html" if self.file.lower().endswith((".html", ".htm")) else "pdf"
 
 
 # --- scoring one report ---------------------------------------------------------------------
@@ -152,12 +166,14 @@ class Case:
 
 
 def find_cases(folders: Iterable[Path]) -> list[Case]:
-    """X.pdf beside X.truth.json (PDFs without truth are left out), with the switches the
-    generator wrote for X in the folder's manifest*.json when the truth has none."""
+    """X.pdf (or X.html, X.htm) beside X.truth.json (files without truth are left out), with
+    the switches the generator wrote for X in the folder's manifest*.json when the truth
+    has none."""
     cases = []
     for folder in folders:
         variations = load_manifests(folder)
-        for pdf in sorted(folder.glob("*.pdf")):
+        files = sorted(f for f in folder.iterdir() if f.suffix.lower() in REPORT_SUFFIXES)
+        for pdf in files:
             truth = pdf.with_name(pdf.stem + ".truth.json")
             if truth.is_file():
                 cases.append(Case(pdf, truth, variations.get(pdf.stem, {})))
@@ -239,13 +255,18 @@ class Totals:
     def percent(self) -> float:
         return 100.0 * self.cells_exact / self.cells_total if self.cells_total else 100.0
 
+    @property
+    def silent(self) -> int:
+        """Truth cells wrong (or missing) with nothing in the output flagging them."""
+        return self.wrong - self.wrong_flagged
+
     def line(self) -> str:
         return (f"cells: {self.cells_exact}/{self.cells_total} exact ({self.percent:.2f}%)"
                 f" · reports fully correct: {self.fully_correct}/{self.reports}")
 
     def details(self) -> str:
         per_report = self.seconds / self.reports if self.reports else 0.0
-        return (f"wrong cells flagged: {self.wrong_flagged}/{self.wrong} · "
+        return (f"silent: {self.silent} · wrong cells flagged: {self.wrong_flagged}/{self.wrong} · "
                 f"tables found: {self.tables_found}/{self.tables_total} · "
                 f"metadata: {self.metadata_ok}/{self.reports} · "
                 f"checks as expected: {self.checks_ok}/{self.reports} · "
@@ -257,6 +278,14 @@ def summarize(scores: Iterable[FileScore]) -> dict[str, Totals]:
     totals: dict[str, Totals] = {}
     for score in scores:
         totals.setdefault(score.detector, Totals()).add(score)
+    return totals
+
+
+def summarize_producers(scores: Iterable[FileScore]) -> dict[tuple[str, str], Totals]:
+    """Totals per (producer, detector), in the order they first appear."""
+    totals: dict[tuple[str, str], Totals] = {}
+    for score in scores:
+        totals.setdefault((score.producer, score.detector), Totals()).add(score)
     return totals
 
 
@@ -420,6 +449,13 @@ def print_summary(scores: Sequence[FileScore]) -> None:
     for detector, totals in summarize(scores).items():
         print(f"{detector}: {totals.line()}")
         print(f"{'':>{len(detector)}}  {totals.details()}")
+    producers = summarize_producers(scores)
+    if producers:
+        print("\nper producer:")
+        width = max(len(f"{p} ({d})") for p, d in producers)
+        for (producer, detector), totals in producers.items():
+            print(f"  {f'{producer} ({detector})':<{width}}  {totals.line()} · "
+                  f"silent: {totals.silent}")
     wins = file_wins(scores)
     if wins:
         print("per file, more cells exact: "
@@ -430,14 +466,17 @@ def print_summary(scores: Sequence[FileScore]) -> None:
 # --- corpus generation ------------------------------------------------------------------------
 
 
-def generate(count: int, seed: int, out: Path, scan: float = 0.0) -> None:
+def generate(count: int, seed: int, out: Path, scan: float = 0.0,
+             producers: Sequence[str] | None = None) -> None:
     """Make a corpus with the synth generator (needs the `synth` extra: reportlab, fonts);
-    `scan` of its reports as image-only scans (read by OCR: needs the `ocr` extra)."""
+    `scan` of its reports as image-only scans (read by OCR: needs the `ocr` extra);
+    `producers` as for `python -m report_extract.synth --producer` (html and chromium
+    publish every report as a portal page; chromium needs /usr/bin/chromium)."""
     try:
         from report_extract.synth import generate as synth_generate
     except ImportError as error:
         raise SystemExit(f"cannot generate: report_extract.synth unavailable ({error})") from error
-    synth_generate(seed, out, count, scan=scan)
+    synth_generate(seed, out, count, tuple(producers) if producers else None, scan=scan)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -455,6 +494,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scan", type=float, nargs="?", const=1.0, default=0.0,
                         metavar="SHARE", help="with --generate: this share of the reports "
                         "(default all) as image-only scans, read by OCR (~10 s a report)")
+    parser.add_argument("--producer", action="append", metavar="NAME",
+                        help="with --generate: only this producer (repeatable): reportlab, "
+                             "docx, html, chromium (the web ones publish every report as a "
+                             "page)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     args = parser.parse_args(argv)
     args.detectors = [d for d in args.detectors.split(",") if d]
@@ -473,11 +516,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders = list(args.folders)
     if args.generate is not None:
         out = args.out or REPO / "corpus" / f"s{args.seed}"
-        generate(args.generate, args.seed, out, args.scan)
+        generate(args.generate, args.seed, out, args.scan, args.producer)
         folders.append(out)
     cases = find_cases(folders)
     if not cases:
-        print("no *.pdf with a *.truth.json beside it in " + ", ".join(map(str, folders)),
+        print("no *.pdf or *.html with a *.truth.json beside it in "
+              + ", ".join(map(str, folders)),
               file=sys.stderr)
         return 1
     scores = run_all(cases, args.detectors, args.jobs)

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from report_extract.textclean import (
+    KANGXI_RADICALS,
+    RADICALS_SUPPLEMENT,
     clean_text,
     label_key,
     looks_numeric,
@@ -10,6 +14,7 @@ from report_extract.textclean import (
     parse_amount_wan,
     parse_number,
     strip_numbering,
+    unify_radicals,
 )
 
 
@@ -100,3 +105,31 @@ def test_a_leading_zero_is_not_read_as_a_number(raw):
 @pytest.mark.parametrize("raw", ["0", "0.5", "0.25", "10"])
 def test_zero_itself_and_decimals_below_one_are_numbers(raw):
     assert parse_number(raw)[1] is None
+
+
+# --- radical code points (issue 13) ----------------------------------------------------------
+
+
+def test_kangxi_radicals_become_their_ideographs():
+    # ⼈ U+2F08, ⾏ U+2F8F, ⽹ U+2F79, ⾃ U+2F83: as Chromium/Skia print 人, 行, 网, 自
+    assert unify_radicals("⾏政许可") == "行政许可"
+    assert unify_radicals("⾃然⼈") == "自然人"
+    assert unify_radicals("⽹站") == "网站"
+    assert label_key("（⼀）⾏政许可") == "行政许可"
+    # every code point of the block maps to one unified ideograph (NFKC's)
+    assert all(len(v) == 1 and "\u4e00" <= v <= "\u9fff" for v in KANGXI_RADICALS.values())
+    assert len(KANGXI_RADICALS) == 0x2FD6 - 0x2F00
+
+
+def test_supplement_radicals_become_their_ideographs():
+    # ⺠ U+2EA0 and ⻓ U+2ED3: NFKC leaves them alone, the table maps them
+    assert unicodedata.normalize("NFKC", "⺠⻓") == "⺠⻓"
+    assert unify_radicals("上海市⼈⺠政府办公厅") == "上海市人民政府办公厅"
+    assert unify_radicals("市⻓信箱 ⻔户网站 ⻢⻋") == "市长信箱 门户网站 马车"
+    assert clean_text("⼈⺠ 政府") == "人民政府"
+    assert all(0x2E80 <= ord(k) <= 0x2EF3 for k in RADICALS_SUPPLEMENT)
+
+
+def test_radicals_without_an_ideograph_are_kept():
+    assert unify_radicals("⺀") == "⺀"  # CJK RADICAL REPEAT: no ideograph of its shape
+    assert unify_radicals("2023年") == "2023年"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from report_extract.detect.ruled import TextLine, text_lines
-from report_extract.models import Document, Problem
+from report_extract.detect.ruled import TextLine, chars_to_text, text_lines
+from report_extract.models import BBox, Char, Document, Page, Problem
 from report_extract.textclean import clean_text
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
@@ -37,11 +38,90 @@ def parse_title(text: str) -> tuple[str | None, int | None]:
     return None, None
 
 
+TITLE_PAGES = 2  # a page's site chrome may push the title down, even to page 2
+TITLE_WINDOW = 3  # lines: a title wraps over up to three
+RUN_GAP = 2.0  # glyph heights: a wider gap on a line parts a title from a menu beside it
+
+
+@dataclass
+class _Run:
+    """Glyphs side by side on one line with no wide gap: a title, a menu item."""
+
+    page: int
+    text: str
+    bbox: BBox
+    height: float  # median glyph height: the print size
+
+
 def read_metadata(document: Document) -> tuple[str | None, int | None]:
+    """(agency, year) from the report's title: the largest-printed run of up to three lines
+    on the first pages that reads as one. A WPS report's title is its first lines; a page
+    printed from a portal has the site's chrome around it (navigation beside it,
+    breadcrumbs and the browser's header line above) and a sidebar of earlier years' titles
+    in smaller print."""
     if not document.pages:
         return None, None
+    runs = [run for page in document.pages[:TITLE_PAGES] for run in _runs(page)]
+    best: tuple[tuple[float, int, int], str] | None = None
+    for first, run in enumerate(runs):
+        window = [run]
+        for count in range(1, TITLE_WINDOW + 1):
+            if count > 1:
+                below = _next_below(runs, first, window[-1])
+                if below is None:
+                    break
+                window.append(below)
+            text = "".join(r.text for r in window)
+            agency, year = parse_title(text)
+            if agency is not None and year is not None:
+                height = sum(r.height for r in window) / len(window)
+                rank = (-round(height, 1), count, first)
+                if best is None or rank < best[0]:
+                    best = (rank, text)
+                break  # a longer window from this line only adds text to the title
+    if best is not None:
+        return parse_title(best[1])
     lines = text_lines(document.pages[0], [])[:TITLE_LINES]
     return parse_title("".join(line.text for line in lines))
+
+
+def _runs(page: Page) -> list[_Run]:
+    runs = []
+    for line in text_lines(page, []):
+        chars = sorted((c for c in page.chars
+                        if line.bbox.contains_point(*c.bbox.center, tolerance=0.5)),
+                       key=lambda c: c.bbox.x0)
+        if not chars:
+            continue
+        height = sorted(c.bbox.bottom - c.bbox.top for c in chars)[len(chars) // 2]
+        piece = [chars[0]]
+        for prev, ch in zip(chars, chars[1:], strict=False):
+            if ch.bbox.x0 - prev.bbox.x1 > RUN_GAP * max(height, 1.0):
+                runs.append(_run(page.number, piece))
+                piece = []
+            piece.append(ch)
+        runs.append(_run(page.number, piece))
+    return runs
+
+
+def _run(page: int, chars: list[Char]) -> _Run:
+    box = chars[0].bbox
+    for ch in chars[1:]:
+        box = box.union(ch.bbox)
+    height = sorted(c.bbox.bottom - c.bbox.top for c in chars)[len(chars) // 2]
+    return _Run(page, chars_to_text(chars), box, height)
+
+
+def _next_below(runs: list[_Run], first: int, last: _Run) -> _Run | None:
+    """The next run under `last` on its page that shares some of its width (a wrapped
+    title's next line), if close enough below to continue it."""
+    for run in runs[first + 1:]:
+        if run.page != last.page or run.bbox.top <= last.bbox.top + 1:
+            continue
+        if run.bbox.x0 < last.bbox.x1 and last.bbox.x0 < run.bbox.x1:
+            gap = run.bbox.top - last.bbox.bottom
+            return run if gap < 2 * max(last.height, run.height) else None
+    return None
 
 
 def title_doubt(document: Document) -> Problem | None:

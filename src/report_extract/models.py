@@ -15,6 +15,9 @@ from typing import Any
 TABLE_NAMES = ("active_disclosure", "applications", "review_litigation")
 
 
+NO_PAGE = 0  # the key of Report.page_sources for what has no page (a web page)
+
+
 @dataclass(frozen=True)
 class BBox:
     """A box in PDF points, origin top-left (pdfplumber's convention)."""
@@ -90,16 +93,21 @@ class Document:
 
 @dataclass
 class GridCell:
-    """A cell of a rebuilt table grid; spans count base rows/columns."""
+    """A cell of a rebuilt table grid; spans count base rows/columns.
+
+    A cell read from a web page's markup has no page and no box (None); `locator` then
+    names its element (a CSS path with the table's and the cell's place).
+    """
 
     row: int
     col: int
     row_span: int
     col_span: int
     text: str
-    page: int
-    bbox: BBox
+    page: int | None
+    bbox: BBox | None
     confidence: float = 1.0
+    locator: str | None = None
 
     @property
     def last_row(self) -> int:
@@ -226,7 +234,8 @@ class Report:
     checks: list[CheckResult] = field(default_factory=list)
     pages: int = 0
     notes: list[Problem] = field(default_factory=list)  # of the report itself: its title
-    page_sources: dict[int, str] = field(default_factory=dict)  # page -> text / ocr / html
+    # page -> text / ocr / html; a web page's cells have no page: NO_PAGE -> html
+    page_sources: dict[int, str] = field(default_factory=dict)
     ocr_engine: str | None = None  # the engine that read the OCR'd pages
     extra_rows: list[ExtraRow] = field(default_factory=list)
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import stat
 
 from report_extract.detect.ruled import detect_tables
 from report_extract.errors import MissingFileError, TemplateMismatchError
 from report_extract.extra_rows import extra_rows
 from report_extract.metadata import read_metadata, title_doubt
-from report_extract.models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
+from report_extract.models import (
+    NO_PAGE,
+    TABLE_NAMES,
+    CanonicalTable,
+    Document,
+    Grid,
+    Problem,
+    Report,
+)
 from report_extract.normalize.align import normalize_tables
 from report_extract.provenance import record_provenance
 from report_extract.read.pdf import read_document
@@ -36,10 +45,13 @@ def extract(
     mode: "auto" reads each page's text layer, or OCRs the page when it is a picture or
     its text layer is garbled; "text" never OCRs; "ocr" OCRs every page.
     progress: a progress bar over OCR'd pages (shown only on a terminal).
+    A web page (.html/.htm, sniffed by content) is read from its markup (read/html.py).
     """
     if not os.path.lexists(path):
         raise MissingFileError(source_file or os.path.basename(os.fspath(path)),
                                "file not found")
+    if is_html(path, source_file):
+        return extract_html(path, source_file=source_file)
     document = read_document(path, source_file, require_text=mode == "text")
     if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
         from report_extract.scan import route_document
@@ -51,12 +63,51 @@ def extract(
     return report
 
 
+def is_html(path: str | os.PathLike[str], source_file: str | None = None) -> bool:
+    """Is the file a web page? By its first bytes, as a PDF is known by its header."""
+    from report_extract.read.html import HEAD_SIZE, is_web_page
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a FIFO or device is never opened here (it could block)
+        with open(path, "rb") as handle:
+            return is_web_page(handle.read(HEAD_SIZE), source_file or os.fspath(path))
+    except OSError:
+        return False  # the PDF reader words what is wrong with the path
+
+
+def extract_html(path: str | os.PathLike[str], *, source_file: str | None = None) -> Report:
+    """A report published as a web page: its tables from the markup, then the PDF path's
+    normalize -> validate. The report has no pages (0) and its cells no page."""
+    from report_extract.read.html import read_html
+
+    page = read_html(path, source_file)
+    report = _report(page.source_file, page.grids, page.agency, page.year, pages=0)
+    report.page_sources = {NO_PAGE: "html"}
+    return report
+
+
 def extract_document(document: Document, *, detector: str = "pdfplumber") -> Report:
     grids = detect_grids(document, detector)
+    agency, year = read_metadata(document)
+    doubt = title_doubt(document)
+    report = _report(document.source_file, grids, agency, year, pages=len(document.pages),
+                     notes=[doubt] if doubt else [])
+    record_provenance(report, document)
+    if any(page.source == "ocr" for page in document.pages):  # OCR candidates (issue 5)
+        from report_extract.scan.uncertainty import explain_ocr_values
+
+        explain_ocr_values(report, document)
+    return report
+
+
+def _report(source_file: str, grids: dict[str, Grid], agency: str | None, year: int | None,
+            *, pages: int, notes: list[Problem] | None = None) -> Report:
+    """Normalized and checked tables of the grids found, as a Report."""
     tables = normalize_tables(grids)
     if not any(t.cells for t in tables.values()):
         raise TemplateMismatchError(
-            document.source_file,
+            source_file,
             "tables found, but none matches the 2019 or 2021 template "
             f"({_first_problem(tables)})",
         )
@@ -64,17 +115,10 @@ def extract_document(document: Document, *, detector: str = "pdfplumber") -> Rep
         if name not in tables:
             tables[name] = CanonicalTable(name, problems=[
                 Problem(name, "table_missing", f"table {name} not found in the report")])
-    agency, year = read_metadata(document)
-    doubt = title_doubt(document)
-    report = Report(document.source_file, agency, year, _template(tables, year), tables,
-                    pages=len(document.pages), notes=[doubt] if doubt else [])
+    report = Report(source_file, agency, year, _template(tables, year), tables, pages=pages,
+                    notes=notes or [])
     report.checks = check_report(report)
-    record_provenance(report, document)
     report.extra_rows = extra_rows(grids, tables)
-    if any(page.source == "ocr" for page in document.pages):  # OCR candidates (issue 5)
-        from report_extract.scan.uncertainty import explain_ocr_values
-
-        explain_ocr_values(report, document)
     return report
 
 

@@ -18,6 +18,33 @@ _CONFUSIONS = {
     "灰伤": "无法提供",
 }
 
+# CJK Radicals Supplement code points -> the unified ideograph each stands for, where it
+# has one (Unicode's EquivalentUnifiedIdeograph). Browser-printed PDFs (Skia with Noto CJK)
+# and some WPS/Word exports put these in the text layer: 民 comes out as ⺠, 长 as ⻓. NFKC
+# maps the Kangxi Radicals block (⼈ -> 人) but not this one, so it is written out here.
+# Radicals with no ideograph of their own shape (⺀ REPEAT, the second-one hooks) are kept.
+RADICALS_SUPPLEMENT = {
+    "⺁": "厂", "⺅": "亻", "⺆": "冂", "⺇": "几", "⺉": "刂", "⺊": "卜", "⺋": "㔾",
+    "⺎": "兀", "⺏": "尣", "⺐": "尢", "⺒": "巳", "⺓": "幺", "⺔": "彑", "⺖": "忄",
+    "⺗": "㣺", "⺘": "扌", "⺙": "攵", "⺛": "旡", "⺝": "月", "⺞": "歺", "⺟": "母",
+    "⺠": "民", "⺡": "氵", "⺢": "氺", "⺣": "灬", "⺤": "爫", "⺦": "丬", "⺧": "牜",
+    "⺨": "犭", "⺩": "王", "⺪": "疋", "⺫": "罒", "⺬": "示", "⺭": "礻", "⺮": "𥫗",
+    "⺯": "糹", "⺰": "纟", "⺲": "罒", "⺳": "㓁", "⺹": "耂", "⺺": "肀", "⺼": "月",
+    "⺽": "臼", "⺾": "艹", "⺿": "艹", "⻀": "艹", "⻁": "虎", "⻂": "衤", "⻃": "覀",
+    "⻄": "西", "⻅": "见", "⻆": "角", "⻈": "讠", "⻉": "贝", "⻊": "𧾷", "⻋": "车",
+    "⻌": "辶", "⻍": "辶", "⻎": "辶", "⻏": "阝", "⻐": "钅", "⻑": "長", "⻒": "镸",
+    "⻓": "长", "⻔": "门", "⻖": "阝", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风",
+    "⻜": "飞", "⻝": "食", "⻟": "飠", "⻠": "饣", "⻡": "首", "⻢": "马", "⻣": "骨",
+    "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾",
+    "⻫": "斉", "⻬": "齐", "⻭": "歯", "⻮": "齿", "⻯": "竜", "⻰": "龙", "⻱": "龜",
+    "⻲": "亀", "⻳": "龟",
+}
+# Kangxi Radicals (U+2F00-U+2FD5): NFKC gives each one's ideograph (⼈ -> 人, ⾏ -> 行).
+KANGXI_RADICALS = {chr(cp): unicodedata.normalize("NFKC", chr(cp))
+                   for cp in range(0x2F00, 0x2FD6)}
+_RADICALS = str.maketrans({**KANGXI_RADICALS, **RADICALS_SUPPLEMENT})
+_RADICAL_RE = re.compile("[\u2e80-\u2ef3\u2f00-\u2fd5]")
+
 _SPACE_RE = re.compile(r"\s+")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # "总 计", "法律服 务机构": whitespace with a CJK character or CJK punctuation on one side.
@@ -28,6 +55,16 @@ _NUMBERING_RE = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十]+\s*[）)]|[一二三四五六七八九十]+\s*[、.．]"
     r"|\d+\s*[、.．](?!\d))\s*"
 )
+
+
+def unify_radicals(text: str) -> str:
+    """Radical code points to the ideographs they stand for: "上海市人⺠政府" -> "上海市人民政府".
+
+    Applied where text enters (the readers' characters), so labels, headings, metadata and
+    raw_text all carry the ideographs a reader sees; clean_text applies it again for text
+    from elsewhere.
+    """
+    return text.translate(_RADICALS) if _RADICAL_RE.search(text) else text
 
 
 def normalize_width(text: str) -> str:
@@ -55,7 +92,7 @@ def fix_confusions(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Readable cleaned text: widths unified, CJK spacing and wrapped lines joined."""
-    text = fix_confusions(text)
+    text = fix_confusions(unify_radicals(text))
     text = normalize_width(text)
     text = remove_cjk_spaces(text)
     return _SPACE_RE.sub(" ", text).strip()

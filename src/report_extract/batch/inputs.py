@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+from report_extract.read.html import is_web_page
+
 MEMBER_SEP = "!/"
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -102,7 +104,9 @@ class Identified:
 
     @property
     def is_pdf(self) -> bool:
-        return self.problem is None and PDF_MAGIC in self.head
+        """A report to extract: a PDF, or a web page (.html/.htm, known by its content)."""
+        return self.problem is None and (PDF_MAGIC in self.head
+                                         or is_web_page(self.head, self.source.path))
 
     @property
     def kind(self) -> str | None:

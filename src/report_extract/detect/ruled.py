@@ -18,6 +18,9 @@ from report_extract.textclean import clean_text, label_key, looks_numeric
 SNAP = 2.5  # pt: line positions closer than this are one line
 COVER = 0.6  # a boundary counts as ruled where a segment covers this share of it
 MIN_CELL = 3.0  # pt: thinner rows/columns are line doubling, not cells
+# pt: rules closer than this are one doubled rule (a browser's `border-collapse: separate`
+# draws the table's border and each cell's own, up to ~3.3 pt apart at a page's top)
+DOUBLED_RULE = 4.0
 HEADING_SIMILARITY = 0.8
 
 
@@ -81,8 +84,48 @@ def _touches(h: Segment, v: Segment, tol: float = SNAP) -> bool:
     return h.x0 - tol <= v.x0 <= h.x1 + tol and v.top - tol <= h.top <= v.bottom + tol
 
 
+# pt: pieces of one rule closer than this (end to start) are one rule; a browser draws a
+# rule as one filled rectangle per grid column, a ghost column's piece under a point wide.
+PIECE_GAP = 1.0
+PIECE_OFFSET = 0.5  # pt: pieces this close across the rule lie on the same line
+
+
+def join_pieces(segments: list[Segment]) -> list[Segment]:
+    """Collinear pieces of a rule joined into one segment.
+
+    Chromium (Skia) prints a table's border as a filled rectangle per cell side, so the rule
+    under a header spanning seven columns is seven pieces, most touching no vertical rule:
+    left out of the network, their boundary read as unruled and the cells above and below
+    merged. Pieces on one line (across it within PIECE_OFFSET) that meet end to start or
+    overlap become one; others stay apart.
+    """
+    joined: list[Segment] = []
+    for horizontal in (True, False):
+        pieces = [s for s in segments if s.is_horizontal == horizontal]
+        across = (lambda s: s.top) if horizontal else (lambda s: s.x0)
+        along = (lambda s: (s.x0, s.x1)) if horizontal else (lambda s: (s.top, s.bottom))
+        lines: list[list[Segment]] = []
+        for piece in sorted(pieces, key=across):
+            if lines and across(piece) - across(lines[-1][0]) <= PIECE_OFFSET:
+                lines[-1].append(piece)
+            else:
+                lines.append([piece])
+        for line in lines:
+            runs: list[list[float]] = []
+            for start, end in sorted(along(p) for p in line):
+                if runs and start <= runs[-1][1] + PIECE_GAP:
+                    runs[-1][1] = max(runs[-1][1], end)
+                else:
+                    runs.append([start, end])
+            where = sum(across(p) for p in line) / len(line)
+            joined += [Segment(a, where, b, where) if horizontal else Segment(where, a, where, b)
+                       for a, b in runs]
+    return joined
+
+
 def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
     """Group ruling segments into connected networks (each a candidate table)."""
+    segments = join_pieces(segments)
     horizontals = [s for s in segments if s.is_horizontal and s.x1 - s.x0 > MIN_CELL]
     verticals = [s for s in segments if not s.is_horizontal and s.bottom - s.top > MIN_CELL]
     uf = _UnionFind()
@@ -157,7 +200,7 @@ def network_to_part(page: Page, network: list[Segment]) -> TablePart | None:
 def _drop_thin(positions: list[float]) -> list[float]:
     kept: list[float] = []
     for p in positions:
-        if kept and p - kept[-1] < MIN_CELL:
+        if kept and p - kept[-1] < DOUBLED_RULE:
             continue
         kept.append(p)
     return kept

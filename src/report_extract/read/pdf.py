@@ -6,6 +6,7 @@ encrypted, truncated or corrupt, no pages, no text layer.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -23,6 +24,11 @@ from report_extract.errors import (
     NoTextLayerError,
 )
 from report_extract.models import BBox, Char, Document, Page, Segment
+from report_extract.textclean import unify_radicals
+
+# Chromium's PDFs give their CID fonts no FontBBox: pdfminer warns once per glyph run
+# (a hundred lines per report on stderr) and reads the text all the same.
+logging.getLogger("pdfminer.pdffont").setLevel(logging.ERROR)
 
 # A ruling is a thin drawn object: lines, and rects/curves no thicker than this (pt).
 MAX_RULING_THICKNESS = 2.5
@@ -88,7 +94,9 @@ def _short(error: object) -> str:
 
 def _read_page(page: pdfplumber.page.Page) -> Page:
     chars = [
-        Char(c["text"], BBox(c["x0"], c["top"], c["x1"], c["bottom"]), float(c.get("size", 0)))
+        # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs from here on
+        Char(unify_radicals(c["text"]), BBox(c["x0"], c["top"], c["x1"], c["bottom"]),
+             float(c.get("size", 0)))
         for c in page.chars
         if c["text"].strip()
     ]

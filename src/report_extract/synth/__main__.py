@@ -1,5 +1,6 @@
 """python -m report_extract.synth SEED OUT_DIR [N] [--scan [SHARE]]: write N random reports
-(default 10); with --scan, SHARE of them (default all) as image-only scans."""
+(default 10); with --scan, SHARE of them (default all) as image-only scans; with
+--producer html / chromium, all of them as portal pages (.html, or printed by Chromium)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def main() -> None:
     parser.add_argument("out_dir")
     parser.add_argument("n", type=int, nargs="?", default=10)
     parser.add_argument("--producer", choices=PRODUCERS, action="append",
-                        help="only reports of this producer (repeatable; default: all)")
+                        help="only reports of this producer (repeatable; default: all); the web "
+                             "producers html and chromium publish every report as a page")
     parser.add_argument("--scan", type=_share, nargs="?", const=1.0, default=0.0,
                         metavar="SHARE",
                         help="write this share of the reports (default with --scan: all) as "

@@ -22,14 +22,15 @@ from typing import Any
 from report_extract.synth.document import Document, build_document
 from report_extract.synth.pdf import draw_document
 from report_extract.synth.truth import random_truth
-from report_extract.synth.variation import Variation
+from report_extract.synth.variation import WEB_PRODUCERS, Variation
 
 from . import office
 
 
 @dataclass
 class Job:
-    """One report to write: `<name>.pdf` and `<name>.truth.json`."""
+    """One report to write: `<name>.pdf` (`<name>.html` for the html producer) and
+    `<name>.truth.json`."""
 
     name: str
     variation: Variation
@@ -60,7 +61,7 @@ def write_truth(truth: dict[str, Any], path: Path) -> None:
 
 def write_report(name: str, variation: Variation, out_dir: Path,
                  truth: dict[str, Any] | None = None) -> tuple[Path, Path]:
-    """Render `<name>.pdf` and `<name>.truth.json` into out_dir. A docx report raises
+    """Render `<name>.pdf` (or .html) and `<name>.truth.json` into out_dir. A docx report raises
     office.OfficeMissingError (naming the package) when LibreOffice or python-docx is absent."""
     if variation.producer == "docx":
         office.require()
@@ -77,18 +78,51 @@ def write_reports(jobs: list[Job], out_dir: Path) -> list[tuple[Path, Path]]:
         print(f"warning: skipping {len(docx_jobs)} docx report(s): {missing}", file=sys.stderr)
         jobs = [j for j in jobs if j.variation.producer != "docx"]
         docx_jobs = []
-    truths = {j.name: j.truth or truth_for(j.variation, f"{j.name}.pdf") for j in jobs}
+    truths = {j.name: j.truth or truth_for(j.variation,
+                                           f"{j.name}.{output_suffix(j.variation)}")
+              for j in jobs}
     for job in jobs:
         if job.variation.producer == "reportlab":
             draw_document(build_document(truths[job.name], job.variation),
                           out_dir / f"{job.name}.pdf")
     _write_docx_reports(docx_jobs, truths, out_dir)
+    _write_web_reports([j for j in jobs if j.variation.producer in WEB_PRODUCERS], truths,
+                       out_dir)
     _scan_reports(jobs, truths, out_dir)
     made = []
     for job in jobs:
         write_truth(truths[job.name], out_dir / f"{job.name}.truth.json")
-        made.append((out_dir / f"{job.name}.pdf", out_dir / f"{job.name}.truth.json"))
+        made.append((out_dir / f"{job.name}.{output_suffix(job.variation)}",
+                     out_dir / f"{job.name}.truth.json"))
     return made
+
+
+def output_suffix(variation: Variation) -> str:
+    return "html" if variation.producer == "html" else "pdf"
+
+
+def _write_web_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],
+                       out_dir: Path) -> None:
+    """The page of each web job; a chromium job's page is printed to PDF (and not kept)."""
+    if not jobs:
+        return
+    from report_extract.synth import browser
+    from report_extract.synth.web import write_page
+
+    if any(j.variation.producer == "chromium" for j in jobs):
+        browser.require()
+    with tempfile.TemporaryDirectory(prefix="synth-web-") as tmp:
+        for job in jobs:
+            v, truth = job.variation, truths[job.name]
+            assert v.web is not None
+            document = build_document(truth, v)
+            if v.producer == "html":
+                write_page(document, truth, v.web, out_dir / f"{job.name}.html")
+                continue
+            page = Path(tmp) / f"{job.name}.html"
+            write_page(document, truth, v.web, page)
+            browser.print_to_pdf(page, out_dir / f"{job.name}.pdf",
+                                 header_footer=v.web.print_header, dated=_published(truth))
 
 
 def _write_docx_reports(jobs: list[Job], truths: dict[str, dict[str, Any]],
@@ -167,7 +201,9 @@ def generate(seed: int, out_dir: str | Path, n: int,
              producers: tuple[str, ...] | None = None,
              scan: float = 0.0) -> list[tuple[Path, Path]]:
     """n random reports from `seed`; the same seed gives the same files. With `producers`,
-    reports of other producers are left out (their names keep their numbers). `scan` is
+    reports of other producers are left out (their names keep their numbers); with web
+    producers (html, chromium) among them, all n reports are published as portal pages,
+    taking those producers in turn (the same seed gives the same pages for either). `scan` is
     the share of reports written as image-only scans, each with degradations drawn from
     its own seed (variation.draw_scan); the other switches are those of the text run."""
     if not 0.0 <= scan <= 1.0:
@@ -177,7 +213,10 @@ def generate(seed: int, out_dir: str | Path, n: int,
     jobs = [Job(f"synth-{seed}-{i:04d}", Variation.random(rng)) for i in range(n)]
     if scan:
         jobs = [Job(j.name, j.variation.with_scan(scan)) for j in jobs]
-    if producers is not None:
+    web = [p for p in producers or () if p in WEB_PRODUCERS]
+    if web:  # web reports are made from the drawn ones, not drawn (seeds stay stable)
+        jobs = [Job(j.name, j.variation.as_web(web[i % len(web)])) for i, j in enumerate(jobs)]
+    elif producers is not None:
         jobs = [j for j in jobs if j.variation.producer in producers]
     made = write_reports(jobs, out)
     written = {pdf.stem for pdf, _ in made}

@@ -53,7 +53,7 @@ def active_table(truth: dict[str, Any], v: Variation, lab: Labeler, width: float
         r += 1
         for row in printed:
             label = lab.row("active_disclosure", row, template)
-            values = [lab.value(rows[row].get(key)) for key in block.columns]
+            values = [_printed(lab, v, key, rows[row].get(key)) for key in block.columns]
             cells += _active_row(r, label, values)
             r += 1
             for extra in extra_rows_after(v, "active_disclosure", row):
@@ -64,6 +64,13 @@ def active_table(truth: dict[str, Any], v: Variation, lab: Labeler, width: float
     label_w = width * (0.22 if v.wrapped_labels else 0.34)
     value_w = (width - label_w) / 3
     return Table([label_w, value_w, value_w, value_w], r, cells, rules=_rules(v))
+
+
+def _printed(lab: Labeler, v: Variation, key: str, value: int | float | None) -> str:
+    """A value as printed; a web page may give the fee amount in 元 ("123400.00元")."""
+    if key == "amount" and v.web is not None and v.web.amount_yuan and value:
+        return f"{round(value * 10000):.2f}元"
+    return lab.value(value)
 
 
 def _active_row(r: int, label: str, values: list[str]) -> list[Cell]:

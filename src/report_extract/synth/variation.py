@@ -9,8 +9,18 @@ from typing import Any
 
 from report_extract import templates as T
 from report_extract.scan.degrade import Degradation
+from report_extract.synth.webstyle import WebStyle, draw_web
 
-PRODUCERS = ("reportlab", "docx")
+PRODUCERS = ("reportlab", "docx", "html", "chromium")
+# The web producers (issue 13): the report as a portal page (synth/web.py), kept as .html
+# ("html") or printed to PDF by headless Chromium ("chromium", synth/browser.py). Never
+# drawn by Variation.random (that would change what every existing seed produces): a
+# report is made a web one by Variation.as_web, with the page's switches from its own seed.
+WEB_PRODUCERS = ("html", "chromium")
+# Families a web page is set in: the Noto CJK ones print radical code points (⼈ for 人)
+# in a Chromium PDF's text layer, the others do not.
+WEB_FONT_FAMILIES = ("noto-sans-cjk", "noto-serif-cjk", "noto-sans-cjk", "wqy-zenhei",
+                     "ar-pl-uming")
 # Families each producer can embed: reportlab only TrueType, LibreOffice also CFF (Noto).
 FONT_FAMILIES = ("wqy-zenhei", "ar-pl-uming", "ar-pl-ukai")
 DOCX_FONT_FAMILIES = (*FONT_FAMILIES, "noto-sans-cjk", "noto-serif-cjk")
@@ -60,7 +70,7 @@ SCAN_RANGES: dict[str, tuple[float, float, int]] = {
 SCAN_STAMP_ODDS = 0.8  # most scanned reports carry the agency's seal over the table
 # Fields left out of switches() while off, so files written before they existed stay
 # byte-identical.
-_OPTIONAL_SWITCHES = ("scan",)
+_OPTIONAL_SWITCHES = ("scan", "web")
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class Variation:
     body_text: bool = True  # the prose of sections 一, 五, 六 (headings are always printed)
     seed: int = 0  # drives the filler text and the per-label choices
     scan: Degradation | None = None  # written as an image-only scan with these degradations
+    web: WebStyle | None = None  # a portal page (producers html, chromium): its switches
 
     @classmethod
     def random(cls, rng: random.Random) -> Variation:
@@ -137,6 +148,20 @@ class Variation:
         all seeds (the same reports at any share, each with the same degradations)."""
         return replace(self, scan=draw_scan(self.seed, share))
 
+    def as_web(self, producer: str) -> Variation:
+        """This report as a portal page, kept as HTML or printed by Chromium: the page's
+        switches are drawn from the report's own seed (the same for both producers), and
+        what a Word-exported web page cannot print is set off (forced page breaks, a
+        borderless grid, landscape). Zeros printed as blank cells are table 二's null marks."""
+        if producer not in WEB_PRODUCERS:
+            raise ValueError(f"as_web({producer!r}): expected one of {WEB_PRODUCERS}")
+        web = draw_web(self.seed)
+        nulls = {"null_marks": True, "null_mark": ""} if web.blank_zeros else {}
+        return replace(self, producer=producer, web=web, split_in_merged_block=False,
+                       borderless=False, three_line=False, landscape=False, scan=None,
+                       font_family=WEB_FONT_FAMILIES[self.seed % len(WEB_FONT_FAMILIES)],
+                       **nulls)
+
     def switches(self) -> dict[str, Any]:
         """All fields (optional switches only when on), for a manifest."""
         return {k: v for k, v in asdict(self).items()
@@ -168,6 +193,8 @@ class Variation:
             parts.append("no_body_text")
         if self.scan is not None:
             parts.append(f"scan:{self.scan.dpi}dpi" + ("+stamp" if self.scan.stamp else ""))
+        if self.web is not None:
+            parts.append(self.web.name)
         return "+".join(parts)
 
 
@@ -214,7 +241,7 @@ def _check(v: Variation) -> None:
     """Reject switch values the renderers do not know."""
     allowed = {"producer": PRODUCERS,
                "vertical_block": VERTICAL_BLOCKS, "page_numbers": PAGE_NUMBERS,
-               "font_family": DOCX_FONT_FAMILIES if v.producer == "docx" else FONT_FAMILIES}
+               "font_family": FONT_FAMILIES if v.producer == "reportlab" else DOCX_FONT_FAMILIES}
     for name, values in allowed.items():
         if getattr(v, name) not in values:
             raise ValueError(f"Variation.{name}={getattr(v, name)!r}: expected one of {values}")
@@ -232,6 +259,11 @@ def _check(v: Variation) -> None:
         raise ValueError(f"dropped_rows {sorted(bad)} cannot be dropped in this template")
     if v.scan is not None:
         _check_scan(v.scan)
+    if (v.web is not None) != (v.producer in WEB_PRODUCERS):
+        raise ValueError(f"producer {v.producer!r} with web={v.web!r}: the web producers "
+                         f"{WEB_PRODUCERS} and a WebStyle go together (Variation.as_web)")
+    if v.web is not None and (v.scan is not None or v.split_in_merged_block or v.borderless):
+        raise ValueError("a web page is neither scanned, nor split by force, nor borderless")
 
 
 def _check_scan(scan: Degradation) -> None:

@@ -19,7 +19,7 @@ from functools import cache
 import pyarrow as pa
 
 from report_extract.dataset.identity import agency_key
-from report_extract.models import TABLE_NAMES, CanonicalCell, CheckResult, Report
+from report_extract.models import NO_PAGE, TABLE_NAMES, CanonicalCell, CheckResult, Report
 from report_extract.templates import TABLE_COLUMNS, TABLE_ROWS
 from report_extract.validate import rule_cells, rule_severity
 
@@ -271,7 +271,9 @@ def _box(page: int | None, box) -> list:
 
 
 def _cell_row(meta: list, cell: CanonicalCell, page_sources: dict[int, str]) -> Row:
-    source = page_sources.get(cell.page, "text") if cell.page is not None else None
+    # a web page's cell has no page
+    source = (page_sources.get(NO_PAGE) if cell.page is None
+              else page_sources.get(cell.page, "text"))
     return [*meta, cell.table, cell.row, cell.column, *value_pair(cell.column, cell.value),
             cell.raw_text, *_box(cell.page, cell.bbox), bool(cell.uncertain),
             cell.uncertain or None, cell.confidence, source]
