@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+
 import pytest
 from reportlab.pdfgen import canvas
 
+from report_extract import pipeline
 from report_extract.errors import (
     CorruptPdfError,
     EmptyPdfError,
@@ -15,6 +19,15 @@ from report_extract.errors import (
     TemplateMismatchError,
 )
 from report_extract.pipeline import extract
+from report_extract.read.pdf import READERS
+
+
+@pytest.fixture(autouse=True, params=READERS)
+def reader(request, monkeypatch):
+    """Every refusal is the same from both PDF readers (PDFium, and pdfplumber's)."""
+    monkeypatch.setattr(sys.modules[__name__], "extract",
+                        functools.partial(pipeline.extract, reader=request.param))
+    return request.param
 
 
 def _pdf(path, draw, encrypt=None, pages=1):

@@ -28,6 +28,10 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
+READERS = ("pdfium", "pdfplumber")  # report_extract.read.pdf.READERS (a test checks)
+reader_option = click.option(
+    "--reader", type=click.Choice(READERS), default="pdfium", show_default=True,
+    help="How the text layer is read: PDFium (fast), or pdfplumber (the reference; slower).")
 detector_option = click.option(
     "--detector", type=click.Choice(DETECTORS), default="pdfplumber", show_default=True,
     help="How ruled tables are found: pdfplumber's lines, or camelot's lattice parser.")
@@ -61,10 +65,12 @@ def main() -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @detector_option
+@reader_option
 @ocr_options
 @click.option("--details", is_flag=True,
               help='Add "problems" (unplaced labels, unreadable values) to the JSON.')
-def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool) -> None:
+def extract(file: Path, detector: str, reader: str, ocr: str, ocr_engine: str,
+            details: bool) -> None:
     """Print one report's canonical JSON (tables and check failures) to stdout.
 
     Labels that could not be placed and values that could not be read are listed on
@@ -75,7 +81,7 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
 
     try:
         report = extract_report(file, detector=detector, mode=ocr, ocr_engine=ocr_engine,
-                                progress=True)
+                                progress=True, reader=reader)
     except ReportError as error:
         fail(str(error))
     for problem in report.problems:
@@ -102,16 +108,17 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Run on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")
 @detector_option
+@reader_option
 @ocr_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | None,
             timeout: float | None, retry_failed: bool, from_list: Path | None,
-            dask_address: str | None, detector: str, ocr: str, ocr_engine: str,
+            dask_address: str | None, detector: str, reader: str, ocr: str, ocr_engine: str,
             quiet: bool) -> None:
     """Convert PDFs, folders (recursively), globs and .zip archives into tables in OUTDIR.
 
     Each unique file (by SHA-256) is converted once. Re-running the same command skips
-    what is done (a change of --detector, --ocr or --ocr-engine redoes it); a killed run
+    what is done (a change of --detector, --reader, --ocr or --ocr-engine redoes it); a killed run
     continues where it stopped. Files that cannot be converted are listed in the errors
     table; the exit status is 1 if any failed.
     """
@@ -127,7 +134,7 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
         summary = convert_batch(inputs, out_dir, format=fmt, workers=workers, timeout=timeout,
                                 retry_failed=retry_failed, dask_address=dask_address,
                                 progress=not quiet, from_list=from_list, detector=detector,
-                                ocr=ocr, ocr_engine=ocr_engine)
+                                ocr=ocr, ocr_engine=ocr_engine, reader=reader)
     except InputNotFound as error:
         fail(str(error), EXIT_USAGE)
     except (OutputLocked, RunnerError) as error:

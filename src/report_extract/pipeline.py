@@ -9,7 +9,7 @@ from report_extract.errors import TemplateMismatchError
 from report_extract.metadata import read_metadata, title_doubt
 from report_extract.models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
 from report_extract.normalize.align import normalize_tables
-from report_extract.read.pdf import read_document
+from report_extract.read.pdf import DEFAULT_READER, read_document
 from report_extract.validate import check_report
 
 DETECTORS = ("pdfplumber", "camelot")
@@ -28,14 +28,16 @@ def detect_grids(document: Document, detector: str = "pdfplumber") -> dict[str, 
 def extract(
     path: str | os.PathLike[str], *, detector: str = "pdfplumber", source_file: str | None = None,
     mode: str = "auto", ocr_engine: str = "rapidocr", progress: bool = False,
+    reader: str = DEFAULT_READER,
 ) -> Report:
     """Extract one report. Raises a ReportError subclass (with file and reason) on bad input.
 
     mode: "auto" reads each page's text layer, or OCRs the page when it is a picture or
     its text layer is garbled; "text" never OCRs; "ocr" OCRs every page.
     progress: a progress bar over OCR'd pages (shown only on a terminal).
+    reader: the text layer's reader, "pdfium" (fast) or "pdfplumber" (the reference).
     """
-    document = read_document(path, source_file, require_text=mode == "text")
+    document = read_document(path, source_file, require_text=mode == "text", reader=reader)
     if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
         from report_extract.scan import route_document
 
