@@ -15,12 +15,12 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Protocol
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import IO, TYPE_CHECKING, Protocol
 
 from report_extract.write.tables import ALL_TABLES, Row, TableSpec
+
+if TYPE_CHECKING:  # pyarrow is imported only to write Parquet
+    import pyarrow as pa
 
 FORMATS = ("csv", "parquet")
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the file as UTF-8 (Chinese text)
@@ -137,6 +137,8 @@ class CsvSink:
 
 
 def _to_batch(schema: pa.Schema, rows: list[Row]) -> pa.RecordBatch:
+    import pyarrow as pa
+
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
     arrays = [pa.array(list(col), type=field.type) for col, field in zip(columns, schema,
                                                                            strict=True)]
@@ -151,6 +153,8 @@ class ParquetFileSink:
         self._schema = spec.schema
         fd, self._tmp = _temp_file(path)
         os.close(fd)
+        import pyarrow.parquet as pq
+
         self._writer = pq.ParquetWriter(self._tmp, self._schema)
         self._buffer: list[Row] = []
 

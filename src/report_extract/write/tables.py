@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from report_extract.models import TABLE_NAMES, CanonicalCell, CheckResult, Report
 from report_extract.templates import TABLE_COLUMNS, TABLE_ROWS
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 Row = list  # one output row, in the table's column order
 
-_STR = pa.string()
-_F64 = pa.float64()
-_I32 = pa.int32()
+# Arrow type names (pyarrow.type_for_alias); pyarrow itself is imported only to write
+# Parquet (it costs ~0.2 s at start-up)
+_STR = "string"
+_F64 = "double"
+_I32 = "int32"
+_BOOL = "bool"
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class TableSpec:
     """One output table. `by_year`: Parquet output is a dataset partitioned by year."""
 
     name: str
-    fields: tuple[tuple[str, pa.DataType], ...]
+    fields: tuple[tuple[str, str], ...]  # (column, Arrow type name)
     by_year: bool = False
 
     @property
@@ -35,7 +40,9 @@ class TableSpec:
 
     @property
     def schema(self) -> pa.Schema:
-        return pa.schema(list(self.fields))
+        import pyarrow as pa
+
+        return pa.schema([(name, pa.type_for_alias(kind)) for name, kind in self.fields])
 
 
 _META = (("report_id", _STR), ("source_file", _STR), ("agency", _STR), ("year", _I32),
@@ -49,7 +56,7 @@ CELLS = TableSpec("cells", (*_META, ("table", _STR), ("row", _STR), ("column", _
                             ("x0", _F64), ("top", _F64), ("x1", _F64), ("bottom", _F64),
                             ("uncertain", _STR)), by_year=True)
 CHECKS = TableSpec("checks", (("report_id", _STR), ("rule", _STR), ("subject", _STR),
-                              ("expected", _F64), ("found", _F64), ("passed", pa.bool_())))
+                              ("expected", _F64), ("found", _F64), ("passed", _BOOL)))
 PROBLEMS = TableSpec("problems", (("report_id", _STR), ("table", _STR), ("kind", _STR),
                                   ("message", _STR), ("raw_text", _STR), ("page", _I32)))
 ERRORS = TableSpec("errors", (("source_file", _STR), ("path", _STR), ("sha256", _STR),
