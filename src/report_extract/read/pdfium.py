@@ -72,12 +72,14 @@ class _PageFrame:
 
     def __init__(self, page: pdfium.PdfPage, turns_if_no_text: int):
         left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-        if not raw.FPDFPage_GetMediaBox(page.raw, left, bottom, right, top):
-            left.value, bottom.value = 0.0, 0.0
-            right.value, top.value = page.get_width(), page.get_height()
-        self.x0, self.y1 = min(left.value, right.value), max(bottom.value, top.value)
-        self.width = abs(right.value - left.value)
-        self.height = abs(top.value - bottom.value)
+        if raw.FPDFPage_GetMediaBox(page.raw, left, bottom, right, top):
+            box = (left.value, bottom.value, right.value, top.value)
+        else:  # inherited from the page tree, which GetMediaBox does not look at
+            rect = raw.FS_RECTF()
+            raw.FPDF_GetPageBoundingBox(page.raw, rect)
+            box = (rect.left, rect.bottom, rect.right, rect.top)
+        self.x0, self.y1 = min(box[0], box[2]), max(box[1], box[3])
+        self.width, self.height = abs(box[2] - box[0]), abs(box[3] - box[1])
         self.turns = turns_if_no_text
 
     def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
