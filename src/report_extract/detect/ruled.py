@@ -86,11 +86,15 @@ def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
     """Group ruling segments into connected networks (each a candidate table)."""
     horizontals = [s for s in segments if s.is_horizontal and s.x1 - s.x0 > MIN_CELL]
     verticals = [s for s in segments if not s.is_horizontal and s.bottom - s.top > MIN_CELL]
+    # verticals by x: a horizontal meets only those within its span (every pair was tried)
+    by_x = sorted(range(len(verticals)), key=lambda j: verticals[j].x0)
+    xs = [verticals[j].x0 for j in by_x]
     uf = _UnionFind()
     for i, h in enumerate(horizontals):
         uf.find(("h", i))
-        for j, v in enumerate(verticals):
-            if _touches(h, v):
+        lo, hi = bisect_left(xs, h.x0 - SNAP), bisect_right(xs, h.x1 + SNAP)
+        for j in sorted(by_x[lo:hi]):
+            if _touches(h, verticals[j]):
                 uf.union(("h", i), ("v", j))
     groups: dict = {}
     for i, h in enumerate(horizontals):

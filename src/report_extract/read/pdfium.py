@@ -31,7 +31,7 @@ import pypdfium2.raw as raw
 
 from report_extract.errors import CorruptPdfError
 from report_extract.models import BBox, Char, Page
-from report_extract.read.pdf import rulings
+from report_extract.read.pdf import MAX_RULING_THICKNESS, rulings
 from report_extract.read.upright import (
     page_turns,
     quarter_turns,
@@ -124,6 +124,9 @@ class _Glyph:
 
     def char(self, frame: _PageFrame) -> Char:
         x0, y0, x1, y1 = self.user_box()
+        if frame.turns == 0 and self.direction == 0:  # most glyphs: no turning, no sorting
+            return Char(self.text, BBox(x0 - frame.x0, frame.y1 - y1, x1 - frame.x0,
+                                        frame.y1 - y0), self.size)
         box = BBox(*frame.box(x0, y0, x1, y1))
         own = (self.direction - frame.turns) % 4  # the glyph's turns on the upright page
         size = self.size if own % 2 == 0 else box.bottom - box.top  # pdfminer: box height
@@ -152,47 +155,62 @@ VERTICAL_BOX = 1.5
 
 
 def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
-    """The page's glyphs; `flat`: the fonts whose descriptor says their descent is 0."""
+    """The page's glyphs; `flat`: the fonts whose descriptor says their descent is 0.
+
+    PDFium's own spaces and line breaks (`FPDFText_IsGenerated`) are whitespace, dropped
+    with the PDF's own whitespace glyphs (the pdfplumber reader drops those too).
+    """
+    unicode, map_error = raw.FPDFText_GetUnicode, raw.FPDFText_HasUnicodeMapError
+    loose_box, char_matrix = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix
+    char_origin, font_size = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize
     fonts: dict[int, bool] = {}  # font handle -> has no descent
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    ink = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
     glyphs: list[_Glyph] = []
     count = raw.FPDFText_CountChars(textpage)
     index = 0
     while index < count:
-        code = raw.FPDFText_GetUnicode(textpage, index)
+        code = unicode(textpage, index)
         current = index
         index += 1
-        if raw.FPDFText_IsGenerated(textpage, current) == 1:
-            continue  # a space or line break PDFium inserted, not in the PDF
         if 0xD800 <= code < 0xDC00 and index < count:  # a surrogate pair: one glyph
-            low = raw.FPDFText_GetUnicode(textpage, index)
+            low = unicode(textpage, index)
             if 0xDC00 <= low < 0xE000:
                 code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 index += 1
-        text = _text(textpage, current, code)
+        if code in _WHITESPACE:
+            continue
+        # PDFium gives the char code of a glyph it cannot map: U+FFFD says so
+        text = "\ufffd" if code == 0 or map_error(textpage, current) else _char(code)
         if not text.strip():
             continue
-        raw.FPDFText_GetLooseCharBox(textpage, current, rect)
-        raw.FPDFText_GetMatrix(textpage, current, matrix)
-        raw.FPDFText_GetCharOrigin(textpage, current, ox, oy)
-        size = raw.FPDFText_GetFontSize(textpage, current) * math.hypot(matrix.c, matrix.d)
+        loose_box(textpage, current, rect)
+        char_matrix(textpage, current, matrix)
+        char_origin(textpage, current, ox, oy)
+        size = font_size(textpage, current) * math.hypot(matrix.c, matrix.d)
         direction = quarter_turns(matrix.a, -matrix.b)  # user space is y up
-        raw.FPDFText_GetCharBox(textpage, current, *ink)
-        loose = (rect.left, rect.right, rect.bottom, rect.top)
-        glyph = _glyph(text, (ox.value, oy.value), loose, tuple(v.value for v in ink), size,
-                       direction)
+        glyph = _glyph(text, (ox.value, oy.value), (rect.left, rect.right, rect.bottom,
+                                                     rect.top), size, direction)
         if flat and _is_flat(textpage, current, flat, fonts):
             glyph.descent = 0.0
         glyphs.append(glyph)
     return glyphs
 
 
+_WHITESPACE = frozenset(map(ord, " \t\r\n\u3000\xa0"))
+
+
+def _char(code: int) -> str:
+    try:
+        return chr(code)
+    except ValueError:
+        return "\ufffd"
+
+
 Box = tuple[float, float, float, float]  # left, right, bottom, top (user space)
 
 
-def _glyph(text: str, origin: tuple[float, float], loose: Box, ink: Box, size: float,
+def _glyph(text: str, origin: tuple[float, float], loose: Box, size: float,
            direction: int) -> _Glyph:
     """The glyph's box parts from PDFium's loose box: its extent along the baseline and
     its descent side (the other side is `size` away, as pdfminer draws it)."""
@@ -200,16 +218,10 @@ def _glyph(text: str, origin: tuple[float, float], loose: Box, ink: Box, size: f
     if max(right - left, top - bottom) > VERTICAL_BOX * size + 1:
         # vertical writing: pdfminer's box starts at the origin, size square, no descent
         return _Glyph(text, origin, (origin[0], origin[0] + size), size, 0.0, 0)
-    # the descent side of the loose box, and its offset from the baseline ("up" positive)
-    side, offset = {
-        0: (2, bottom - origin[1]), 1: (1, origin[0] - right),
-        2: (3, origin[1] - top), 3: (0, left - origin[0]),
-    }[direction]
-    if abs(loose[side] - ink[side]) < 1e-3 and abs(loose[side ^ 1] - ink[side ^ 1]) < 1e-3:
-        # PDFium fell back to the ink box: the font's descriptor gives no ascent and
-        # descent, and pdfminer then takes the descent as 0
-        offset = 0.0
-    along = (left, right) if direction % 2 == 0 else (bottom, top)
+    if direction == 0:  # the descent side's offset from the baseline ("up" positive)
+        return _Glyph(text, origin, (left, right), size, min(bottom - origin[1], 0.0), 0)
+    offset = {1: origin[0] - right, 2: origin[1] - top, 3: left - origin[0]}[direction]
+    along = (left, right) if direction == 2 else (bottom, top)
     return _Glyph(text, origin, along, size, min(offset, 0.0), direction)
 
 
@@ -251,21 +263,13 @@ def _is_flat(textpage: raw.FPDF_TEXTPAGE, index: int, flat: set[str],
     return fonts[key]
 
 
-def _text(textpage: raw.FPDF_TEXTPAGE, index: int, code: int) -> str:
-    """The glyph's text; U+FFFD where PDFium has no Unicode for it."""
-    if code == 0 or code == 0xFFFE or raw.FPDFText_HasUnicodeMapError(textpage, index) == 1:
-        return "\ufffd"
-    try:
-        return chr(code)
-    except ValueError:
-        return "\ufffd"
-
-
 # --- rulings and images -------------------------------------------------------------------
 
 
 class _Drawing:
-    """A page's path objects as pdfplumber's lines, rects and curves, and its images."""
+    """A page's path objects as pdfplumber's lines, rects and curves, and its images.
+
+    The ctypes buffers are made once per page: a page has hundreds of paths."""
 
     def __init__(self, frame: _PageFrame):
         self.frame = frame
@@ -273,23 +277,28 @@ class _Drawing:
         self.rects: list[dict] = []
         self.curves: list[dict] = []
         self.images: list[BBox] = []
+        self._matrix = raw.FS_MATRIX()
+        self._fill_mode, self._stroke = ctypes.c_int(), ctypes.c_int()
+        self._rgba = [ctypes.c_uint() for _ in range(4)]
+        self._x, self._y = ctypes.c_float(), ctypes.c_float()
 
     def visit(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix) -> None:
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_PATH:
-            self._add_path(obj, _multiply(_object_matrix(obj), outer))
+            self._add_path(obj, outer)
         elif kind == raw.FPDF_PAGEOBJ_FORM:
-            matrix = _multiply(_object_matrix(obj), outer)
+            matrix = _multiply(self._object_matrix(obj), outer)
             for index in range(raw.FPDFFormObj_CountObjects(obj)):
                 self.visit(raw.FPDFFormObj_GetObject(obj, index), matrix)
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
-            self.images.append(self._image_box(_multiply(_object_matrix(obj), outer)))
+            self.images.append(self._image_box(_multiply(self._object_matrix(obj), outer)))
 
-    def _add_path(self, obj: raw.FPDF_PAGEOBJECT, matrix: Matrix) -> None:
-        paint = _paint(obj)
-        if not paint["stroke"] and not paint["fill"]:
-            return  # a clipping path ("W n"): pdfminer paints nothing
-        for subpath in _subpaths(obj, matrix):
+    def _add_path(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix) -> None:
+        paint = self._paint(obj)
+        if not paint["stroke"] and (not paint["fill"] or _is_background(obj)):
+            return  # a clipping path ("W n"), or a fill no ruling can come from
+        matrix = _multiply(self._object_matrix(obj), outer)
+        for subpath in self._subpaths(obj, matrix):
             kind, points = _classify(subpath)
             if kind is None:
                 continue
@@ -297,6 +306,52 @@ class _Drawing:
             x0, top, x1, bottom = self.frame.box(min(xs), min(ys), max(xs), max(ys))
             item = {"x0": x0, "top": top, "x1": x1, "bottom": bottom, **paint}
             {"line": self.lines, "rect": self.rects, "curve": self.curves}[kind].append(item)
+
+    def _object_matrix(self, obj: raw.FPDF_PAGEOBJECT) -> Matrix:
+        m = self._matrix
+        if not raw.FPDFPageObj_GetMatrix(obj, m):
+            return IDENTITY
+        return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+    def _paint(self, obj: raw.FPDF_PAGEOBJECT) -> dict:
+        """stroke, fill and the fill colour (RGB, 0..1) in pdfplumber's keys; the colour
+        only decides for unstroked paths (a white fill draws nothing)."""
+        raw.FPDFPath_GetDrawMode(obj, self._fill_mode, self._stroke)
+        stroke = bool(self._stroke.value)
+        color = None
+        if not stroke and raw.FPDFPageObj_GetFillColor(obj, *self._rgba):
+            color = tuple(c.value / 255 for c in self._rgba[:3])
+        return {"stroke": stroke, "fill": self._fill_mode.value != 0,
+                "non_stroking_color": color}
+
+    def _subpaths(self, obj: raw.FPDF_PAGEOBJECT, matrix: Matrix) -> list[Subpath]:
+        """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
+
+        A Bezier curve becomes one "c" at its end point (pdfminer keeps only that); a
+        closing flag becomes an "h" back to the subpath's start.
+        """
+        x, y = self._x, self._y
+        subpaths: list[Subpath] = []
+        bezier = 0
+        for index in range(raw.FPDFPath_CountSegments(obj)):
+            segment = raw.FPDFPath_GetPathSegment(obj, index)
+            kind = raw.FPDFPathSegment_GetType(segment)
+            raw.FPDFPathSegment_GetPoint(segment, x, y)
+            point = _apply(matrix, x.value, y.value)
+            if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append([("m", *point)])
+                bezier = 0
+            elif kind == raw.FPDF_SEGMENT_BEZIERTO:
+                bezier += 1
+                if bezier % 3:
+                    continue  # a control point
+                subpaths[-1].append(("c", *point))
+            else:
+                subpaths[-1].append(("l", *point))
+            if raw.FPDFPathSegment_GetClose(segment):
+                start = subpaths[-1][0]
+                subpaths[-1].append(("h", start[1], start[2]))
+        return subpaths
 
     def _image_box(self, matrix: Matrix) -> BBox:
         """The image's box on the page, clipped to the page (an image is drawn on 0..1)."""
@@ -307,6 +362,9 @@ class _Drawing:
         return BBox(max(x0, 0.0), max(top, 0.0), min(x1, width), min(bottom, height))
 
 
+Subpath = list[tuple[str, float, float]]
+
+
 def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     drawing = _Drawing(frame)
     for index in range(raw.FPDFPage_CountObjects(page.raw)):
@@ -314,11 +372,20 @@ def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     return drawing
 
 
-def _object_matrix(obj: raw.FPDF_PAGEOBJECT) -> Matrix:
-    m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, m):
-        return IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+def _is_background(obj: raw.FPDF_PAGEOBJECT) -> bool:
+    """An unstroked filled polygon of four straight sides, thick both ways: a cell's or a
+    text line's background (WPS paints one per line). pdfplumber's rulings would drop it
+    as a rect or curve alike, and reading its segments is most of a page's drawing time."""
+    if raw.FPDFPath_CountSegments(obj) != 5:
+        return False
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return False
+    if min(right.value - left.value, top.value - bottom.value) <= MAX_RULING_THICKNESS + 0.5:
+        return False
+    kinds = [raw.FPDFPathSegment_GetType(raw.FPDFPath_GetPathSegment(obj, index))
+             for index in range(5)]
+    return kinds == [raw.FPDF_SEGMENT_MOVETO] + [raw.FPDF_SEGMENT_LINETO] * 4
 
 
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
@@ -331,51 +398,6 @@ def _multiply(m: Matrix, n: Matrix) -> Matrix:
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
-
-
-def _paint(obj: raw.FPDF_PAGEOBJECT) -> dict:
-    """stroke, fill and the fill colour (RGB, 0..1) in pdfplumber's keys."""
-    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
-    raw.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    color = None
-    if raw.FPDFPageObj_GetFillColor(obj, r, g, b, a):
-        color = (r.value / 255, g.value / 255, b.value / 255)
-    return {"stroke": bool(stroke.value), "fill": fill_mode.value != 0,
-            "non_stroking_color": color}
-
-
-Subpath = list[tuple[str, float, float]]
-
-
-def _subpaths(obj: raw.FPDF_PAGEOBJECT, matrix: Matrix) -> list[Subpath]:
-    """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
-
-    A Bezier curve becomes one "c" at its end point (pdfminer keeps only that); a
-    closing flag becomes an "h" back to the subpath's start.
-    """
-    x, y = ctypes.c_float(), ctypes.c_float()
-    subpaths: list[Subpath] = []
-    bezier = 0
-    for index in range(raw.FPDFPath_CountSegments(obj)):
-        segment = raw.FPDFPath_GetPathSegment(obj, index)
-        kind = raw.FPDFPathSegment_GetType(segment)
-        raw.FPDFPathSegment_GetPoint(segment, x, y)
-        point = _apply(matrix, x.value, y.value)
-        if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
-            subpaths.append([("m", *point)])
-            bezier = 0
-        elif kind == raw.FPDF_SEGMENT_BEZIERTO:
-            bezier += 1
-            if bezier % 3:
-                continue  # a control point
-            subpaths[-1].append(("c", *point))
-        else:
-            subpaths[-1].append(("l", *point))
-        if raw.FPDFPathSegment_GetClose(segment):
-            start = subpaths[-1][0]
-            subpaths[-1].append(("h", start[1], start[2]))
-    return subpaths
 
 
 def _classify(subpath: Subpath) -> tuple[str | None, list[tuple[float, float]]]:
