@@ -24,6 +24,7 @@ import ctypes
 import math
 import mmap
 import re
+import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -43,6 +44,9 @@ Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 # pdfminer compares a rectangle's corners exactly; PDFium keeps points as float32
 SAME_POINT = 1e-3
+# PDFium is not thread-safe: one document is read at a time per process (threads of a
+# Dask worker or of a caller's pool wait their turn; processes do not)
+_PDFIUM = threading.Lock()
 
 
 class PdfiumCannotOpen(Exception):
@@ -52,6 +56,11 @@ class PdfiumCannotOpen(Exception):
 
 def read_pages(path: Path, name: str) -> tuple[list[Page], dict[str, str]]:
     """The pages of a PDF (with their images' boxes) and its Info metadata."""
+    with _PDFIUM:
+        return _read_pages(path, name)
+
+
+def _read_pages(path: Path, name: str) -> tuple[list[Page], dict[str, str]]:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
