@@ -291,8 +291,8 @@ class _Drawing:
         self._rgba = [ctypes.c_uint() for _ in range(4)]
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
 
-    def visit(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix) -> None:
-        kind = raw.FPDFPageObj_GetType(obj)
+    def visit(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix, kind: int | None = None) -> None:
+        kind = raw.FPDFPageObj_GetType(obj) if kind is None else kind
         if kind == raw.FPDF_PAGEOBJ_PATH:
             self._add_path(obj, outer)
         elif kind == raw.FPDF_PAGEOBJ_FORM:
@@ -376,8 +376,13 @@ Subpath = list[tuple[str, float, float]]
 
 def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     drawing = _Drawing(frame)
+    get_object, get_type, text = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType, (
+        raw.FPDF_PAGEOBJ_TEXT)
     for index in range(raw.FPDFPage_CountObjects(page.raw)):
-        drawing.visit(raw.FPDFPage_GetObject(page.raw, index), IDENTITY)
+        obj = get_object(page.raw, index)
+        kind = get_type(obj)
+        if kind != text:  # WPS writes every glyph as a text object: thousands a report
+            drawing.visit(obj, IDENTITY, kind)
     return drawing
 
 
