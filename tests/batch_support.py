@@ -88,7 +88,7 @@ def ocr_installed() -> bool:
     return "rapidocr" in available_engines()
 
 
-NO_OCR_REASON = ("OCR engine not installed: pip install 'report-extract[ocr]' "
+NO_OCR_REASON = ("OCR engine not installed: pip install -e '.[ocr]' in the checkout "
                  "(rapidocr-onnxruntime)")
 
 

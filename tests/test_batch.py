@@ -37,7 +37,7 @@ from batch_support import (
     write_zip,
 )
 
-from report_extract.batch import InputNotFound, OutputLocked, convert, file_sha256, runners
+from report_extract.batch import OutputLocked, convert, file_sha256, runners
 from report_extract.write.manifest import Manifest, locked
 
 pytestmark = pytest.mark.skipif(not FIXTURE_2021.is_file(),
@@ -159,8 +159,10 @@ def test_new_files_are_added_and_output_matches_inputs(tmp_path: Path):
     summary = convert([a, b, c], out, workers=1, progress=False)
     assert (summary.converted, summary.earlier) == (3, 2)
     assert dataset(out) == dataset_of(convert_fresh([a, b, c], tmp_path / "fresh"))
-    convert([a], out, workers=1, progress=False)  # the output reflects this run's inputs
-    assert len(rows(out, "reports")) == 1
+    # The output is a growing dataset: a run on fewer files keeps the earlier reports.
+    again = convert([a], out, workers=1, progress=False)
+    assert (again.converted, again.in_dataset) == (1, 3)
+    assert dataset(out) == dataset_of(tmp_path / "fresh")
 
 
 def convert_fresh(inputs, out: Path) -> Path:
@@ -184,12 +186,22 @@ def test_globs_lists_and_worker_counts_give_the_same_dataset(tmp_path: Path):
     assert dataset(tmp_path / "list") == dataset(tmp_path / "glob")
 
 
-def test_missing_input_is_refused_before_anything_is_written(tmp_path: Path):
-    with pytest.raises(InputNotFound, match="no such file or folder: .*nothing-here"):
-        convert([tmp_path / "nothing-here"], tmp_path / "out", progress=False)
-    with pytest.raises(InputNotFound, match=r"no file matches .*\*\.pdf"):
-        convert([str(tmp_path / "*.pdf")], tmp_path / "out", progress=False)
-    assert not (tmp_path / "out" / "reports.csv").exists()
+def test_missing_inputs_are_errors_and_the_batch_goes_on(tmp_path: Path):
+    good = variant(FIXTURE_2021, tmp_path / "in" / "good.pdf", "good")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{good}\n{tmp_path / 'stale.pdf'}\n")
+    summary = convert([str(tmp_path / "*.none")], tmp_path / "out", from_list=listing,
+                      workers=1, progress=False)
+    assert (summary.converted, summary.failed, summary.missing) == (1, 2, 2)
+    assert summary.failed_by_kind == {"not_found": 2} and summary.exit_code == 1
+    assert "2 failed (2 not found)" in str(summary)
+    errors = rows(tmp_path / "out", "errors")
+    assert [(e["path"], e["sha256"], e["stage"], e["kind"], e["message"]) for e in errors] == [
+        (str(tmp_path / "*.none"), "", "input", "not_found",
+         f"no file matches {tmp_path / '*.none'}"),
+        (str(tmp_path / "stale.pdf"), "", "input", "not_found",
+         f"no such file or folder: {tmp_path / 'stale.pdf'}")]
+    assert [r["source_file"] for r in rows(tmp_path / "out", "reports")] == ["good.pdf"]
 
 
 def test_second_writer_to_the_same_folder_is_refused(tmp_path: Path):
@@ -302,7 +314,7 @@ def test_parquet_dataset_is_readable_by_pandas_and_duckdb(tmp_path: Path):
     out = tmp_path / "out"
     convert([folder], out, format="parquet", workers=2, progress=False)
     cells = pd.read_parquet(out / "cells")
-    assert len(cells) > 500 and cells["value"].dtype == "float64"
+    assert len(cells) > 500 and cells["value"].dtype == "Int64"  # counts, nullable
     assert sorted(int(y) for y in cells["year"].unique()) == sorted(
         int(y) for y in pd.read_parquet(out / "reports")["year"].unique())
     duckdb = pytest.importorskip("duckdb")

@@ -57,7 +57,8 @@ def run(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("command", [[], ["extract"], ["convert"]])
+@pytest.mark.parametrize("command", [[], ["extract"], ["convert"], ["check"], ["schema"],
+                                     ["review"]])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
@@ -66,7 +67,7 @@ def test_every_command_has_help(command):
 
 
 def test_every_command_is_covered_by_the_help_test():
-    assert sorted(main.commands) == ["convert", "extract"]
+    assert sorted(main.commands) == ["check", "convert", "extract", "review", "schema"]
 
 
 def test_cli_choices_match_the_library():
@@ -205,8 +206,9 @@ def test_convert_success_exit_0_and_quiet(tmp_path):
 
 
 def test_convert_usage_errors(tmp_path):
-    missing = run("convert", tmp_path / "nope", "-o", tmp_path / "out")
-    assert missing.exit_code == 2
+    # A missing input is recorded as failed (errors table) and the batch goes on.
+    missing = run("convert", tmp_path / "nope", "-o", tmp_path / "missing", "-q")
+    assert missing.exit_code == 1
     assert missing.stderr == f"error: no such file or folder: {tmp_path / 'nope'}\n"
     nothing = run("convert", "-o", tmp_path / "out")
     assert nothing.exit_code == 2

@@ -32,7 +32,8 @@ from report_extract.scoring import score_report
 HONGZE = SHARED_REAL / "hongze-district-2023.pdf"
 needs_ocr = pytest.mark.skipif(
     "rapidocr" not in available_engines(),
-    reason="OCR engine not installed: pip install 'report-extract[ocr]' (rapidocr-onnxruntime)")
+    reason="OCR engine not installed: pip install -e '.[ocr]' in the checkout "
+           "(rapidocr-onnxruntime)")
 needs_hongze = requires_shared_real()
 
 
@@ -105,7 +106,7 @@ def test_image_only_pdf_without_engine_is_refused_with_the_install_hint(tmp_path
         extract(path)
     assert str(error.value) == (
         "scan.pdf: no text layer on pages 1-2: scanned report, OCR needed (OCR engine not "
-        "installed: pip install 'report-extract[ocr]' (rapidocr-onnxruntime))")
+        "installed: pip install -e '.[ocr]' in the checkout (rapidocr-onnxruntime))")
     with pytest.raises(OcrNotInstalledError):
         extract(path, mode="ocr")
 

@@ -445,7 +445,7 @@ def test_a_scanned_report_is_read_exactly_or_flagged(tmp_path: Path) -> None:
     """One OCR run (~10 s): what the scan switch makes, the OCR path reads, and every
     cell it gets wrong it says so (issue 5's count, report_extract.scoring)."""
     pytest.importorskip("rapidocr_onnxruntime",
-                        reason="OCR engine not installed: pip install 'report-extract[ocr]'")
+                        reason="OCR engine not installed: pip install -e '.[ocr]' in the checkout")
     from report_extract.pipeline import extract
     from report_extract.scoring import score_report
 

@@ -35,19 +35,26 @@ def read_csv(path):
 
 def test_table_columns_are_the_contract():
     assert CELLS.columns == [
-        "report_id", "source_file", "agency", "year", "template", "table", "row", "column",
-        "value", "raw_text", "page", "x0", "top", "x1", "bottom", "uncertain"]
+        "report_id", "source_file", "agency", "agency_key", "year", "template", "table",
+        "row", "column", "value", "amount", "raw_text", "page", "x0", "top", "x1", "bottom",
+        "uncertain", "uncertain_reason", "confidence", "source"]
     assert REPORTS.columns == [
-        "report_id", "source_file", "agency", "year", "template", "pages", "n_cells",
-        "n_check_failures", "n_problems", "status"]
-    assert CHECKS.columns == ["report_id", "rule", "subject", "expected", "found", "passed"]
+        "report_id", "source_file", "agency", "agency_key", "year", "template", "pages",
+        "source", "ocr_pages", "ocr_engine", "n_cells", "n_check_failures", "n_problems",
+        "status"]
+    assert CHECKS.columns == ["report_id", "other_report_id", "agency", "agency_key", "year",
+                              "rule", "subject", "severity", "expected", "found", "passed",
+                              "cells", "message"]
     assert ERRORS.columns[:5] == ["source_file", "path", "sha256", "stage", "message"]
     assert PROBLEMS.columns == ["report_id", "table", "kind", "message", "raw_text", "page"]
 
 
+META = [RID, "report.pdf", "淮安市洪泽区人民政府", "淮安市洪泽区人民政府", 2023, "2021"]
+
+
 def test_cells_sorted_by_table_row_and_column_order_of_the_templates():
     rows = report_rows(hand_report(), RID)["cells"]
-    keys = [(r[5], r[6], r[7]) for r in rows]
+    keys = [(r[6], r[7], r[8]) for r in rows]
     assert keys == [
         ("active_disclosure", "regulations", "issued"),
         ("active_disclosure", "regulations", "in_force"),
@@ -60,24 +67,32 @@ def test_cells_sorted_by_table_row_and_column_order_of_the_templates():
         ("review_litigation", "review", "total"),
     ]
     first = rows[0]
-    assert first[:5] == [RID, "report.pdf", "淮安市洪泽区人民政府", 2023, "2021"]
-    assert first[8:] == [1, "1", 2, 10.12, 20.46, 30.79, 40.0, "digits overlap a ruling"]
+    assert first[:6] == META
+    assert first[9:] == [1, None, "1", 2, 10.12, 20.46, 30.79, 40.0, True,
+                         "digits overlap a ruling", None, "text"]
+    fees = rows[2]  # an amount: a decimal in 万元, not a count
+    assert fees[9:12] == [None, 7539.443252, "75394432.52元"]
     commercial = rows[4]
-    assert commercial[8:] == [None, "—", 3, None, None, None, None, None]
+    assert commercial[9:] == [None, None, "—", 3, None, None, None, None, False, None, None,
+                              "text"]
 
 
 def test_report_row_counts_and_status():
     (row,) = report_rows(hand_report(), RID)["reports"]
-    assert row == [RID, "report.pdf", "淮安市洪泽区人民政府", 2023, "2021", 5, 9, 1, 1, "partial"]
+    assert row == [*META, 5, "text", None, None, 9, 1, 1, "partial"]
 
 
-def test_checks_split_rule_and_subject():
+def test_checks_split_rule_and_subject_and_name_their_cells():
     rows = report_rows(hand_report(), RID)["checks"]
-    assert rows == [
-        [RID, "review_litigation.total", "review", 10, 0, False],
-        [RID, "applications.balance", "natural_person", 21, 21, True],
-        [RID, "applications.row_total", "new", 21, 21, True],
-    ]
+    cells = ("review_litigation.review.upheld; review_litigation.review.corrected; "
+             "review_litigation.review.other; review_litigation.review.pending; "
+             "review_litigation.review.total")
+    assert rows[0] == [RID, None, "淮安市洪泽区人民政府", "淮安市洪泽区人民政府", 2023,
+                       "review_litigation.total", "review", "error", 10, 0, False, cells,
+                       "total 0, parts sum 10"]
+    assert [r[5:8] for r in rows[1:]] == [["applications.balance", "natural_person", "error"],
+                                          ["applications.row_total", "new", "error"]]
+    assert rows[1][12] == "applications.balance:natural_person holds: expected 21, found 21"
 
 
 def test_problems_rows():
@@ -89,11 +104,12 @@ def test_wide_tables_have_every_template_column_in_order():
     rows = report_rows(hand_report(), RID)
     active = rows["active_disclosure"]
     keys = [spec.key for spec in TABLE_COLUMNS["active_disclosure"]]
-    assert [r[5] for r in active] == ["regulations", "fees"]
-    regulations = dict(zip(keys, active[0][6:], strict=True))
+    assert [r[6] for r in active] == ["regulations", "fees"]
+    regulations = dict(zip(keys, active[0][7:], strict=True))
     assert regulations["issued"] == 1 and regulations["in_force"] == 3
     assert regulations["repealed"] is None and regulations["amount"] is None
-    assert rows["applications"][0][5:9] == ["new", 21, None, None]
+    assert dict(zip(keys, active[1][7:], strict=True))["amount"] == 7539.443252
+    assert rows["applications"][0][6:10] == ["new", 21, None, None]
 
 
 def test_csv_has_bom_header_and_chinese(tmp_path):
@@ -103,9 +119,10 @@ def test_csv_has_bom_header_and_chinese(tmp_path):
     table = read_csv(tmp_path / "cells.csv")
     assert table[0] == CELLS.columns
     assert table[1][2] == "淮安市洪泽区人民政府"
-    assert table[1][8] == "1"  # integers stay integers in CSV
+    assert table[1][9] == "1"  # integers stay integers in CSV
+    assert table[1][17] == "true"  # uncertain
     checks = read_csv(tmp_path / "checks.csv")
-    assert checks[1] == [RID, "review_litigation.total", "review", "10", "0", "false"]
+    assert checks[1][5:11] == ["review_litigation.total", "review", "error", "10", "0", "false"]
     amounts = pd.read_csv(tmp_path / "active_disclosure.csv", encoding="utf-8-sig")
     assert amounts.loc[amounts["row"] == "fees", "amount"].item() == pytest.approx(7539.443252)
     assert not temp_leftovers(tmp_path)
@@ -115,24 +132,27 @@ def test_parquet_schema_is_typed(tmp_path):
     write_reports([(RID, hand_report())], tmp_path, format="parquet")
     cells = ds.dataset(tmp_path / "cells", partitioning="hive").to_table()
     types = {f.name: f.type for f in cells.schema}
-    assert types["value"] == pa.float64() and types["page"] == pa.int32()
+    assert types["value"] == pa.int64() and types["page"] == pa.int32()
+    assert types["amount"] == pa.decimal128(20, 6) and types["uncertain"] == pa.bool_()
     assert types["year"] == pa.int32() and types["x0"] == pa.float64()
     assert cells.num_rows == 9
-    assert (tmp_path / "cells" / "year=2023" / "part-0.parquet").is_file()
+    part = tmp_path / "cells" / "year_partition=2023" / "part-0.parquet"
+    assert pq.read_table(part).column("year").to_pylist() == [2023] * 9  # a file alone
     checks = pq.read_table(tmp_path / "checks.parquet")
     assert checks.schema.field("passed").type == pa.bool_()
     assert checks.schema.field("expected").type == pa.float64()
     frame = pd.read_parquet(tmp_path / "reports")
-    assert frame["n_cells"].tolist() == [9] and int(frame["year"].iloc[0]) == 2023
+    assert frame["n_cells"].tolist() == [9] and frame["year"].iloc[0] + 1 == 2024
 
 
 def test_parquet_unknown_year_is_partition_zero(tmp_path):
-    # pandas cannot read a Hive null partition, so an unknown year is stored as year=0.
+    # pandas cannot read a Hive null partition, so an unknown year is in partition 0; the
+    # year column itself is null.
     write_reports([(RID, hand_report(year=None)), ("cd" * 32, hand_report("b.pdf"))],
                   tmp_path, format="parquet")
-    assert (tmp_path / "reports" / f"year={UNKNOWN_YEAR}").is_dir()
-    frame = pd.read_parquet(tmp_path / "reports")
-    assert sorted(frame["year"].astype(int)) == [0, 2023]
+    assert (tmp_path / "reports" / f"year_partition={UNKNOWN_YEAR}").is_dir()
+    frame = pd.read_parquet(tmp_path / "reports").sort_values("source_file")
+    assert frame["year"].tolist()[0] == 2023 and pd.isna(frame["year"].tolist()[1])
 
 
 def test_parquet_readable_by_duckdb(tmp_path):
@@ -141,11 +161,13 @@ def test_parquet_readable_by_duckdb(tmp_path):
     rows = duckdb.sql(f"select year, count(*) from read_parquet('{tmp_path}/cells/**/*.parquet', "
                       "hive_partitioning=true) group by year").fetchall()
     assert rows == [(2023, 9)]
+    year_type = duckdb.sql(f"select year from '{tmp_path}/cells/**/*.parquet'").types[0]
+    assert str(year_type) == "INTEGER"
 
 
 def test_parquet_all_years_unknown_is_readable(tmp_path):
     write_reports([(RID, hand_report(year=None))], tmp_path, format="parquet")
-    assert pd.read_parquet(tmp_path / "cells")["year"].astype(int).tolist() == [0] * 9
+    assert pd.read_parquet(tmp_path / "cells")["year_partition"].astype(int).tolist() == [0] * 9
 
 
 def test_empty_parquet_table_is_readable(tmp_path):
@@ -194,7 +216,14 @@ def test_part_store_round_trip(tmp_path):
     part, offset, length = where[RID]
     assert part == "part-000001.bin"
     assert store.read(part, offset, length) == rows
-    assert PartStore(tmp_path).write([])  == {}  # numbering continues after existing parts
+    later = store.write([("ef" * 32, {"reports": [["x"]]})])  # the same run appends
+    assert later["ef" * 32][:2] == ("part-000001.bin", where["cd" * 32][1] + where["cd" * 32][2])
+    assert store.read(*later["ef" * 32]) == {"reports": [["x"]]}
+    assert store.read(part, offset, length) == rows
+    assert store.write([]) == {}
+    next_run = PartStore(tmp_path)  # numbering continues after existing parts
+    assert next_run.write([(RID, rows)])[RID][0] == "part-000002.bin"
     assert sorted(p.name for p in store.folder.iterdir()) == ["part-000001.bin",
                                                               "part-000002.bin"]
     store.close()
+    next_run.close()

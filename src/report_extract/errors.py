@@ -25,6 +25,11 @@ class NotAPdfError(IngestError):
     pass
 
 
+class MissingFileError(IngestError, FileNotFoundError):
+    """No file at the path given: both a ReportError and the FileNotFoundError Python
+    code expects of a missing file."""
+
+
 class EncryptedPdfError(IngestError):
     pass
 

@@ -148,6 +148,7 @@ class CanonicalCell:
     page: int | None
     bbox: BBox | None
     uncertain: str | None = None  # reason, when the value could not be trusted
+    confidence: float | None = None  # the OCR score of its text; None on a text layer
 
 
 @dataclass
@@ -160,6 +161,20 @@ class Problem:
     raw_text: str = ""
     page: int | None = None
     bbox: BBox | None = None
+
+
+@dataclass(frozen=True)
+class ExtraRow:
+    """One value of a row an agency adds to a table (行政确认, 其中：网上申请): the row has
+    no canonical key, so it is kept under its printed label."""
+
+    table: str
+    label: str  # as printed (cleaned of line breaks)
+    column: str  # the canonical column key the value stands under
+    value: int | float | None
+    raw_text: str
+    page: int | None
+    bbox: BBox | None
 
 
 @dataclass
@@ -214,6 +229,9 @@ class Report:
     checks: list[CheckResult] = field(default_factory=list)
     pages: int = 0
     notes: list[Problem] = field(default_factory=list)  # of the report itself: its title
+    page_sources: dict[int, str] = field(default_factory=dict)  # page -> text / ocr / html
+    ocr_engine: str | None = None  # the engine that read the OCR'd pages
+    extra_rows: list[ExtraRow] = field(default_factory=list)
 
     @property
     def check_failures(self) -> list[str]:
@@ -225,6 +243,13 @@ class Report:
 
     def all_cells(self) -> list[CanonicalCell]:
         return [c for name in TABLE_NAMES if name in self.tables for c in self.tables[name].cells]
+
+    def to_frames(self, report_id: str = "") -> dict[str, Any]:
+        """This report's output tables as typed pandas DataFrames (as report_extract.load
+        gives them for a whole output folder)."""
+        from report_extract.dataset.frames import report_frames
+
+        return report_frames(self, report_id)
 
     def to_dict(self, *, details: bool = False) -> dict[str, Any]:
         """The spec's canonical report JSON plus "check_failures".

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 
 from report_extract.detect.ruled import detect_tables
-from report_extract.errors import TemplateMismatchError
+from report_extract.errors import MissingFileError, TemplateMismatchError
+from report_extract.extra_rows import extra_rows
 from report_extract.metadata import read_metadata, title_doubt
 from report_extract.models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
 from report_extract.normalize.align import normalize_tables
+from report_extract.provenance import record_provenance
 from report_extract.read.pdf import DEFAULT_READER, read_document
 from report_extract.validate import check_report
 
@@ -37,12 +39,19 @@ def extract(
     progress: a progress bar over OCR'd pages (shown only on a terminal).
     reader: the text layer's reader, "pdfium" (fast) or "pdfplumber" (the reference).
     """
-    document = read_document(path, source_file, require_text=mode == "text", reader=reader)
+    if not os.path.lexists(path):
+        raise MissingFileError(source_file or os.path.basename(os.fspath(path)),
+                               "file not found")
+    document = read_document(path, source_file, require_text=mode == "text",
+                             reader=reader)
     if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
         from report_extract.scan import route_document
 
         document = route_document(document, mode=mode, engine=ocr_engine, progress=progress)
-    return extract_document(document, detector=detector)
+    report = extract_document(document, detector=detector)
+    if any(source == "ocr" for source in report.page_sources.values()):
+        report.ocr_engine = ocr_engine
+    return report
 
 
 def extract_document(document: Document, *, detector: str = "pdfplumber") -> Report:
@@ -63,6 +72,8 @@ def extract_document(document: Document, *, detector: str = "pdfplumber") -> Rep
     report = Report(document.source_file, agency, year, _template(tables, year), tables,
                     pages=len(document.pages), notes=[doubt] if doubt else [])
     report.checks = check_report(report)
+    record_provenance(report, document)
+    report.extra_rows = extra_rows(grids, tables)
     if any(page.source == "ocr" for page in document.pages):  # OCR candidates (issue 5)
         from report_extract.scan.uncertainty import explain_ocr_values
 

@@ -143,3 +143,41 @@ def check_continuity(earlier: Report, later: Report) -> list[CheckResult]:
                 results += _compare(RULE_CONTINUITY_IN_FORCE, row, start + change[0] - change[1],
                                     new.total([(row, "in_force")]))
     return results
+
+
+WARNING_RULES = frozenset({RULE_CONTINUITY_IN_FORCE})  # counts are often revised: rule 6
+
+
+def rule_severity(rule: str) -> str:
+    """"warning" for rule 6, "error" for the others."""
+    return "warning" if rule in WARNING_RULES else "error"
+
+
+def rule_cells(rule: str, subject: str) -> list[str]:
+    """The cells a check compares, as "table.row.column"; in a continuity check the
+    earlier report's cells are prefixed "earlier:" and the later one's "later:"."""
+    cells = _RULE_CELLS.get(rule)
+    return cells(subject) if cells else []
+
+
+def _cells(table: str, pairs: Iterable[tuple[str, str]], prefix: str = "") -> list[str]:
+    return [f"{prefix}{table}.{row}.{column}" for row, column in pairs]
+
+
+_RULE_CELLS = {
+    RULE_BALANCE: lambda col: _cells("applications", ((r, col) for r in (
+        "new", "carried_over", "total_handled", "carried_forward"))),
+    RULE_RESULTS_SUM: lambda col: _cells("applications", ((r, col) for r in (
+        *RESULT_ROWS, "total_handled"))),
+    RULE_ROW_TOTAL: lambda row: _cells("applications", ((row, c) for c in (
+        *APPLICANT_COLUMNS, "total"))),
+    RULE_REVIEW_TOTAL: lambda row: _cells("review_litigation", ((row, p) for p in (
+        *REVIEW_PARTS, "total"))),
+    RULE_CONTINUITY_CARRIED: lambda col: (
+        _cells("applications", [("carried_forward", col)], "earlier:")
+        + _cells("applications", [("carried_over", col)], "later:")),
+    RULE_CONTINUITY_IN_FORCE: lambda row: (
+        _cells("active_disclosure", [(row, "in_force")], "earlier:")
+        + _cells("active_disclosure", ((row, c) for c in ("issued", "repealed", "in_force")),
+                 "later:")),
+}

@@ -6,7 +6,8 @@ worker process (or on a Dask cluster), streams the results into part files recor
 manifest, and finally assembles the output tables from the parts, sorted by report id.
 
 Re-running the same command skips what is done (and, with retry_failed, redoes failures);
-a run killed at any moment loses at most the reports not yet flushed to a part.
+a run killed at any moment loses at most the reports in flight: each finished report is
+on disk a few milliseconds after it comes back (batch.saver).
 """
 
 from __future__ import annotations
@@ -16,23 +17,27 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from report_extract.batch.inputs import (
+    SKIPPED_KINDS,
     Identified,
     InputNotFound,
     Source,
     expand_inputs,
     identify_all,
     not_pdf_reason,
+    read_list,
 )
 from report_extract.batch.progress import Progress
 from report_extract.batch.runners import DaskRunner, LocalRunner, RunnerError, default_workers
+from report_extract.batch.saver import GroupSaver
 from report_extract.batch.versions import SCHEMA_ID, tool_version
 from report_extract.batch.work import Extractor, Options, Outcome, Task
-from report_extract.write.files import FORMATS, TableSet, remove_temporaries
+from report_extract.write import FORMATS
+from report_extract.write.files import OutputError, remove_temporaries, writing_to
 from report_extract.write.manifest import (
     DONE,
     FAILED,
@@ -43,14 +48,11 @@ from report_extract.write.manifest import (
     PartStore,
     locked,
 )
-from report_extract.write.tables import failed_report_row
 
-__all__ = ["InputNotFound", "Options", "OutputLocked", "RunnerError", "Summary", "convert",
-           "file_sha256"]
+__all__ = ["InputNotFound", "Options", "OutputError", "OutputLocked", "RunnerError", "Summary",
+           "convert", "file_sha256"]
 
-FLUSH_SECONDS = 30.0  # a slow batch still reaches disk this often
 KIND_NOT_PDF = "not_a_pdf"
-KIND_UNREADABLE = "unreadable"
 STAGE_INPUT = "input"
 
 _KIND_WORDS = {
@@ -59,6 +61,9 @@ _KIND_WORDS = {
     "template_mismatch": "unknown template", "timeout": "timed out", "crash": "crashed",
     "internal_error": "internal error", "ocr_not_installed": "OCR not installed",
     "out_of_memory": "out of memory", "unreadable": "unreadable",
+    "special_file": "not a regular file", "corrupt_zip": "corrupt zip",
+    "unsafe_member": "unsafe zip member", "zip_bomb": "zip bomb",
+    "nested_too_deep": "zip nested too deep",
 }
 
 
@@ -70,11 +75,17 @@ class Summary:
     format: str
     converted: int = 0  # reports in the output
     earlier: int = 0  # of those, converted by an earlier run and reused
-    failed: int = 0  # unique inputs that failed
+    failed: int = 0  # input paths that failed: the rows of the errors table
     failed_by_kind: dict[str, int] = field(default_factory=dict)
     skipped: int = 0  # files that are not PDFs (and not named .pdf)
     duplicates: int = 0  # paths whose bytes another path already has
     checks_failed: int = 0  # failed consistency checks over the output's reports
+    missing: int = 0  # inputs that name no file (recorded in errors; counted in failed)
+    missing_inputs: list[str] = field(default_factory=list)  # why, one line each
+    in_dataset: int = 0  # reports in the output folder's tables, all runs
+    continuity_failed: int = 0  # rules 5-6 between years of one agency that fail
+    conflicts: int = 0  # agency-years with several reports (the conflicts table)
+    stale: int = 0  # stored reports of an older table layout, left out of the tables
     pages: int = 0  # pages extracted in this run
     seconds: float = 0.0
 
@@ -101,12 +112,21 @@ class Summary:
                                                    key=lambda kv: (-kv[1], kv[0])))
             failed += f" ({reasons})"
         parts = [converted, failed, f"{self.checks_failed} checks failed",
+                 *([f"{self.continuity_failed} failed across years"]
+                   if self.continuity_failed else []),
+                 *([f"{self.conflicts} agency-years with conflicting reports"]
+                   if self.conflicts else []),
                  f"{self.seconds:.1f} s", f"{self.pages_per_second:.1f} pages/s"]
         extra = []
         if self.skipped:
             extra.append(f"{self.skipped} skipped (not a PDF)")
         if self.duplicates:
             extra.append(f"{self.duplicates} duplicate{'s' if self.duplicates > 1 else ''}")
+        if self.in_dataset > self.converted:
+            extra.append(f"{self.in_dataset} reports in the dataset")
+        if self.stale:
+            extra.append(f"{self.stale} reports of an older table layout left out "
+                         "(convert them again)")
         return ", ".join(parts) + (f"; {', '.join(extra)}" if extra else "")
 
 
@@ -125,27 +145,36 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
             progress: bool | str = True, from_list: str | os.PathLike | None = None,
             detector: str = "pdfplumber", ocr: str = "auto", ocr_engine: str = "rapidocr",
             batch_size: int = 25, extractor: Extractor | None = None,
-            reader: str = "pdfium") -> Summary:
+            agencies: str | os.PathLike | None = None, reader: str = "pdfium") -> Summary:
     """Convert every PDF among `inputs` into the output tables in `out_dir`.
 
     `progress`: True (a bar on a terminal, lines otherwise), False, or one of
     "bar"/"lines"/"off". `ocr`: "auto" OCRs the pages without a usable text layer, "text"
     never OCRs (scanned reports fail), "ocr" OCRs every page; `ocr_engine`: "rapidocr" or
     "tesseract". A result of an earlier run is reused only if it was made with the same
-    detector, ocr, ocr_engine and reader ("pdfium", or "pdfplumber": the slower reference
-    reader of the text layer). `extractor` replaces report_extract.extract (for tests;
-    it must be picklable, i.e. a module-level function). Raises InputNotFound for an input
-    that names nothing and OutputLocked when another convert writes to `out_dir`.
+    detector, ocr, ocr_engine and reader ("pdfium", or "pdfplumber": the slower
+    reference reader of the text layer). `extractor` replaces report_extract.extract (for
+    tests; it must be picklable, i.e. a module-level function). An input that names nothing is
+    recorded in `errors` (the others go on; the summary counts it failed). `agencies`: a
+    CSV of agency aliases (report_extract.dataset.identity). The tables hold every report
+    of the folder's manifest, this run's and earlier runs'. Raises OutputLocked when
+    another convert writes to `out_dir` and OutputError when `out_dir` cannot be written
+    (full, read-only): what finished before is kept, consistently, for the next run.
+    `batch_size` is no longer used (each finished report is saved at once); it is
+    accepted so that callers need not change.
     """
     options = Options(detector, ocr, ocr_engine, reader)
     _check_options(format, workers, timeout, batch_size, options)
+    from report_extract.dataset.identity import read_aliases
+
+    aliases = read_aliases(agencies) if agencies is not None else None
     started = time.monotonic()
     runner = (DaskRunner(dask_address, timeout) if dask_address
               else LocalRunner(workers or default_workers(), timeout))
     out = Path(out_dir)
-    with locked(out):
+    with writing_to(out), locked(out):
         remove_temporaries(out)
-        sources = expand_inputs(inputs, from_list=from_list, exclude=out)
+        sources, missing = _expand(inputs, from_list, out)
         manifest = Manifest(out)
         manifest.load()
         store = PartStore(out)
@@ -156,13 +185,46 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
         reporter.say(_describe(plan))
         tasks = [Task(sha, source, options, timeout, extractor) for sha, source in plan.todo]
         try:
-            pages = _run(runner, tasks, plan, manifest, store, reporter, batch_size, options)
+            pages = _run(runner, tasks, plan, manifest, store, reporter, options)
         finally:
             reporter.close()
         _record_not_pdf(plan, manifest, options)
-        _assemble(out, format, plan, manifest, store)
+        from report_extract.dataset.assemble import assemble
+
+        dataset = assemble(out, format, manifest, store, aliases=aliases,
+                           missing=missing + _unread(plan), progress=_progress_mode(progress))
         store.close()
-    return _summarize(out, format, plan, manifest, pages, time.monotonic() - started)
+    summary = _summarize(out, format, plan, manifest, pages, time.monotonic() - started)
+    summary.missing, summary.in_dataset = len(missing), dataset.reports
+    summary.missing_inputs = [m.message for m in missing]
+    summary.stale = dataset.stale
+    summary.continuity_failed, summary.conflicts = (dataset.continuity_failures,
+                                                    dataset.conflicts)
+    if missing:
+        summary.failed += len(missing)
+        summary.failed_by_kind["not_found"] = len(missing)
+    return summary
+
+
+def _expand(inputs: Iterable[str | os.PathLike], from_list: str | os.PathLike | None,
+            out: Path) -> tuple[list[Source], list]:
+    """The input files, and the inputs that name nothing (each name expanded alone, so
+    one stale line of a list file does not stop the batch)."""
+    from report_extract.dataset.assemble import MissingInput
+
+    names = [os.fspath(i) for i in inputs]
+    if from_list is not None:
+        names += read_list(Path(from_list))
+    # keyed by the exact name too: two names that read the same are two files
+    found: dict[tuple[str, str], Source] = {}
+    missing = []
+    for name in names:
+        try:
+            for source in expand_inputs([name], exclude=out):
+                found.setdefault((source.path, source.raw_path or ""), source)
+        except InputNotFound as error:
+            missing.append(MissingInput(name, str(error)))
+    return [found[key] for key in sorted(found)], missing
 
 
 def _check_options(fmt: str, workers: int | None, timeout: float | None,
@@ -206,7 +268,7 @@ def _plan(items: Iterable[Identified], manifest: Manifest, store: PartStore,
             groups.setdefault(item.sha256, []).append(item.source)
         else:
             named_pdf = item.source.path.lower().endswith(".pdf")
-            broken = item.problem is not None
+            broken = item.problem is not None and item.kind not in SKIPPED_KINDS
             not_pdf.append((item, FAILED if named_pdf or broken else SKIPPED))
     todo = [(sha, paths[0]) for sha, paths in groups.items()
             if not _reusable(manifest.entries.get(sha), store, retry_failed, options)]
@@ -234,30 +296,33 @@ def _describe(plan: _Plan) -> str:
     if duplicates:
         extra.append(f"{duplicates} duplicates")
     if plan.not_pdf:
-        extra.append(f"{len(plan.not_pdf)} files that are not PDFs")
+        unread = sum(item.problem is not None for item, _ in plan.not_pdf)
+        if len(plan.not_pdf) > unread:
+            extra.append(f"{len(plan.not_pdf) - unread} files that are not PDFs")
+        if unread:
+            extra.append(f"{unread} not read: see errors")
     return text + (f" ({', '.join(extra)})" if extra else "")
 
 
 def _run(runner: LocalRunner | DaskRunner, tasks: list[Task], plan: _Plan, manifest: Manifest,
-         store: PartStore, reporter: Progress, batch_size: int, options: Options) -> int:
-    """Run the tasks, flushing results to parts; return the pages extracted."""
-    buffer: list[Outcome] = []
-    last_flush = time.monotonic()
+         store: PartStore, reporter: Progress, options: Options) -> int:
+    """Run the tasks, saving each result as it comes; return the pages extracted."""
     pages = 0
+    saver: GroupSaver[Outcome] = GroupSaver(
+        lambda batch: _flush(batch, plan, manifest, store, options))
     outcomes = runner.run(tasks)
     try:
         for outcome in outcomes:
-            buffer.append(outcome)
+            saver.put(outcome)  # on disk one sync later: a kill loses only what is in flight
             pages += outcome.pages
             reporter.update(outcome.ok)
-            if len(buffer) >= batch_size or time.monotonic() - last_flush > FLUSH_SECONDS:
-                _flush(buffer, plan, manifest, store, options)
-                buffer, last_flush = [], time.monotonic()
     finally:
         # Also on Ctrl-C: what finished is saved before the workers are stopped.
-        _flush(buffer, plan, manifest, store, options)
-        with contextlib.suppress(Exception):
-            outcomes.close()
+        try:
+            saver.close()
+        finally:
+            with contextlib.suppress(Exception):
+                outcomes.close()
     return pages
 
 
@@ -269,8 +334,8 @@ def _flush(buffer: list[Outcome], plan: _Plan, manifest: Manifest, store: PartSt
     where = store.write([(o.sha256, o.rows) for o in finished]) if finished else {}
     entries = []
     for outcome in buffer:
-        paths = [s.path for s in plan.groups.get(outcome.sha256, [])]
-        entry = _entry(outcome.sha256, DONE if outcome.ok else FAILED, paths, options)
+        sources = plan.groups.get(outcome.sha256, [])
+        entry = _entry(outcome.sha256, DONE if outcome.ok else FAILED, sources, options)
         entry.part, entry.offset, entry.length = where.get(outcome.sha256, (None, 0, 0))
         entry.pages, entry.n_check_failures = outcome.pages, outcome.n_check_failures
         entry.stage, entry.kind, entry.message = outcome.stage, outcome.kind, outcome.message
@@ -279,64 +344,50 @@ def _flush(buffer: list[Outcome], plan: _Plan, manifest: Manifest, store: PartSt
     manifest.append(entries)  # after the part is in place: the manifest never dangles
 
 
-def _entry(sha: str, status: str, paths: list[str], options: Options) -> ManifestEntry:
-    return ManifestEntry(sha, status, tool_version(), paths=paths, schema=SCHEMA_ID,
+def _entry(sha: str, status: str, sources: list[Source], options: Options) -> ManifestEntry:
+    return ManifestEntry(sha, status, tool_version(), paths=[s.path for s in sources],
+                         raw_paths={s.path: s.raw_path for s in sources if s.raw_path},
+                         schema=SCHEMA_ID,
                          **options.as_dict())
 
 
 def _record_not_pdf(plan: _Plan, manifest: Manifest, options: Options) -> None:
-    entries = []
+    """Record the inputs that are not PDFs, one manifest entry per content (sha256) with
+    every path it was found at, this run's and earlier runs'."""
+    groups: dict[str, list[tuple[Identified, str]]] = {}
     for item, status in plan.not_pdf:
-        known = manifest.entries.get(item.sha256)
-        if known is None or known.status != status or item.source.path not in known.paths:
-            entry = _entry(item.sha256, status, [item.source.path], options)
-            entry.stage, entry.kind = STAGE_INPUT, _not_pdf_kind(item)
-            entry.message = not_pdf_reason(item)
-            entries.append(entry)
+        if item.sha256:  # never read (a FIFO, a refused member): nothing to identify
+            groups.setdefault(item.sha256, []).append((item, status))
+    entries = []
+    for sha, items in groups.items():
+        item = items[0][0]
+        status = FAILED if any(s == FAILED for _, s in items) else SKIPPED
+        known = manifest.entries.get(sha)
+        sources = [i.source for i, _ in items]
+        if known and known.status == status and all(s.path in known.paths for s in sources):
+            continue
+        entry = _entry(sha, status, sources, options)
+        if known is not None:
+            entry.paths = known.paths + [p for p in entry.paths if p not in known.paths]
+            entry.raw_paths = {**known.raw_paths, **entry.raw_paths}
+        entry.stage, entry.kind = STAGE_INPUT, _not_pdf_kind(item)
+        entry.message = not_pdf_reason(item)
+        entries.append(entry)
     manifest.append(entries)
 
 
+def _unread(plan: _Plan) -> list:
+    """This run's inputs refused before their bytes were read (no manifest entry keeps
+    them): recorded in the tables like the inputs that name nothing."""
+    from report_extract.dataset.assemble import MissingInput
+
+    return [MissingInput(item.source.path, not_pdf_reason(item), _not_pdf_kind(item), status,
+                         item.source.raw_path)
+            for item, status in plan.not_pdf if not item.sha256]
+
+
 def _not_pdf_kind(item: Identified) -> str:
-    return KIND_UNREADABLE if item.problem else KIND_NOT_PDF
-
-
-def _assemble(out: Path, fmt: str, plan: _Plan, manifest: Manifest, store: PartStore) -> None:
-    """Write the output tables from the parts, one report at a time (memory stays flat)."""
-    with TableSet(out, fmt) as tables:
-        for sha in sorted(plan.groups):
-            entry = manifest.entries[sha]
-            if entry.status == DONE:
-                for name, rows in store.read(entry.part, entry.offset, entry.length).items():
-                    tables.write(name, rows)
-            else:
-                tables.write("reports", [failed_report_row(sha, plan.groups[sha][0].source_file)])
-        tables.write("errors", sorted(_error_rows(plan, manifest), key=lambda r: r[1]))
-        tables.write("inputs", sorted(_input_rows(plan, manifest), key=lambda r: r[0]))
-
-
-def _error_rows(plan: _Plan, manifest: Manifest) -> Iterator[list]:
-    for sha, paths in plan.groups.items():
-        entry = manifest.entries[sha]
-        if entry.status == FAILED:
-            for source in paths:
-                yield [source.source_file, source.path, sha, entry.stage, entry.message,
-                       entry.kind]
-    for item, status in plan.not_pdf:
-        if status == FAILED:
-            yield [item.source.source_file, item.source.path, item.sha256, STAGE_INPUT,
-                   not_pdf_reason(item), _not_pdf_kind(item)]
-
-
-def _input_rows(plan: _Plan, manifest: Manifest) -> Iterator[list]:
-    for sha, paths in plan.groups.items():
-        entry = manifest.entries[sha]
-        status = "converted" if entry.status == DONE else FAILED
-        for i, source in enumerate(paths):
-            yield [source.path, source.source_file, sha, "duplicate" if i else status,
-                   entry.kind]
-    for item, status in plan.not_pdf:
-        yield [item.source.path, item.source.source_file, item.sha256, status,
-               _not_pdf_kind(item)]
+    return item.kind or KIND_NOT_PDF
 
 
 def _summarize(out: Path, fmt: str, plan: _Plan, manifest: Manifest, pages: int,
@@ -351,11 +402,9 @@ def _summarize(out: Path, fmt: str, plan: _Plan, manifest: Manifest, pages: int,
             summary.converted += 1
             summary.earlier += sha not in todo
             summary.checks_failed += entry.n_check_failures
-        else:
-            kinds[entry.kind or "unknown"] += 1
-    failed_not_pdf = {item.sha256: _not_pdf_kind(item)
-                      for item, status in plan.not_pdf if status == FAILED}
-    kinds.update(failed_not_pdf.values())
+        else:  # one per path, as the errors table lists them
+            kinds[entry.kind or "unknown"] += len(paths)
+    kinds.update(_not_pdf_kind(item) for item, status in plan.not_pdf if status == FAILED)
     summary.skipped = sum(status == SKIPPED for _, status in plan.not_pdf)
     summary.failed = sum(kinds.values())
     summary.failed_by_kind = dict(kinds)

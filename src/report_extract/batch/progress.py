@@ -23,7 +23,7 @@ def _duration(seconds: float) -> str:
 
 class Progress:
     def __init__(self, total: int, mode: str = "auto", stream: TextIO | None = None,
-                 interval: float = LINE_INTERVAL):
+                 interval: float = LINE_INTERVAL, desc: str = "converting", unit: str = "file"):
         self.stream = stream or sys.stderr
         if mode == "auto":
             mode = "bar" if self.stream.isatty() else "lines"
@@ -35,11 +35,12 @@ class Progress:
         self._start = time.monotonic()
         self._last_line = self._start
         self._bar = None
+        self.unit = unit
         if mode == "bar" and total:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, unit="file", file=self.stream, dynamic_ncols=True,
-                             desc="converting")
+            self._bar = tqdm(total=total, unit=unit, file=self.stream, dynamic_ncols=True,
+                             desc=desc)
 
     def say(self, message: str) -> None:
         if self.mode == "off":
@@ -65,8 +66,9 @@ class Progress:
         finished = self.done + self.failed
         elapsed = time.monotonic() - self._start
         rate = finished / elapsed if elapsed > 0 else 0.0
-        text = (f"{finished}/{self.total} files ({self.done} done, {self.failed} failed), "
-                f"{rate:.1f} files/s")
+        unit = self.unit
+        text = (f"{finished}/{self.total} {unit}s ({self.done} done, {self.failed} failed), "
+                f"{rate:.1f} {unit}s/s")
         if rate > 0 and finished < self.total:
             text += f", about {_duration((self.total - finished) / rate)} left"
         return text

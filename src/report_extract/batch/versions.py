@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from report_extract.write.tables import ALL_TABLES
+from report_extract.write.tables import REPORT_TABLES
 
 
 def tool_version() -> str:
@@ -14,9 +14,11 @@ def tool_version() -> str:
 
 
 def _schema_id() -> str:
-    # Changes whenever an output table's columns or types change, so stored rows from an
-    # older layout are never mixed into a newer dataset.
-    text = ";".join(f"{s.name}:{','.join(f'{n}={t}' for n, t in s.fields)}" for s in ALL_TABLES)
+    # Changes whenever the columns or types of a table stored in the parts change, so stored
+    # rows from an older layout are never mixed into a newer dataset. Not errors or inputs:
+    # those are made afresh by each run, and a column added to them redoes nothing.
+    text = ";".join(f"{s.name}:{','.join(f'{n}={t}' for n, t in s.fields)}"
+                    for s in REPORT_TABLES)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 

@@ -113,7 +113,7 @@ def get_engine(name: str = "rapidocr") -> OcrEngine:
 
 
 INSTALL_HINTS = {
-    "rapidocr": "OCR engine not installed: pip install 'report-extract[ocr]' "
+    "rapidocr": "OCR engine not installed: pip install -e '.[ocr]' in the checkout "
                 "(rapidocr-onnxruntime)",
     "tesseract": "tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-chi-sim",
 }

@@ -91,7 +91,8 @@ def build_document(truth: dict[str, Any], v: Variation) -> Document:
         if v.body_text:
             doc.blocks.extend(Text(p, body) for p in paragraphs)
 
-    add(_title(agency, year, v))
+    # A truth may print its agency's name otherwise than it reads ("南京市 玄武区人民政府").
+    add(_title(truth.get("printed_agency", agency), year, v))
     prose([filler.intro(rng, agency, year, template)])
     add(Text(T.OTHER_HEADINGS[0], body, heading=True))
     received = truth["tables"]["applications"]["new"]["total"] or 0

@@ -93,6 +93,18 @@ def extra_label(key: str) -> str:
     return T.AGENCY_EXTRA_ROWS[key][2]
 
 
+def extra_row_values(v: Variation, key: str, tables: dict[str, Any]) -> dict[str, int]:
+    """The values the generator prints in the extra row `key`, by column key."""
+    table, anchor, _ = T.AGENCY_EXTRA_ROWS[key]
+    if table == "applications":
+        columns = (*T.APPLICANT_COLUMNS, "total")
+        values = _extra_app_values(v, key, tables["applications"][anchor])
+    else:
+        block = next(b for b in T.ACTIVE_BLOCKS[v.template] if anchor in b.rows)
+        columns, values = block.columns, _extra_active_values(v, key, block.columns)
+    return dict(zip(columns, values, strict=True))
+
+
 def _extra_rng(v: Variation, key: str) -> random.Random:
     return random.Random(f"{v.seed}:extra:{key}")
 

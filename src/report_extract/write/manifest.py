@@ -1,9 +1,11 @@
 """The batch's durable state in OUTDIR: a JSON-lines manifest and binary part files.
 
-Part files hold the output rows of finished reports, a batch per file, written atomically.
-The manifest line that names a part is appended only after the part is in place, so the
-manifest never points at a missing or half-written part; a part without a manifest line
-(killed between the two) is ignored and removed. The last line for a hash wins.
+Each run appends the rows of its finished reports to a part file of its own, one framed
+record per report, made durable (fdatasync) before the manifest line that names it is
+appended (and fsynced): the manifest never points at a missing or half-written record, and
+a report is on disk before the next one is recorded. A record without a manifest line
+(killed between the two) is ignored; a part no line names is removed. The last line for a
+hash wins.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-
-from report_extract.write.files import atomic_file
 
 MANIFEST_NAME = "manifest.jsonl"
 PARTS_DIR = "_parts"  # a leading "_" keeps dataset readers from scanning it
@@ -44,6 +44,8 @@ class ManifestEntry:
     tool_version: str
     detector: str
     paths: list[str] = field(default_factory=list)
+    # path -> its exact name escaped (batch.inputs.Source.raw_path), where `path` is not exact
+    raw_paths: dict[str, str] = field(default_factory=dict)
     part: str | None = None  # where a done report's rows are stored
     offset: int = 0
     length: int = 0
@@ -61,7 +63,19 @@ class ManifestEntry:
     reader: str = "pdfplumber"  # the PDF reader (pdfium since issue 16; pdfplumber before)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return json_text(asdict(self))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: Any) -> str:
+    """JSON that is valid UTF-8 whatever the strings hold: a name that is not UTF-8 (lone
+    surrogates, from os.fsdecode) is kept as \\udcXX escapes, which load back the same."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class OutputLocked(RuntimeError):
@@ -121,10 +135,13 @@ class Manifest:
         lines = [e.to_json() + "\n" for e in entries]
         if not lines:
             return
+        new = not self.path.exists()
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write("".join(lines))
             handle.flush()
             os.fsync(handle.fileno())
+        if new:
+            _fsync_folder(self.path.parent)
         for entry in entries:
             self.entries[entry.sha256] = entry
 
@@ -139,28 +156,42 @@ def _parse(line: str) -> ManifestEntry | None:
 
 
 class PartStore:
-    """Compressed JSON records of finished reports, many to a part file."""
+    """Compressed JSON records of finished reports; each run appends to a part of its own."""
 
     def __init__(self, out_dir: Path):
         self.folder = out_dir / PARTS_DIR
         self._next = 1 + max((_part_number(p.name) for p in self._parts()), default=0)
         self._open: dict[str, Any] = {}
+        self._appending: tuple[str, Any] | None = None  # this run's part: (name, file)
 
     def _parts(self) -> list[Path]:
         return [p for p in self.folder.glob("part-*.bin")] if self.folder.is_dir() else []
 
     def write(self, records: list[tuple[str, Any]]) -> dict[str, tuple[str, int, int]]:
-        """Store (sha256, rows) records in a new part; return sha256 -> (part, offset, length)."""
+        """Append (sha256, rows) records to this run's part and make them durable; return
+        sha256 -> (part, offset, length)."""
+        if not records:
+            return {}
+        name, handle = self._appending or self._start_part()
+        where: dict[str, tuple[str, int, int]] = {}
+        offset = handle.seek(0, os.SEEK_END)  # after a torn frame of a failed write too
+        for sha, rows in records:
+            blob = zlib.compress(json_text(rows).encode("utf-8"))
+            handle.write(_FRAME.pack(len(blob)) + blob)
+            where[sha] = (name, offset, _FRAME.size + len(blob))
+            offset += _FRAME.size + len(blob)
+        handle.flush()
+        os.fdatasync(handle.fileno())
+        return where
+
+    def _start_part(self) -> tuple[str, Any]:
+        self.folder.mkdir(parents=True, exist_ok=True)
         name = f"part-{self._next:06d}.bin"
         self._next += 1
-        where: dict[str, tuple[str, int, int]] = {}
-        with atomic_file(self.folder / name, "wb") as handle:
-            for sha, rows in records:
-                blob = zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8"))
-                offset = handle.tell()
-                handle.write(_FRAME.pack(len(blob)) + blob)
-                where[sha] = (name, offset, _FRAME.size + len(blob))
-        return where
+        handle = open(self.folder / name, "xb")  # noqa: SIM115 (closed in close())
+        _fsync_folder(self.folder)  # the new name itself survives a power cut
+        self._appending = (name, handle)
+        return self._appending
 
     def read(self, part: str, offset: int, length: int) -> Any:
         handle = self._open.pop(part, None)
@@ -181,10 +212,22 @@ class PartStore:
                 part.unlink(missing_ok=True)
 
     def close(self) -> None:
+        if self._appending is not None:
+            with contextlib.suppress(OSError):
+                self._appending[1].close()
+            self._appending = None
         for handle in self._open.values():
             with contextlib.suppress(OSError):
                 handle.close()
         self._open.clear()
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _part_number(name: str) -> int:
