@@ -196,8 +196,9 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
         loose_box(textpage, current, rect)
         char_matrix(textpage, current, matrix)
         char_origin(textpage, current, ox, oy)
-        size = font_size(textpage, current) * math.hypot(matrix.c, matrix.d)
-        direction = quarter_turns(matrix.a, -matrix.b)  # user space is y up
+        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+        size = font_size(textpage, current) * (abs(d) if c == 0 else math.hypot(c, d))
+        direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
         glyph = _glyph(text, (ox.value, oy.value), (rect.left, rect.right, rect.bottom,
                                                      rect.top), size, direction)
         if flat and _is_flat(textpage, current, flat, fonts):
