@@ -1,6 +1,7 @@
 """Batch throughput and memory: 1 and 2 local workers and a Dask LocalCluster.
 
-    python benchmarks/batch.py                 # 100 and 500 reports (several minutes)
+    python benchmarks/batch.py                 # 100 and 1,000 reports (several minutes)
+    python benchmarks/batch.py --configs local-2 --sizes 100 1000   # issue 16's figure
     python benchmarks/batch.py --sizes 20 50   # a quick look
     python benchmarks/batch.py --synth 20      # pool of 20 freshly generated reports
 
@@ -10,7 +11,9 @@ same content, but a different SHA-256, so every copy is converted. Each configur
 runs in its own process; peak memory is the largest sum of RSS over that process and all
 its children (workers, Dask nanny and workers), sampled every 0.1 s. CPU s/report is
 user + system time over the whole process tree (Dask's includes its cluster's start): on
-a machine shared with other work, wall-clock speed-up is noisy but CPU per report is not.
+a machine shared with other work, wall-clock speed-up is noisy but CPU per report is not:
+the load average is printed before and after each run. Workers are forked once and stay
+for all the files (imports and caches warm).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -125,7 +129,7 @@ def measure(config: str, archive: Path, out: Path) -> Result:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
     parser.add_argument("--synth", type=int, default=0, help="generate a pool of N reports")
     parser.add_argument("--run-one", nargs=3, metavar=("CONFIG", "ARCHIVE", "OUT"),
@@ -146,6 +150,7 @@ def main() -> None:
             make_archive(archive, pool, size)
             base = None
             for config in args.configs:
+                print(f"  ({_load()})", flush=True)
                 result = measure(config, archive, work / f"out-{size}-{config}")
                 base = base or result.seconds
                 results.append(result)
@@ -155,9 +160,15 @@ def main() -> None:
                       f"{result.cpu_per_report:12.2f}"
                       + (f"  ({result.failed} failed)" if result.failed else ""), flush=True)
             shutil.rmtree(archive)
+        print(f"  ({_load()})")
         _memory_growth(results, args.sizes)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
 def _memory_growth(results: list[Result], sizes: list[int]) -> None:

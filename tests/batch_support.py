@@ -42,7 +42,7 @@ HOLD_ENV = "REPORT_EXTRACT_TEST_HOLD"
 
 
 def faulty_extract(path, *, detector="pdfplumber", mode="auto", ocr_engine="rapidocr",
-                   source_file=None) -> Report:
+                   source_file=None, reader="pdfium") -> Report:
     from report_extract.pipeline import extract
 
     tail = Path(path).read_bytes()[-64:]
@@ -63,7 +63,7 @@ def faulty_extract(path, *, detector="pdfplumber", mode="auto", ocr_engine="rapi
     if HOLD in tail and os.environ.get(HOLD_ENV):
         time.sleep(60)
     return extract(path, detector=detector, mode=mode, ocr_engine=ocr_engine,
-                   source_file=source_file)
+                   source_file=source_file, reader=reader)
 
 
 def variant(source: Path, dest: Path, tag: bytes | str = b"") -> Path:

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+
 import pytest
 from reportlab.pdfgen import canvas
 
+from report_extract import pipeline
 from report_extract.errors import (
     CorruptPdfError,
     EmptyPdfError,
     EncryptedPdfError,
+    MissingFileError,
     NoTablesError,
     NotAPdfError,
     NoTextLayerError,
     TemplateMismatchError,
 )
 from report_extract.pipeline import extract
+from report_extract.read.pdf import READERS
+
+
+@pytest.fixture(autouse=True, params=READERS)
+def reader(request, monkeypatch):
+    """Every refusal is the same from both PDF readers (PDFium, and pdfplumber's)."""
+    monkeypatch.setattr(sys.modules[__name__], "extract",
+                        functools.partial(pipeline.extract, reader=request.param))
+    return request.param
 
 
 def _pdf(path, draw, encrypt=None, pages=1):
@@ -108,9 +122,10 @@ def test_report_without_tables(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(NotAPdfError) as error:
+    with pytest.raises(MissingFileError) as error:
         extract(tmp_path / "nowhere.pdf")
     assert str(error.value) == "nowhere.pdf: file not found"
+    assert isinstance(error.value, FileNotFoundError)  # what Python code expects
 
 
 def _foreign_table(pdf):

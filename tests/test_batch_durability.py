@@ -32,7 +32,7 @@ HOLD_ENV = "REPORT_EXTRACT_TEST_HOLD"  # ... and waits on a file holding b"hold"
 
 
 def logged_extract(path, *, detector="pdfplumber", mode="auto", ocr_engine="rapidocr",
-                   source_file=None):
+                   source_file=None, reader="pdfium"):
     if os.environ.get(LOG_ENV):
         with open(os.environ[LOG_ENV], "a", encoding="utf-8") as log:
             log.write(f"{source_file}\n")

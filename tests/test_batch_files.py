@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def quick_extract(path, *, detector="pdfplumber", mode="auto", ocr_engine="rapidocr",
-                  source_file=None):
+                  source_file=None, reader="pdfium"):
     data = Path(path).read_bytes()
     if b"broken" in data:
         raise CorruptPdfError(source_file, "corrupt or truncated PDF (test)")

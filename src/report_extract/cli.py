@@ -29,6 +29,10 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
+READERS = ("pdfium", "pdfplumber")  # report_extract.read.pdf.READERS (a test checks)
+reader_option = click.option(
+    "--reader", type=click.Choice(READERS), default="pdfium", show_default=True,
+    help="How the text layer is read: PDFium (fast), or pdfplumber (the reference; slower).")
 detector_option = click.option(
     "--detector", type=click.Choice(DETECTORS), default="pdfplumber", show_default=True,
     help="How ruled tables are found: pdfplumber's lines, or camelot's lattice parser.")
@@ -105,10 +109,12 @@ def main(verbose: bool, log_level: str | None) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @verbose_option
 @detector_option
+@reader_option
 @ocr_options
 @click.option("--details", is_flag=True,
               help='Add "problems" (unplaced labels, unreadable values) to the JSON.')
-def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool) -> None:
+def extract(file: Path, detector: str, reader: str, ocr: str, ocr_engine: str,
+            details: bool) -> None:
     """Print one report's canonical JSON (tables and check failures) to stdout.
 
     Labels that could not be placed and values that could not be read are listed on
@@ -119,7 +125,7 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
 
     try:
         report = extract_report(file, detector=detector, mode=ocr, ocr_engine=ocr_engine,
-                                progress=True)
+                                progress=True, reader=reader)
     except ReportError as error:
         fail(str(error))
     for problem in report.problems:
@@ -148,6 +154,7 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Run on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")
 @detector_option
+@reader_option
 @ocr_options
 @click.option("--agencies", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A CSV of agency aliases (columns agency,same_as) linking names that "
@@ -156,13 +163,13 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool)
 @verbose_option
 def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | None,
             timeout: float | None, retry_failed: bool, from_list: Path | None,
-            dask_address: str | None, detector: str, ocr: str, ocr_engine: str,
-            agencies: Path | None, quiet: bool) -> None:
+            dask_address: str | None, detector: str, reader: str, ocr: str,
+            ocr_engine: str, agencies: Path | None, quiet: bool) -> None:
     """Convert PDFs, folders (recursively), globs and .zip archives into tables in OUTDIR.
 
     Each unique file (by SHA-256) is converted once. Re-running the same command skips
-    what is done (a change of --detector, --ocr or --ocr-engine redoes it); a killed run
-    continues where it stopped. Files that cannot be converted (and inputs that name
+    what is done (a change of --detector, --reader, --ocr or --ocr-engine redoes it); a
+    killed run continues where it stopped. Files that cannot be converted (and inputs that name
     nothing) are listed in the errors table; the exit status is 1 if any failed. OUTDIR
     is a growing dataset: its tables hold every report converted into it, checked across
     years of one agency (see `report-extract check`).
@@ -180,7 +187,8 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
         summary = convert_batch(inputs, out_dir, format=fmt, workers=workers, timeout=timeout,
                                 retry_failed=retry_failed, dask_address=dask_address,
                                 progress=not quiet, from_list=from_list, detector=detector,
-                                ocr=ocr, ocr_engine=ocr_engine, agencies=agencies)
+                                ocr=ocr, ocr_engine=ocr_engine, agencies=agencies,
+                                reader=reader)
     except (InputNotFound, AliasError) as error:
         fail(str(error), EXIT_USAGE)
     except (OutputLocked, OutputError, RunnerError) as error:

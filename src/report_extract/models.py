@@ -81,6 +81,9 @@ class Page:
     chars: list[Char]
     segments: list[Segment]
     source: str = "text"  # "text" (text layer) or "ocr"
+    # boxes of its raster images, found by the reader (None: not looked for; the OCR
+    # router then opens the file to find them)
+    images: list[BBox] | None = None
 
 
 @dataclass

@@ -20,7 +20,7 @@ from report_extract.models import (
 )
 from report_extract.normalize.align import normalize_tables
 from report_extract.provenance import record_provenance
-from report_extract.read.pdf import read_document
+from report_extract.read.pdf import DEFAULT_READER, read_document
 from report_extract.validate import check_report
 
 DETECTORS = ("pdfplumber", "camelot")
@@ -39,6 +39,7 @@ def detect_grids(document: Document, detector: str = "pdfplumber") -> dict[str, 
 def extract(
     path: str | os.PathLike[str], *, detector: str = "pdfplumber", source_file: str | None = None,
     mode: str = "auto", ocr_engine: str = "rapidocr", progress: bool = False,
+    reader: str = DEFAULT_READER,
 ) -> Report:
     """Extract one report. Raises a ReportError subclass (with file and reason) on bad input.
 
@@ -52,7 +53,8 @@ def extract(
                                "file not found")
     if is_html(path, source_file):
         return extract_html(path, source_file=source_file)
-    document = read_document(path, source_file, require_text=mode == "text")
+    document = read_document(path, source_file, require_text=mode == "text",
+                             reader=reader)
     if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
         from report_extract.scan import route_document
 

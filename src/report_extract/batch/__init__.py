@@ -145,15 +145,16 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
             progress: bool | str = True, from_list: str | os.PathLike | None = None,
             detector: str = "pdfplumber", ocr: str = "auto", ocr_engine: str = "rapidocr",
             batch_size: int = 25, extractor: Extractor | None = None,
-            agencies: str | os.PathLike | None = None) -> Summary:
+            agencies: str | os.PathLike | None = None, reader: str = "pdfium") -> Summary:
     """Convert every PDF among `inputs` into the output tables in `out_dir`.
 
     `progress`: True (a bar on a terminal, lines otherwise), False, or one of
     "bar"/"lines"/"off". `ocr`: "auto" OCRs the pages without a usable text layer, "text"
     never OCRs (scanned reports fail), "ocr" OCRs every page; `ocr_engine`: "rapidocr" or
     "tesseract". A result of an earlier run is reused only if it was made with the same
-    detector, ocr and ocr_engine. `extractor` replaces report_extract.extract (for tests;
-    it must be picklable, i.e. a module-level function). An input that names nothing is
+    detector, ocr, ocr_engine and reader ("pdfium", or "pdfplumber": the slower
+    reference reader of the text layer). `extractor` replaces report_extract.extract (for
+    tests; it must be picklable, i.e. a module-level function). An input that names nothing is
     recorded in `errors` (the others go on; the summary counts it failed). `agencies`: a
     CSV of agency aliases (report_extract.dataset.identity). The tables hold every report
     of the folder's manifest, this run's and earlier runs'. Raises OutputLocked when
@@ -162,7 +163,7 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
     `batch_size` is no longer used (each finished report is saved at once); it is
     accepted so that callers need not change.
     """
-    options = Options(detector, ocr, ocr_engine)
+    options = Options(detector, ocr, ocr_engine, reader)
     _check_options(format, workers, timeout, batch_size, options)
     from report_extract.dataset.identity import read_aliases
 
@@ -229,8 +230,11 @@ def _expand(inputs: Iterable[str | os.PathLike], from_list: str | os.PathLike | 
 def _check_options(fmt: str, workers: int | None, timeout: float | None,
                    batch_size: int, options: Options) -> None:
     from report_extract.pipeline import DETECTORS
+    from report_extract.read.pdf import READERS
     from report_extract.scan.route import ENGINES, MODES
 
+    if options.reader not in READERS:
+        raise ValueError(f"unknown reader {options.reader!r}: use one of {', '.join(READERS)}")
     if options.detector not in DETECTORS:
         raise ValueError(f"unknown detector {options.detector!r}: "
                          f"use one of {', '.join(DETECTORS)}")

@@ -106,8 +106,10 @@ class LocalRunner:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # fork: workers start fast and inherit the parent's imports (and test doubles);
-        # importing the pipeline here once saves each new worker from importing it again.
+        # importing the pipeline and the PDF reader here once saves each new worker from
+        # importing them again. Workers then stay for all the files (warm caches).
         import report_extract.pipeline  # noqa: F401
+        import report_extract.read.pdfium  # noqa: F401
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),

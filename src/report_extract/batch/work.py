@@ -25,7 +25,7 @@ from report_extract.errors import ReportError
 from report_extract.models import Report
 from report_extract.write.tables import report_rows
 
-# extract(path, *, detector=, mode=, ocr_engine=, source_file=) -> Report
+# extract(path, *, detector=, mode=, ocr_engine=, reader=, source_file=) -> Report
 Extractor = Callable[..., Report]
 STAGES = ("ingest", "detect", "normalize", "validate")
 
@@ -45,6 +45,7 @@ class Options:
     detector: str = "pdfplumber"
     ocr: str = "auto"  # report_extract.scan.route.MODES
     ocr_engine: str = "rapidocr"  # report_extract.scan.route.ENGINES
+    reader: str = "pdfium"  # report_extract.read.pdf.READERS
 
     @classmethod
     def of(cls, record: object) -> Options:
@@ -56,7 +57,8 @@ class Options:
 
     def extract_kwargs(self) -> dict[str, str]:
         """The keyword arguments of report_extract.pipeline.extract."""
-        return {"detector": self.detector, "mode": self.ocr, "ocr_engine": self.ocr_engine}
+        return {"detector": self.detector, "mode": self.ocr, "ocr_engine": self.ocr_engine,
+                "reader": self.reader}
 
 
 @dataclass(frozen=True)

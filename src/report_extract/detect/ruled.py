@@ -7,6 +7,7 @@ Parts are assigned to sections 二/三/四 by the headings above them and joined
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -128,11 +129,15 @@ def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
     segments = join_pieces(segments)
     horizontals = [s for s in segments if s.is_horizontal and s.x1 - s.x0 > MIN_CELL]
     verticals = [s for s in segments if not s.is_horizontal and s.bottom - s.top > MIN_CELL]
+    # verticals by x: a horizontal meets only those within its span (every pair was tried)
+    by_x = sorted(range(len(verticals)), key=lambda j: verticals[j].x0)
+    xs = [verticals[j].x0 for j in by_x]
     uf = _UnionFind()
     for i, h in enumerate(horizontals):
         uf.find(("h", i))
-        for j, v in enumerate(verticals):
-            if _touches(h, v):
+        lo, hi = bisect_left(xs, h.x0 - SNAP), bisect_right(xs, h.x1 + SNAP)
+        for j in sorted(by_x[lo:hi]):
+            if _touches(h, verticals[j]):
                 uf.union(("h", i), ("v", j))
     groups: dict = {}
     for i, h in enumerate(horizontals):
@@ -191,7 +196,8 @@ def network_to_part(page: Page, network: list[Segment]) -> TablePart | None:
         for c in range(n_cols):
             groups.setdefault(uf.find((r, c)), []).append((r, c))
     bbox = BBox(xs[0], ys[0], xs[-1], ys[-1])
-    chars = [ch for ch in page.chars if bbox.contains_point(*ch.bbox.center, tolerance=1)]
+    chars = _CharIndex(
+        [ch for ch in page.chars if bbox.contains_point(*ch.bbox.center, tolerance=1)])
     cells = [_make_cell(page.number, members, xs, ys, chars) for members in groups.values()]
     cells.sort(key=lambda c: (c.row, c.col))
     return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols)
@@ -218,14 +224,33 @@ def _segments_by_position(
     return found
 
 
+class _CharIndex:
+    """A table's chars sorted by their anchors' x: a cell looks only at the chars of its
+    columns, not at every char of the table (that was quadratic in the table's size)."""
+
+    def __init__(self, chars: list[Char]):
+        anchored = sorted((*_anchor(ch), order) for order, ch in enumerate(chars))
+        self._chars = chars
+        self._xs = [x for x, _, _ in anchored]
+        self._anchored = anchored
+
+    def inside(self, box: BBox) -> list[Char]:
+        """The chars whose anchor lies in the box (edges included), in their page order."""
+        lo, hi = bisect_left(self._xs, box.x0), bisect_right(self._xs, box.x1)
+        found = sorted(order for _, y, order in self._anchored[lo:hi]
+                       if box.top <= y <= box.bottom)
+        return [self._chars[order] for order in found]
+
+
 def _make_cell(
-    page: int, members: list[tuple[int, int]], xs: list[float], ys: list[float], chars: list[Char]
+    page: int, members: list[tuple[int, int]], xs: list[float], ys: list[float],
+    chars: _CharIndex,
 ) -> GridCell:
     rows = [r for r, _ in members]
     cols = [c for _, c in members]
     r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
     bbox = BBox(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
-    inside = [ch for ch in chars if bbox.contains_point(*_anchor(ch))]
+    inside = chars.inside(bbox)
     confidence = min((ch.confidence for ch in inside), default=1.0)
     return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, chars_to_text(inside), page, bbox, confidence)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from report_extract.templates import TABLE_COLUMNS, TABLE_ROWS, LabelSpec
 from report_extract.textclean import label_key
@@ -16,6 +16,9 @@ SHORT = 3
 MIN_MARGIN = 0.06  # the best must beat the runner-up (another key) by this much
 CONTAINED_SCORE = 0.85  # "部分公开" printed for the long official label
 MIN_CONTAINED = 4  # characters a contained label needs to count
+# Matches remembered per process: reports print the same few hundred labels, and difflib
+# was most of the time spent after reading a report
+MATCH_CACHE = 20_000
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,17 @@ def similarity(a: str, b: str) -> float:
     return ratio
 
 
+@cache
+def _spec_keys(spec: LabelSpec) -> tuple[str, tuple[str, ...]]:
+    """The comparison keys of a template label's group and of its names."""
+    return label_key(spec.group), tuple(label_key(name) for name in spec.names)
+
+
 def score(spec: LabelSpec, leaf_key: str, group_key: str) -> float:
     """Best of: the label alone, and the label with its parent group (disambiguates '3.其他')."""
     best = 0.0
-    spec_group = label_key(spec.group)
-    for name in spec.names:
-        name_key = label_key(name)
+    spec_group, name_keys = _spec_keys(spec)
+    for name_key in name_keys:
         best = max(best, similarity(leaf_key, name_key))
         if group_key and spec_group:
             best = max(best, similarity(group_key + leaf_key, spec_group + name_key))
@@ -49,6 +57,12 @@ def score(spec: LabelSpec, leaf_key: str, group_key: str) -> float:
 
 
 def match_label(text: str, specs: Sequence[LabelSpec], group: str = "") -> LabelMatch:
+    """The template label a printed label is, or None with the reason (memoised)."""
+    return _match_label(text, tuple(specs), group)
+
+
+@lru_cache(maxsize=MATCH_CACHE)
+def _match_label(text: str, specs: tuple[LabelSpec, ...], group: str) -> LabelMatch:
     leaf_key = label_key(text)
     if not leaf_key:
         return LabelMatch(None, 0.0, "empty label")
@@ -56,7 +70,7 @@ def match_label(text: str, specs: Sequence[LabelSpec], group: str = "") -> Label
     ranked = sorted(((score(s, leaf_key, group_key), s) for s in specs), key=lambda t: -t[0])
     best_score, best = ranked[0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    short = min(len(label_key(name)) for name in best.names) <= SHORT
+    short = min(len(key) for key in _spec_keys(best)[1]) <= SHORT
     if best_score < (MIN_SCORE_SHORT if short else MIN_SCORE):
         return LabelMatch(None, best_score, f"no template label is close (best: {best.label})")
     if best_score - runner_up < MIN_MARGIN:

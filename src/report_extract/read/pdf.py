@@ -9,12 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.psparser import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+from typing import TYPE_CHECKING
 
 from report_extract.errors import (
     CorruptPdfError,
@@ -24,7 +19,18 @@ from report_extract.errors import (
     NoTextLayerError,
 )
 from report_extract.models import BBox, Char, Document, Page, Segment
+from report_extract.read.upright import (
+    page_turns,
+    quarter_turns,
+    turn_box,
+    turn_chars,
+    turn_segments,
+)
 from report_extract.textclean import unify_radicals
+
+if TYPE_CHECKING:
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
 
 # Chromium's PDFs give their CID fonts no FontBBox: pdfminer warns once per glyph run
 # (a hundred lines per report on stderr) and reads the text all the same.
@@ -34,29 +40,35 @@ logging.getLogger("pdfminer.pdffont").setLevel(logging.ERROR)
 MAX_RULING_THICKNESS = 2.5
 # Fewer printable characters than this on a page means no usable text layer there.
 MIN_TEXT_CHARS = 10
+# "pdfium" is fast (read/pdfium.py); "pdfplumber" (pdfminer) is the reference it is tested
+# against. Only the chosen reader's library is imported.
+READERS = ("pdfium", "pdfplumber")
+DEFAULT_READER = "pdfium"
 
 
 def read_document(
-    path: str | os.PathLike[str], source_file: str | None = None, *, require_text: bool = True
+    path: str | os.PathLike[str], source_file: str | None = None, *, require_text: bool = True,
+    reader: str = DEFAULT_READER,
 ) -> Document:
     """Open a PDF and return its pages; raise an IngestError subclass for bad input.
 
     require_text=False leaves the "no text layer" refusal to the caller (the OCR router
-    decides per page first, then calls check_text_layer).
+    decides per page first, then calls check_text_layer). reader: one of READERS.
     """
+    if reader not in READERS:
+        raise ValueError(f"unknown reader {reader!r}: choose one of {', '.join(READERS)}")
     path = Path(path)
     name = source_file or path.name
     _check_header(path, name)
-    try:
-        with pdfplumber.open(path) as pdf:
-            pages = [_read_page(page) for page in pdf.pages]
-            metadata = {k: str(v) for k, v in (pdf.metadata or {}).items()}
-    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
-        raise EncryptedPdfError(name, "encrypted PDF: a password is needed to open it") from error
-    except PdfminerException as error:
-        raise _translate_pdfminer(name, error) from error
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as error:
-        raise CorruptPdfError(name, f"corrupt or truncated PDF ({_short(error)})") from error
+    if reader == "pdfium":
+        from report_extract.read.pdfium import PdfiumCannotOpen, read_pages
+
+        try:
+            pages, metadata = read_pages(path, name)
+        except PdfiumCannotOpen:  # the reference reader reads it, or refuses it as ever
+            pages, metadata = _read_with_pdfplumber(path, name)
+    else:
+        pages, metadata = _read_with_pdfplumber(path, name)
     if not pages:
         raise EmptyPdfError(name, "the PDF has no pages")
     if require_text:
@@ -80,7 +92,29 @@ def _check_header(path: Path, name: str) -> None:
         raise NotAPdfError(name, f"not a PDF ({detail})")
 
 
+def _read_with_pdfplumber(path: Path, name: str) -> tuple[list[Page], dict[str, str]]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            pages = [_read_page(page) for page in pdf.pages]
+            metadata = {k: str(v) for k, v in (pdf.metadata or {}).items()}
+    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
+        raise EncryptedPdfError(name, "encrypted PDF: a password is needed to open it") from error
+    except PdfminerException as error:
+        raise _translate_pdfminer(name, error) from error
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as error:
+        raise CorruptPdfError(name, f"corrupt or truncated PDF ({_short(error)})") from error
+    return pages, metadata
+
+
 def _translate_pdfminer(name: str, error: PdfminerException) -> Exception:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
     cause = error.args[0] if error.args else error
     if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
         return EncryptedPdfError(name, "encrypted PDF: a password is needed to open it")
@@ -93,29 +127,42 @@ def _short(error: object) -> str:
 
 
 def _read_page(page: pdfplumber.page.Page) -> Page:
+    texts = [c for c in page.chars if c["text"].strip()]
     chars = [
         # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs from here on
         Char(unify_radicals(c["text"]), BBox(c["x0"], c["top"], c["x1"], c["bottom"]),
              float(c.get("size", 0)))
-        for c in page.chars
-        if c["text"].strip()
+        for c in texts
     ]
-    segments = _rulings(page)
-    result = Page(page.page_number, float(page.width), float(page.height), chars, segments)
+    segments = rulings(page.lines, page.rects, page.curves)
+    width, height = float(page.width), float(page.height)
+    images = [BBox(max(i["x0"], 0.0), max(i["top"], 0.0), min(i["x1"], width),
+                   min(i["bottom"], height)) for i in page.images]
+    # a page whose text runs sideways (turned by /Rotate, or drawn turned) is turned upright
+    turns = page_turns(quarter_turns(c["matrix"][0], -c["matrix"][1]) for c in texts)
+    if turns:
+        chars = turn_chars(chars, width, height, turns)
+        segments = turn_segments(segments, width, height, turns)
+        images = [BBox(*turn_box((i.x0, i.top, i.x1, i.bottom), width, height, turns))
+                  for i in images]
+        width, height = (height, width) if turns % 2 else (width, height)
+    result = Page(page.page_number, width, height, chars, segments, images=images)
     page.flush_cache()  # pdfplumber keeps parsed objects per page; release them (memory)
     return result
 
 
-def _rulings(page: pdfplumber.page.Page) -> list[Segment]:
+def rulings(lines: list[dict], rects: list[dict], curves: list[dict]) -> list[Segment]:
     """Ruling segments: stroked lines, and thin (line-like) or stroked rects and curves.
 
-    Filled rects without a stroke are cell backgrounds (WPS paints one per text line),
-    so only their thin ones count, as those are how some producers draw lines.
+    The objects are pdfplumber's (x0, top, x1, bottom, stroke, fill, non_stroking_color);
+    the PDFium reader makes the same. Filled rects without a stroke are cell backgrounds
+    (WPS paints one per text line), so only their thin ones count, as those are how some
+    producers draw lines.
     """
     segments: list[Segment] = []
-    for line in page.lines:
+    for line in lines:
         segments.append(Segment(line["x0"], line["top"], line["x1"], line["bottom"]))
-    for rect in page.rects:
+    for rect in rects:
         width, height = rect["x1"] - rect["x0"], rect["bottom"] - rect["top"]
         if _is_invisible(rect):
             continue
@@ -123,7 +170,7 @@ def _rulings(page: pdfplumber.page.Page) -> list[Segment]:
             segments.append(_thin_rect_segment(rect, width, height))
         elif rect.get("stroke"):
             segments.extend(_rect_edges(rect))
-    for curve in page.curves:
+    for curve in curves:
         width, height = curve["x1"] - curve["x0"], curve["bottom"] - curve["top"]
         if min(width, height) <= MAX_RULING_THICKNESS and max(width, height) > 2:
             segments.append(_thin_rect_segment(curve, width, height))

@@ -33,19 +33,21 @@ def route_document(
 ) -> Document:
     """Replace the pages that need OCR by their OCR'd versions; refuse a document that
     ends up with no text at all, as the text path does."""
-    from report_extract.scan.engines import INSTALL_HINTS, available_engines
-
     routes = plan_routes(document, mode)
     wanted = [r.page for r in routes if r.ocr]
-    if wanted and engine not in available_engines():
+    if not wanted:  # a text report: OpenCV and the OCR engine are not even imported
+        check_text_layer(document)
+        return document
+    from report_extract.scan.engines import INSTALL_HINTS, available_engines
+
+    if engine not in available_engines():
         if mode == "ocr":
             raise OcrNotInstalledError(document.source_file, INSTALL_HINTS.get(engine, engine))
         document.metadata["ocr_skipped_pages"] = ",".join(map(str, wanted))
         check_text_layer(document, f" ({INSTALL_HINTS.get(engine, engine)})")
         return document
-    if wanted:
-        ocr_pages(document, wanted, engine=engine, dpi=dpi, progress=progress)
-    check_text_layer(document, " (OCR found no text either)" if wanted else "")
+    ocr_pages(document, wanted, engine=engine, dpi=dpi, progress=progress)
+    check_text_layer(document, " (OCR found no text either)")
     return document
 
 

@@ -81,7 +81,10 @@ def _area(box: BBox) -> float:
 
 
 def _picture_boxes(document: Document) -> dict[int, list[BBox]]:
-    """Boxes (points, top-left origin) of the raster images on each page."""
+    """Boxes (points, top-left origin) of the raster images on each page: those the reader
+    found while reading (the file is not opened again), else read from the file."""
+    if all(page.images is not None for page in document.pages):
+        return {page.number: page.images or [] for page in document.pages}
     if not Path(document.path).exists():
         return {}
     import pypdfium2 as pdfium

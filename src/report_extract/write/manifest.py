@@ -60,6 +60,7 @@ class ManifestEntry:
     # what a run made before these fields were recorded did.
     ocr: str = "auto"  # OCR mode: auto / text / ocr
     ocr_engine: str = "rapidocr"
+    reader: str = "pdfplumber"  # the PDF reader (pdfium since issue 16; pdfplumber before)
 
     def to_json(self) -> str:
         return json_text(asdict(self))

@@ -1,0 +1,445 @@
+"""The fast PDF reader: pages of chars and rulings through PDFium (pypdfium2's raw API).
+
+It gives the same `Page`s as the pdfplumber reader (read/pdf.py, kept as the reference)
+in about a tenth of the time: pdfminer's pure-Python tokenizer is slow on the WPS files
+that write every glyph as its own text object. What it must do to agree with pdfminer:
+
+- a char's box is pdfminer's: its advance along the baseline, `size` high from the
+  descent line. PDFium's loose box runs from ascent to descent, so only its descent side
+  is kept; its tight (ink) box would split numbers ("41 19" for 4119).
+- `FPDFText_GetFontSize` is the raw `Tf` size: the size is that times the text matrix's
+  scale across the baseline.
+- PDFium adds spaces and line breaks of its own (`FPDFText_IsGenerated`): dropped, as
+  are whitespace glyphs (the pdfplumber reader drops those too).
+- a glyph PDFium cannot map to Unicode becomes U+FFFD, so that the OCR router sees a
+  garbled text layer as it sees pdfminer's "(cid:NN)".
+- rulings are path objects (also inside form XObjects), split into subpaths and sorted
+  into lines, rectangles and curves by pdfminer's rules, then into Segments by the same
+  rules as the pdfplumber reader (`read.pdf.rulings`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import mmap
+import re
+import threading
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from report_extract.errors import CorruptPdfError
+from report_extract.models import BBox, Char, Page
+from report_extract.read.pdf import MAX_RULING_THICKNESS, rulings
+from report_extract.read.upright import (
+    page_turns,
+    quarter_turns,
+    turn_box,
+    turned_size,
+)
+from report_extract.textclean import unify_radicals
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+# pdfminer compares a rectangle's corners exactly; PDFium keeps points as float32
+SAME_POINT = 1e-3
+# PDFium is not thread-safe: one document is read at a time per process (threads of a
+# Dask worker or of a caller's pool wait their turn; processes do not)
+_PDFIUM = threading.Lock()
+
+
+class PdfiumCannotOpen(Exception):
+    """PDFium refused the file (corrupt, encrypted, no pages...): the reference reader
+    then reads it or says why, in the same words as ever."""
+
+
+def read_pages(path: Path, name: str) -> tuple[list[Page], dict[str, str]]:
+    """The pages of a PDF (with their images' boxes) and its Info metadata."""
+    with _PDFIUM:
+        return _read_pages(path, name)
+
+
+def _read_pages(path: Path, name: str) -> tuple[list[Page], dict[str, str]]:
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        raise PdfiumCannotOpen(str(error)) from error
+    try:
+        flat = _fonts_without_descent(path)
+        pages = [_read_page(pdf, index, flat) for index in range(len(pdf))]
+        metadata = pdf.get_metadata_dict(skip_empty=True)
+    except pdfium.PdfiumError as error:
+        raise CorruptPdfError(name, f"corrupt or truncated PDF ({error})") from error
+    finally:
+        pdf.close()
+    return pages, metadata
+
+
+class _PageFrame:
+    """Top-down coordinates of the page's media box, turned so its text reads upright."""
+
+    def __init__(self, page: pdfium.PdfPage, turns_if_no_text: int):
+        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+        if raw.FPDFPage_GetMediaBox(page.raw, left, bottom, right, top):
+            box = (left.value, bottom.value, right.value, top.value)
+        else:  # inherited from the page tree, which GetMediaBox does not look at
+            rect = raw.FS_RECTF()
+            raw.FPDF_GetPageBoundingBox(page.raw, rect)
+            box = (rect.left, rect.bottom, rect.right, rect.top)
+        self.x0, self.y1 = min(box[0], box[2]), max(box[1], box[3])
+        self.width, self.height = abs(box[2] - box[0]), abs(box[3] - box[1])
+        self.turns = turns_if_no_text
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A user-space box (any corner order) -> (x0, top, x1, bottom) upright."""
+        xs = sorted((x0 - self.x0, x1 - self.x0))
+        ys = sorted((self.y1 - y0, self.y1 - y1))
+        return turn_box((xs[0], ys[0], xs[1], ys[1]), self.width, self.height, self.turns)
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return turned_size(self.width, self.height, self.turns)
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str]) -> Page:
+    page = pdf[index]
+    textpage = raw.FPDFText_LoadPage(page.raw)
+    try:
+        frame = _PageFrame(page, raw.FPDFPage_GetRotation(page.raw) % 4)
+        glyphs = _glyphs(textpage, flat)
+        frame.turns = page_turns((g.direction for g in glyphs), default=frame.turns)
+        chars = [g.char(frame) for g in glyphs]
+        drawing = _read_drawing(page, frame)
+        segments = rulings(drawing.lines, drawing.rects, drawing.curves)
+        width, height = frame.size
+        return Page(index + 1, width, height, chars, segments, images=drawing.images)
+    finally:
+        raw.FPDFText_ClosePage(textpage)
+        page.close()
+
+
+class _Glyph:
+    """One glyph in user space (y up): its origin on the baseline, its extent along the
+    baseline, its size across it, and its descent line's offset from the baseline (pt,
+    negative below it)."""
+
+    __slots__ = ("advance", "descent", "direction", "origin", "size", "text")
+
+    def __init__(self, text: str, origin: tuple[float, float], advance: tuple[float, float],
+                 size: float, descent: float, direction: int):
+        # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs from here on
+        self.text, self.origin, self.advance = unify_radicals(text), origin, advance
+        self.size, self.descent, self.direction = size, descent, direction
+
+    def char(self, frame: _PageFrame) -> Char:
+        x0, y0, x1, y1 = self.user_box()
+        if frame.turns == 0 and self.direction == 0:  # most glyphs: no turning, no sorting
+            return Char(self.text, BBox(x0 - frame.x0, frame.y1 - y1, x1 - frame.x0,
+                                        frame.y1 - y0), self.size)
+        box = BBox(*frame.box(x0, y0, x1, y1))
+        own = (self.direction - frame.turns) % 4  # the glyph's turns on the upright page
+        size = self.size if own % 2 == 0 else box.bottom - box.top  # pdfminer: box height
+        return Char(self.text, box, size)
+
+    def user_box(self) -> tuple[float, float, float, float]:
+        """pdfminer's box: the advance along the baseline, `size` across from the descent.
+
+        direction (top-down quarter turns): 0 reads rightwards, 1 upwards, 2 leftwards
+        (upside down), 3 downwards; the glyph's "up" is +y, -x, -y, +x in user space.
+        """
+        (ox, oy), (lo, hi) = self.origin, self.advance
+        low = self.descent
+        if self.direction == 0:
+            return lo, oy + low, hi, oy + low + self.size
+        if self.direction == 1:
+            return ox - low - self.size, lo, ox - low, hi
+        if self.direction == 2:
+            return lo, oy - low - self.size, hi, oy - low
+        return ox + low, lo, ox + low + self.size, hi
+
+
+# A loose box this many times the size is PDFium's box for vertical writing, drawn at
+# the raw Tf size (not scaled by the text matrix): the char origin places the glyph.
+VERTICAL_BOX = 1.5
+
+
+def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
+    """The page's glyphs; `flat`: the fonts whose descriptor says their descent is 0.
+
+    PDFium's own spaces and line breaks (`FPDFText_IsGenerated`) are whitespace, dropped
+    with the PDF's own whitespace glyphs (the pdfplumber reader drops those too).
+    """
+    unicode, map_error = raw.FPDFText_GetUnicode, raw.FPDFText_HasUnicodeMapError
+    loose_box, char_matrix = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix
+    char_origin, font_size = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize
+    fonts: dict[int, bool] = {}  # font handle -> has no descent
+    rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    glyphs: list[_Glyph] = []
+    count = raw.FPDFText_CountChars(textpage)
+    index = 0
+    while index < count:
+        code = unicode(textpage, index)
+        current = index
+        index += 1
+        if 0xD800 <= code < 0xDC00 and index < count:  # a surrogate pair: one glyph
+            low = unicode(textpage, index)
+            if 0xDC00 <= low < 0xE000:
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                index += 1
+        if code in _WHITESPACE:
+            continue
+        # PDFium gives the char code of a glyph it cannot map: U+FFFD says so
+        text = "\ufffd" if code == 0 or map_error(textpage, current) else _char(code)
+        if not text.strip():
+            continue
+        loose_box(textpage, current, rect)
+        char_matrix(textpage, current, matrix)
+        char_origin(textpage, current, ox, oy)
+        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+        size = font_size(textpage, current) * (abs(d) if c == 0 else math.hypot(c, d))
+        direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
+        glyph = _glyph(text, (ox.value, oy.value), (rect.left, rect.right, rect.bottom,
+                                                     rect.top), size, direction)
+        if flat and _is_flat(textpage, current, flat, fonts):
+            glyph.descent = 0.0
+        glyphs.append(glyph)
+    return glyphs
+
+
+_WHITESPACE = frozenset(map(ord, " \t\r\n\u3000\xa0"))
+
+
+def _char(code: int) -> str:
+    try:
+        return chr(code)
+    except ValueError:
+        return "\ufffd"
+
+
+Box = tuple[float, float, float, float]  # left, right, bottom, top (user space)
+
+
+def _glyph(text: str, origin: tuple[float, float], loose: Box, size: float,
+           direction: int) -> _Glyph:
+    """The glyph's box parts from PDFium's loose box: its extent along the baseline and
+    its descent side (the other side is `size` away, as pdfminer draws it)."""
+    left, right, bottom, top = loose
+    if max(right - left, top - bottom) > VERTICAL_BOX * size + 1:
+        # vertical writing: pdfminer's box starts at the origin, size square, no descent
+        return _Glyph(text, origin, (origin[0], origin[0] + size), size, 0.0, 0)
+    if direction == 0:  # the descent side's offset from the baseline ("up" positive)
+        return _Glyph(text, origin, (left, right), size, min(bottom - origin[1], 0.0), 0)
+    offset = {1: origin[0] - right, 2: origin[1] - top, 3: left - origin[0]}[direction]
+    along = (left, right) if direction == 2 else (bottom, top)
+    return _Glyph(text, origin, along, size, min(offset, 0.0), direction)
+
+
+# A font descriptor (uncompressed, as LibreOffice writes them): its name and descent.
+_DESCRIPTOR = re.compile(rb"<<[^<>]*?/FontDescriptor[^<>]*>>")
+_FONT_NAME = re.compile(rb"/FontName\s*/(?:[A-Z]{6}\+)?([^\s/<>\[\]()]+)")
+_ZERO_DESCENT = re.compile(rb"/Descent\s+-?0(?:\.0*)?(?![.\d])")
+
+
+def _fonts_without_descent(path: Path) -> set[str]:
+    """Fonts whose descriptor gives no descent, or 0 (LibreOffice writes such).
+
+    pdfminer takes a font's descent from its descriptor only, so their glyphs' boxes
+    stand on the baseline; PDFium measures the font program instead. PDFium's API does
+    not show the descriptor, so the file is searched for it (descriptors inside
+    compressed object streams are not seen: their fonts keep PDFium's descent).
+    """
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data.find(b"/FontDescriptor") < 0:
+            return set()
+        flat: set[str] = set()
+        for descriptor in _DESCRIPTOR.finditer(data):
+            text = descriptor.group()
+            name = _FONT_NAME.search(text)
+            if name and (b"/Descent" not in text or _ZERO_DESCENT.search(text)):
+                flat.add(name.group(1).decode("latin-1"))
+    return flat
+
+
+def _is_flat(textpage: raw.FPDF_TEXTPAGE, index: int, flat: set[str],
+             fonts: dict[int, bool]) -> bool:
+    font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(textpage, index))
+    key = ctypes.cast(font, ctypes.c_void_p).value or 0
+    if key not in fonts:
+        buffer = ctypes.create_string_buffer(256)
+        length = raw.FPDFFont_GetBaseFontName(font, buffer, 256) if font else 0
+        name = buffer.value.decode("utf-8", "replace") if length else ""
+        fonts[key] = name.split("+", 1)[-1] in flat
+    return fonts[key]
+
+
+# --- rulings and images -------------------------------------------------------------------
+
+
+class _Drawing:
+    """A page's path objects as pdfplumber's lines, rects and curves, and its images.
+
+    The ctypes buffers are made once per page: a page has hundreds of paths."""
+
+    def __init__(self, frame: _PageFrame):
+        self.frame = frame
+        self.lines: list[dict] = []
+        self.rects: list[dict] = []
+        self.curves: list[dict] = []
+        self.images: list[BBox] = []
+        self._matrix = raw.FS_MATRIX()
+        self._fill_mode, self._stroke = ctypes.c_int(), ctypes.c_int()
+        self._rgba = [ctypes.c_uint() for _ in range(4)]
+        self._x, self._y = ctypes.c_float(), ctypes.c_float()
+
+    def visit(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix, kind: int | None = None) -> None:
+        kind = raw.FPDFPageObj_GetType(obj) if kind is None else kind
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            self._add_path(obj, outer)
+        elif kind == raw.FPDF_PAGEOBJ_FORM:
+            matrix = _multiply(self._object_matrix(obj), outer)
+            for index in range(raw.FPDFFormObj_CountObjects(obj)):
+                self.visit(raw.FPDFFormObj_GetObject(obj, index), matrix)
+        elif kind == raw.FPDF_PAGEOBJ_IMAGE:
+            self.images.append(self._image_box(_multiply(self._object_matrix(obj), outer)))
+
+    def _add_path(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix) -> None:
+        paint = self._paint(obj)
+        if not paint["stroke"] and (not paint["fill"] or _is_background(obj)):
+            return  # a clipping path ("W n"), or a fill no ruling can come from
+        matrix = _multiply(self._object_matrix(obj), outer)
+        for subpath in self._subpaths(obj, matrix):
+            kind, points = _classify(subpath)
+            if kind is None:
+                continue
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            x0, top, x1, bottom = self.frame.box(min(xs), min(ys), max(xs), max(ys))
+            item = {"x0": x0, "top": top, "x1": x1, "bottom": bottom, **paint}
+            {"line": self.lines, "rect": self.rects, "curve": self.curves}[kind].append(item)
+
+    def _object_matrix(self, obj: raw.FPDF_PAGEOBJECT) -> Matrix:
+        m = self._matrix
+        if not raw.FPDFPageObj_GetMatrix(obj, m):
+            return IDENTITY
+        return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+    def _paint(self, obj: raw.FPDF_PAGEOBJECT) -> dict:
+        """stroke, fill and the fill colour (RGB, 0..1) in pdfplumber's keys; the colour
+        only decides for unstroked paths (a white fill draws nothing)."""
+        raw.FPDFPath_GetDrawMode(obj, self._fill_mode, self._stroke)
+        stroke = bool(self._stroke.value)
+        color = None
+        if not stroke and raw.FPDFPageObj_GetFillColor(obj, *self._rgba):
+            color = tuple(c.value / 255 for c in self._rgba[:3])
+        return {"stroke": stroke, "fill": self._fill_mode.value != 0,
+                "non_stroking_color": color}
+
+    def _subpaths(self, obj: raw.FPDF_PAGEOBJECT, matrix: Matrix) -> list[Subpath]:
+        """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
+
+        A Bezier curve becomes one "c" at its end point (pdfminer keeps only that); a
+        closing flag becomes an "h" back to the subpath's start.
+        """
+        x, y = self._x, self._y
+        subpaths: list[Subpath] = []
+        bezier = 0
+        for index in range(raw.FPDFPath_CountSegments(obj)):
+            segment = raw.FPDFPath_GetPathSegment(obj, index)
+            kind = raw.FPDFPathSegment_GetType(segment)
+            raw.FPDFPathSegment_GetPoint(segment, x, y)
+            point = _apply(matrix, x.value, y.value)
+            if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append([("m", *point)])
+                bezier = 0
+            elif kind == raw.FPDF_SEGMENT_BEZIERTO:
+                bezier += 1
+                if bezier % 3:
+                    continue  # a control point
+                subpaths[-1].append(("c", *point))
+            else:
+                subpaths[-1].append(("l", *point))
+            if raw.FPDFPathSegment_GetClose(segment):
+                start = subpaths[-1][0]
+                subpaths[-1].append(("h", start[1], start[2]))
+        return subpaths
+
+    def _image_box(self, matrix: Matrix) -> BBox:
+        """The image's box on the page, clipped to the page (an image is drawn on 0..1)."""
+        corners = [_apply(matrix, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+        xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+        x0, top, x1, bottom = self.frame.box(min(xs), min(ys), max(xs), max(ys))
+        width, height = self.frame.size
+        return BBox(max(x0, 0.0), max(top, 0.0), min(x1, width), min(bottom, height))
+
+
+Subpath = list[tuple[str, float, float]]
+
+
+def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
+    drawing = _Drawing(frame)
+    get_object, get_type, text = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType, (
+        raw.FPDF_PAGEOBJ_TEXT)
+    for index in range(raw.FPDFPage_CountObjects(page.raw)):
+        obj = get_object(page.raw, index)
+        kind = get_type(obj)
+        if kind != text:  # WPS writes every glyph as a text object: thousands a report
+            drawing.visit(obj, IDENTITY, kind)
+    return drawing
+
+
+def _is_background(obj: raw.FPDF_PAGEOBJECT) -> bool:
+    """An unstroked filled polygon of four straight sides, thick both ways: a cell's or a
+    text line's background (WPS paints one per line). pdfplumber's rulings would drop it
+    as a rect or curve alike, and reading its segments is most of a page's drawing time."""
+    if raw.FPDFPath_CountSegments(obj) != 5:
+        return False
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return False
+    if min(right.value - left.value, top.value - bottom.value) <= MAX_RULING_THICKNESS + 0.5:
+        return False
+    kinds = [raw.FPDFPathSegment_GetType(raw.FPDFPath_GetPathSegment(obj, index))
+             for index in range(5)]
+    return kinds == [raw.FPDF_SEGMENT_MOVETO] + [raw.FPDF_SEGMENT_LINETO] * 4
+
+
+def _multiply(m: Matrix, n: Matrix) -> Matrix:
+    """m, then n (PDF's row-vector convention)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _classify(subpath: Subpath) -> tuple[str | None, list[tuple[float, float]]]:
+    """pdfminer's kinds: "line" (m l), "rect" (four axis-parallel sides, closed), "curve"."""
+    shape = "".join(op for op, _, _ in subpath)
+    points = [(x, y) for _, x, y in subpath]
+    if len(shape) > 3 and shape.endswith("lh") and _same(points[-2], points[0]):
+        shape = shape[:-2] + "h"  # a redundant "l" back to the start before "h"
+        points.pop(-2)
+    if shape in ("ml", "mlh"):
+        return "line", points[:2]
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = points
+        square = (_near(x0, x1) and _near(y1, y2) and _near(x2, x3) and _near(y3, y0)) or (
+            _near(y0, y1) and _near(x1, x2) and _near(y2, y3) and _near(x3, x0))
+        if _same(points[0], points[4]) and square:
+            return "rect", [points[0], points[2]]
+    if len(points) < 2:
+        return None, points
+    return "curve", points
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) <= SAME_POINT
+
+
+def _same(p: tuple[float, float], q: tuple[float, float]) -> bool:
+    return _near(p[0], q[0]) and _near(p[1], q[1])
