@@ -331,3 +331,17 @@ def test_an_html_report_shows_its_values_without_crops(tmp_path):
             assert chromium.errors == []
         finally:
             chromium.close()
+
+
+def test_a_render_is_a_png_of_16_greys_of_the_page():
+    import io
+
+    import numpy as np
+
+    from report_extract.review.renders import grey4_png
+
+    grey = np.array([[0, 17, 128, 255, 255], [255, 240, 16, 15, 1]], np.uint8)
+    image = Image.open(io.BytesIO(grey4_png(grey)))
+    assert image.size == (5, 2)
+    assert np.asarray(image.convert("L")).tolist() == [[0, 17, 136, 255, 255],
+                                                       [255, 238, 17, 17, 0]]
