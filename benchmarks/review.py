@@ -60,13 +60,14 @@ def repeat(base: Path, n: int, out: Path) -> None:
         rid = hashlib.sha256(f"{src.report_id}-{i}".encode()).hexdigest()
         agency = f"{AGENCIES[(i // len(YEARS)) % len(AGENCIES)]}{i // len(YEARS) // 30 + 1}"
         year = YEARS[i % len(YEARS)]
-        meta = {"report_id": rid, "agency": agency, "year": str(year)}
+        meta = {"report_id": rid, "agency": agency, "agency_key": agency, "year": str(year)}
         new_reports.append(src.to_frame().T.assign(**meta))
         new_cells.append(cells_of[src.report_id].assign(**meta))
-        new_checks.append(checks_of[src.report_id].assign(report_id=rid))
+        own = checks_of[src.report_id]  # a report's own rules: years across are not repeated
+        new_checks.append(own[own["other_report_id"].isna()].assign(**meta))
         path = str(Path(paths[src.report_id]).resolve())
         new_inputs.append({"path": path, "source_file": src.source_file, "sha256": rid,
-                           "status": "converted", "kind": None})
+                           "status": "converted", "kind": None, "raw_path": None})
     out.mkdir(parents=True)
     for name, frames in (("reports", new_reports), ("cells", new_cells),
                          ("checks", new_checks)):

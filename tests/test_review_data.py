@@ -1,18 +1,21 @@
-"""review/data.py reads the output folder as convert writes it today, and as the dataset
-layer (issue 14) will: uncertain flag + reason, amounts apart, continuity checks present,
-conflicts, agency_key."""
+"""review/data.py reads the output folder through report_extract.load(): uncertain flag +
+reason, amounts apart, continuity checks and conflicts as the dataset holds them."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from report_extract.review import read_output
+from report_extract.review import OutputError, read_output
+from report_extract.write.tables import SPECS
 
 A, B = "a" * 64, "b" * 64
 
 
 def _write(folder, name, rows):
-    pd.DataFrame(rows).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
+    """A table as convert writes it: every column of its spec, those not given empty."""
+    frame = pd.DataFrame(rows, columns=SPECS[name].columns, dtype=object)
+    frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
 
 
 def _cell(rid, year, row, column, value, **extra):
@@ -29,22 +32,12 @@ def _reports(folder, **extra):
         for rid, year in ((A, 2022), (B, 2023))])
 
 
-def test_todays_output_gets_continuity_checks_computed(tmp_path):
-    _reports(tmp_path)
-    _write(tmp_path, "cells", [
-        _cell(A, 2022, "carried_forward", "total", 5, uncertain=None),
-        _cell(B, 2023, "carried_over", "total", 7, uncertain=None),
-        _cell(B, 2023, "new", "total", None, uncertain="text is not a number")])
-    _write(tmp_path, "checks", [{"report_id": A, "rule": "applications.balance",
-                                 "subject": "total", "expected": 1, "found": 1,
-                                 "passed": "true"}])
-    ds = read_output(tmp_path)
-    continuity = ds.checks[ds.checks["rule"] == "continuity.carried"]
-    assert continuity[["report_id", "other_report_id", "subject", "expected", "found",
-                       "passed"]].values.tolist() == [[B, A, "total", 5, 7, False]]
-    assert ds.cells["uncertain_reason"].tolist() == [None, None, "text is not a number"]
-    assert ds.reports["agency_key"].tolist() == ["洪泽区人民政府"] * 2
-    assert ds.conflicts.empty
+def test_an_output_of_an_older_layout_is_one_clear_error(tmp_path):
+    pd.DataFrame([{"report_id": A, "source_file": "a.pdf", "agency": "x", "year": 2022}]).to_csv(
+        tmp_path / "reports.csv", index=False)
+    with pytest.raises(OutputError, match=r"reports.csv: no column agency_key, template, "
+                       r".* \(an older table layout: convert again\)"):
+        read_output(tmp_path)
 
 
 def test_dataset_layer_output_is_taken_as_it_is(tmp_path):
@@ -63,7 +56,7 @@ def test_dataset_layer_output_is_taken_as_it_is(tmp_path):
                                     "report_id": B, "table": "applications", "row": "new",
                                     "column": "total", "value": 3}])
     ds = read_output(tmp_path)
-    assert len(ds.checks) == 1  # present: not computed again
+    assert len(ds.checks) == 1  # the dataset's own: nothing computed here
     assert ds.cells["value"].tolist()[2] == 7539.44
     assert ds.cells["uncertain_reason"].tolist()[:2] == [
         None, "OCR read below 0.9; OCR candidates: 1 (0.89), 7 (0.08)"]

@@ -304,3 +304,44 @@ def test_crops_of_a_report_read_from_a_zip_archive(tmp_path):
     assert summary.renders_drawn >= 2
     page = (tmp_path / "site" / _page_of(tmp_path / "out", PDFS[0])).read_text("utf-8")
     assert f'<a href="{archive.as_uri()}">' in page
+
+
+def test_an_html_report_shows_its_values_without_crops(tmp_path):
+    from report_extract.synth.generate import generate
+
+    [(html, truth_path)] = generate(7, tmp_path / "in", 1, ("html",))
+    truth = pd.read_json(truth_path, typ="series")
+    report_extract.convert([str(html)], tmp_path / "out", workers=1, progress=False)
+    summary = build_site(tmp_path / "out", tmp_path / "site")
+    assert (summary.renders_drawn, summary.pdfs_missing, summary.problems) == (0, 0, [])
+    page = tmp_path / "site" / _page_of(tmp_path / "out", html.name)
+    text = page.read_text(encoding="utf-8")
+    assert "<dt>source</dt><dd>HTML</dd>" in text
+    assert "Its values have no place on a page (an HTML report), so no crops." in text
+    assert 'class="error"' not in text and "renders/" not in text
+    new = truth["tables"]["applications"]["new"]["total"]
+    assert re.search(f'<td class="v" id="c-applications-new-total"><span title="原文 raw text: '
+                     f'[^"]+">{new}</span></td>', text)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<td>HTML</td>" in index
+    if BROWSER_MISSING is None:
+        chromium = Browser(tmp_path / "profile")
+        try:
+            chromium.open(page.as_uri())
+            assert chromium.errors == []
+        finally:
+            chromium.close()
+
+
+def test_a_render_is_a_png_of_16_greys_of_the_page():
+    import io
+
+    import numpy as np
+
+    from report_extract.review.renders import grey4_png
+
+    grey = np.array([[0, 17, 128, 255, 255], [255, 240, 16, 15, 1]], np.uint8)
+    image = Image.open(io.BytesIO(grey4_png(grey)))
+    assert image.size == (5, 2)
+    assert np.asarray(image.convert("L")).tolist() == [[0, 17, 136, 255, 255],
+                                                       [255, 238, 17, 17, 0]]

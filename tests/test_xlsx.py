@@ -105,6 +105,10 @@ def test_a_table_longer_than_a_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
     assert [len(p) - 2 for p in parts] == [4, 4, 1]  # the report has 9 cells
     assert all(p[1][0] == "报告编号（文件SHA-256）" for p in parts)
     assert book["cells (2)"].auto_filter.ref == "A2:U6"  # 21 columns
+    from report_extract import load
+
+    cells = load(tmp_path)["cells"]  # read on through the continuation sheets
+    assert len(cells) == 9 and str(cells["value"].dtype) == "Int64"
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,
@@ -142,3 +146,5 @@ def test_the_review_reader_reads_the_workbook(workbook_dir):
     assert ds.reports["template"].tolist() == [truth["template"]]
     new = ds.cells.query("table == 'applications' and row == 'new' and column == 'total'")
     assert new["value"].tolist() == [truth["tables"]["applications"]["new"]["total"]]
+    assert ds.reports["source"].tolist() == ["text"]
+    assert ds.reports["agency_key"].tolist() == [truth["agency"]]

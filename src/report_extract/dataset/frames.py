@@ -15,6 +15,7 @@ import pyarrow as pa
 from report_extract.write.files import table_path
 from report_extract.write.tables import (
     ALL_TABLES,
+    REPORTS,
     SPECS,
     Row,
     TableSpec,
@@ -22,6 +23,7 @@ from report_extract.write.tables import (
     record_batch,
     report_rows,
 )
+from report_extract.write.xlsx import WORKBOOK_NAME, read_workbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,6 +74,10 @@ def _read_csv(path: Path, spec: TableSpec) -> pa.Table:
     table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(encoding="utf8"),
                           convert_options=pcsv.ConvertOptions(column_types=text_types,
                                                               strings_can_be_null=True))
+    missing = [name for name in spec.columns if name not in table.column_names]
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(missing)} "
+                         "(an older table layout: convert again)")
     columns = []
     for field in spec.schema:
         column = table.column(field.name)
@@ -86,13 +92,19 @@ def _read_csv(path: Path, spec: TableSpec) -> pa.Table:
 
 
 def load(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """The tables of a convert output folder (CSV or Parquet) as typed DataFrames, by
-    table name. Raises FileNotFoundError for a folder without output tables."""
+    """The tables of a convert output folder (CSV, Parquet or the xlsx workbook) as typed
+    DataFrames, by table name. Raises FileNotFoundError for a folder without output
+    tables, ValueError for tables of an older layout (lacking a column)."""
     out = Path(out_dir)
     if not out.is_dir():
         raise FileNotFoundError(f"{out}: no such output folder")
     frames = {}
-    for spec in ALL_TABLES:
+    workbook = out / WORKBOOK_NAME
+    if workbook.is_file() and not table_path(out, REPORTS, "csv").is_file() and not (
+            table_path(out, REPORTS, "parquet").exists()):
+        for name, table in read_workbook(workbook, ALL_TABLES).items():
+            frames[name] = to_frame(table, SPECS[name])
+    for spec in ALL_TABLES if not frames else ():
         table = _read(out, spec)
         if table is not None:
             frames[spec.name] = to_frame(table, spec)

@@ -35,7 +35,7 @@ class ReportView:
     neighbours: dict[str, str] = field(default_factory=dict)  # "earlier"/"later" -> page
     id_pages: dict[str, str] = field(default_factory=dict)  # report_id -> its page (all)
     crop_note: str = ""  # why values have no crop, when they have none
-    source: str = ""  # text / OCR / HTML where the output records it, else the file type
+    source: str = ""  # text / OCR / HTML / text+OCR, from the reports table
 
 
 def page_name(report_id: str) -> str:
@@ -168,8 +168,9 @@ def _header(view: ReportView) -> str:
     for word, arrow in (("earlier", "← "), ("later", "→ ")):
         if word in view.neighbours:
             nav.append(f'<a rel="{word}" href="../{view.neighbours[word]}">{arrow}{word} year</a>')
+    missing = " (not found)" if view.source == "HTML" else " (PDF not found: no crops)"
     pdf = (f'<a href="{escape(view.pdf_uri)}">{escape(meta.source_file)}</a>' if view.pdf_uri
-           else escape(str(meta.source_file)) + " (PDF not found: no crops)")
+           else escape(str(meta.source_file)) + missing)
     facts = [("agency 机关", meta.agency), ("year 年度", _year(meta)),
              ("template 模板", meta.template), ("source", view.source),
              ("pages", meta.pages), ("status", meta.status)]

@@ -130,7 +130,7 @@ def _write_pages(ds: Dataset, root: Path, pdf_dirs: list[Path], crops: str,
         rid = meta.report_id
         mine, my_checks = cells.get(rid, []), checks.get(rid, [])
         pdf = pdfs.get(rid)
-        summary.pdfs_missing += pdf is None and bool(mine)
+        summary.pdfs_missing += pdf is None and _has_boxes(mine)
         renders = _renders(rid, pdf, mine, my_checks, crops)
         all_renders += renders.values()
         view = ReportView(meta, mine, my_checks, problems.get(rid, empty),
@@ -161,9 +161,15 @@ def _renders(rid: str, pdf: Path | None, cells: list, checks: list,
                                         for c in boxed))
 
 
+def _has_boxes(cells: list) -> bool:
+    return any(c.page is not None and c.x0 is not None for c in cells)
+
+
 def _crop_note(crops: str, pdf: Path | None, cells: list) -> str:
     if not cells:
         return ""
+    if not _has_boxes(cells):
+        return "Its values have no place on a page (an HTML report), so no crops."
     if pdf is None:
         return "The PDF was not found, so values have no crops (review … --pdfs FOLDER)."
     if crops == "none":
@@ -214,7 +220,7 @@ def _existing(paths: list[str], output: Path, pdf_dirs: list[Path],
 
 
 def _error_messages(ds: Dataset) -> dict[str, str]:
-    if ds.errors.empty or "sha256" not in ds.errors:
+    if ds.errors.empty:
         return {}
     return {r.sha256: f"{r.stage}: {r.message}" for r in ds.errors.itertuples()}
 
@@ -232,11 +238,13 @@ def _neighbours(reports: pd.DataFrame) -> dict[str, dict[str, str]]:
     return links
 
 
+_SOURCES = {"text": "text", "ocr": "OCR", "html": "HTML"}
+
+
 def _source(meta) -> str:
-    source = _s(getattr(meta, "source", None))
-    if source == "" and isinstance(meta.source_file, str):  # not recorded: the file type
-        source = "HTML" if meta.source_file.lower().endswith((".html", ".htm")) else "PDF"
-    return source
+    """How the report was read, from the reports table: text, OCR, HTML, or text+OCR."""
+    source = _s(meta.source)
+    return "+".join(_SOURCES.get(part, part) for part in source.split("+")) if source else ""
 
 
 def _index_row(meta, view: ReportView, page: str) -> IndexRow:
@@ -267,8 +275,7 @@ def _agency_failures(ds: Dataset) -> pd.DataFrame:
     continuity = failed["rule"].str.startswith("continuity.")
     uncertain = ds.cells.loc[ds.cells["uncertain_reason"].notna(), ["report_id"]].merge(
         meta, on="report_id")
-    conflicts = (ds.conflicts[["report_id"]].merge(meta, on="report_id")
-                 if "report_id" in ds.conflicts else pd.DataFrame(columns=["agency_key"]))
+    conflicts = ds.conflicts[["report_id"]].merge(meta, on="report_id")
     rows = []
     for key, group in meta.groupby("agency_key", sort=True):
         mine = failed[failed["agency_key"] == key]

@@ -1,8 +1,9 @@
-"""A consistent series of reports: several agencies over several years, as a dataset.
+"""Series of reports: several agencies over several years, each year's numbers carried on
+from the year before by one function, `carry_over` (rule 5: carried_forward of year N is
+carried_over of year N+1; rule 6: in_force moves by issued - repealed). Two sets use it:
 
-Each agency's numbers carry over from year to year (rule 5: carried_forward of year N is
-carried_over of year N+1; rule 6: in_force moves by issued - repealed), so a dataset
-check finds exactly what was planted:
+**The dataset series** (`write_series`, tests/test_dataset*.py, benchmarks/dataset.py),
+seeded, so that a dataset check finds exactly what was planted:
 
 - one continuity break: an agency prints a carried_over (natural persons, and so the
   total) 3 above the year before's carried_forward, its own rules 1-4 still holding;
@@ -10,7 +11,12 @@ check finds exactly what was planted:
 - titles printed with spacing and width variants (spaces, an ideographic space), and one
   agency titled once without its city (洪泽区人民政府 for 淮安市洪泽区人民政府).
 
+**The sample set** `samples/agencies/` (`write_samples`, tests/test_series.py): 3 agencies
+× 2020-2023 printed with different switches, one continuity break and one published
+inconsistency, listed in its faults.json.
+
     python -m report_extract.synth.series SEED OUT_DIR
+    python -m report_extract.synth.series --samples samples/agencies
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from report_extract import templates as T
-from report_extract.synth.generate import Job, write_reports
+from report_extract.synth.generate import Job, truth_for, write_manifest, write_reports
 from report_extract.synth.truth import failed_rules, random_truth
 from report_extract.synth.variation import Variation
 
@@ -71,10 +77,9 @@ def series_truths(seed: int) -> tuple[list[tuple[str, dict[str, Any], Variation]
             template = template_of(year)
             truth = random_truth(rng, template, agency=agency, year=year)
             if before is not None:
-                carry_over(truth["tables"], before["tables"], both_2021=(
-                    before["template"] == template == "2021"))
+                shift = {BREAK[2]: BREAK[3]} if (index, year) == BREAK[:2] else None
+                carry_over(truth["tables"], before["tables"], shift=shift)
             if (index, year) == BREAK[:2]:
-                _shift_carried_over(truth["tables"], BREAK[2], BREAK[3])
                 series.breaks += _break_records(agency, year, before, truth)
             name = f"series-{seed}-a{index}-{year}"
             printed = PRINTED.get((index, year), agency)
@@ -112,45 +117,36 @@ def next_year(before: dict[str, Any], seed: int, *, agency: str | None = None,
     template = template_of(year)
     truth = random_truth(random.Random(f"next:{seed}"), template,
                          agency=agency or before["agency"], year=year)
-    carry_over(truth["tables"], before["tables"],
-               both_2021=before["template"] == template == "2021")
+    carry_over(truth["tables"], before["tables"])
     return _finish(truth, source_file, truth["agency"])
 
 
-def carry_over(tables: dict[str, Any], before: dict[str, Any], *, both_2021: bool) -> None:
-    """Make this year's numbers continue last year's (rules 5-6), keeping rules 1-4."""
+def carry_over(tables: dict[str, Any], before: dict[str, Any], *,
+               shift: dict[str, int] | None = None) -> None:
+    """Make `tables` continue `before` (rule 5: carried_over is what `before` carried
+    forward, plus `shift` in a column where a break is planted; rule 6 where both print
+    in_force, i.e. both are template 2021), keeping rules 1-4: `new` absorbs the
+    difference, and where it would go negative, more requests are disclosed."""
     apps = tables["applications"]
     for col in T.APPLICANT_COLUMNS:
-        _set_carried_over(apps, col, before["applications"]["carried_forward"][col] or 0)
-    _retotal(apps)
-    if both_2021:
-        active = tables["active_disclosure"]
-        for row in ("regulations", "normative_documents"):
-            cells, start = active[row], before["active_disclosure"][row]["in_force"] or 0
+        carried = (before["applications"]["carried_forward"][col] or 0) + (
+            shift or {}).get(col, 0)
+        apps["carried_over"][col] = carried
+        new = apps["total_handled"][col] + apps["carried_forward"][col] - carried
+        if new < 0:
+            apps["disclosed"][col] += -new
+            apps["total_handled"][col] += -new
+            new = 0
+        apps["new"][col] = new
+    for row in apps.values():  # a row the template does not print keeps no total
+        if row.get("total") is not None:
+            row["total"] = sum(row[c] or 0 for c in T.APPLICANT_COLUMNS)
+    active, previous = tables["active_disclosure"], before["active_disclosure"]
+    for row in ("regulations", "normative_documents"):
+        if "in_force" in active.get(row, {}) and "in_force" in previous.get(row, {}):
+            cells, start = active[row], previous[row]["in_force"] or 0
             cells["repealed"] = min(cells["repealed"], start + cells["issued"])
             cells["in_force"] = start + cells["issued"] - cells["repealed"]
-
-
-def _set_carried_over(apps: dict[str, Any], col: str, target: int) -> None:
-    delta = target - apps["carried_over"][col]
-    apps["carried_over"][col] = target
-    if delta >= 0:  # more carried over: more handled (and disclosed)
-        apps["total_handled"][col] += delta
-        apps["disclosed"][col] += delta
-    else:  # less carried over: more newly received
-        apps["new"][col] -= delta
-
-
-def _retotal(apps: dict[str, Any]) -> None:
-    for cells in apps.values():
-        if cells.get("total") is not None:
-            cells["total"] = sum(cells[c] or 0 for c in T.APPLICANT_COLUMNS)
-
-
-def _shift_carried_over(tables: dict[str, Any], col: str, amount: int) -> None:
-    apps = tables["applications"]
-    _set_carried_over(apps, col, apps["carried_over"][col] + amount)
-    _retotal(apps)
 
 
 def _break_records(agency: str, year: int, before: dict[str, Any] | None,
@@ -194,13 +190,89 @@ def write_series(seed: int, out_dir: str | Path) -> Series:
     return series
 
 
+@dataclass(frozen=True)
+class SampleAgency:
+    slug: str  # file names: <slug>-<year>.pdf
+    agency: str
+    switches: tuple[tuple[str, Any], ...] = ()  # Variation switches its reports are printed with
+
+
+SAMPLE_AGENCIES = (
+    SampleAgency("hongze-district", "淮安市洪泽区人民政府"),
+    SampleAgency("xihu-district", "杭州市西湖区人民政府", (("spaced_headers", True),)),
+    SampleAgency("jiangsu-transport", "江苏省交通运输厅",
+                 (("font_family", "ar-pl-uming"), ("shaded_headings", True))),
+)
+SAMPLE_YEARS = (2020, 2021, 2022, 2023)
+# The planted faults: (slug, year). The break: that year's carried_over of natural_person
+# is not what the year before carried forward (in-report rules still hold). The
+# inconsistency: that report prints 行政复议 总计 one more than its parts.
+CONTINUITY_BREAK = ("xihu-district", 2022)
+BREAK_COLUMN = "natural_person"
+INCONSISTENT_REPORT = ("jiangsu-transport", 2021)
+SAMPLES_SEED = 1500
+
+
+def sample_jobs(seed: int = SAMPLES_SEED) -> list[Job]:
+    """Every report of the sample set, with its chained truth."""
+    jobs = []
+    for a, agency in enumerate(SAMPLE_AGENCIES):
+        previous: dict[str, Any] | None = None
+        for year in SAMPLE_YEARS:
+            name = f"{agency.slug}-{year}"
+            variation = Variation(template=template_of(year),
+                                  seed=seed + 100 * a + year % 100, **dict(agency.switches))
+            truth = truth_for(variation, f"{name}.pdf", agency=agency.agency, year=year)
+            if previous is not None:
+                shift = {BREAK_COLUMN: 3} if (agency.slug, year) == CONTINUITY_BREAK else None
+                carry_over(truth["tables"], previous["tables"], shift=shift)
+            if (agency.slug, year) == INCONSISTENT_REPORT:
+                truth["tables"]["review_litigation"]["review"]["total"] += 1
+            truth["expected_check_failures"] = failed_rules(truth["tables"])
+            jobs.append(Job(name, variation, truth))
+            previous = truth
+    return jobs
+
+
+def expected_sample_failures() -> list[dict[str, Any]]:
+    """The continuity rules the sample set's published numbers violate (its faults.json)."""
+    slug, year = CONTINUITY_BREAK
+    agency = next(a.agency for a in SAMPLE_AGENCIES if a.slug == slug)
+    return [{"agency": agency, "year": year, "rule": f"continuity.carried:{column}"}
+            for column in (BREAK_COLUMN, "total")]
+
+
+def write_samples(out_dir: str | Path, seed: int = SAMPLES_SEED) -> list[tuple[Path, Path]]:
+    """Render the sample set into out_dir with manifest.json (switches) and faults.json."""
+    out = Path(out_dir)
+    jobs = sample_jobs(seed)
+    made = write_reports(jobs, out)
+    write_manifest({j.name: j.variation for j in jobs}, out / "manifest.json")
+    faults = {"continuity_failures": expected_sample_failures(),
+              "inconsistent_report": "-".join(map(str, INCONSISTENT_REPORT)) + ".pdf"}
+    (out / "faults.json").write_text(json.dumps(faults, ensure_ascii=False, indent=2) + "\n",
+                                     encoding="utf-8")
+    return made
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m report_extract.synth.series",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("seed", type=int)
-    parser.add_argument("out_dir")
+    parser.add_argument("where", nargs="+", metavar="SEED OUT_DIR",
+                        help="a seed and a folder; with --samples, the folder only")
+    parser.add_argument("--samples", action="store_true",
+                        help="write the sample set (samples/agencies/) instead")
     args = parser.parse_args()
-    series = write_series(args.seed, args.out_dir)
+    if args.samples:
+        if len(args.where) != 1:
+            parser.error("--samples takes one folder: the set's seed is fixed")
+        for pdf, _ in write_samples(args.where[0]):
+            print(pdf)
+        return
+    if len(args.where) != 2 or not args.where[0].isdigit():
+        parser.error("give a seed (a whole number) and a folder")
+    seed, out_dir = int(args.where[0]), args.where[1]
+    series = write_series(seed, out_dir)
     print(f"{len(series.reports)} reports, {len(series.breaks)} planted continuity "
           f"failures, {len(series.duplicates)} conflicting cells", flush=True)
 

@@ -15,9 +15,11 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyarrow as pa
+
 from report_extract.templates import TABLE_COLUMNS
 from report_extract.write.files import atomic_file
-from report_extract.write.tables import ALL_TABLES, WIDE, Row, TableSpec
+from report_extract.write.tables import ALL_TABLES, WIDE, Row, TableSpec, record_batch
 
 XLSX = "xlsx"
 WORKBOOK_NAME = "tables.xlsx"
@@ -149,3 +151,48 @@ class XlsxTableSet:
 
 def workbook_path(out_dir: str | os.PathLike) -> Path:
     return Path(out_dir) / WORKBOOK_NAME
+
+
+def read_workbook(path: Path, specs: Iterable[TableSpec]) -> dict[str, pa.Table]:
+    """The tables of a workbook written by XlsxTableSet, typed by their specs (a table's
+    continuation sheets "<name> (2)", ... read on). Text written as \\xNN escapes stays so."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    try:
+        tables = {}
+        for spec in specs:
+            titles = [t for t in workbook.sheetnames
+                      if t == spec.name or t.startswith(f"{spec.name} (")]
+            if titles:
+                rows = [row for t in titles for row in _sheet_rows(workbook[t], spec)]
+                tables[spec.name] = pa.Table.from_batches([record_batch(spec.schema, rows)])
+        return tables
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet, spec: TableSpec) -> Iterable[list]:
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, ())
+    where = {name: i for i, name in enumerate(header)}
+    missing = [c for c in spec.columns if c not in where]
+    if missing:
+        raise ValueError(f"sheet {sheet.title} has no column {', '.join(missing)} "
+                         "(an older table layout: convert again)")
+    next(rows, None)  # the Chinese labels
+    kinds = [_kind(field.type) for field in spec.schema]
+    places = [where[c] for c in spec.columns]
+    for row in rows:  # a row read back may stop at its last filled cell
+        values = [row[i] if i < len(row) else None for i in places]
+        yield [None if v is None else kind(v) for v, kind in zip(values, kinds, strict=True)]
+
+
+def _kind(type_: pa.DataType):
+    if pa.types.is_string(type_):
+        return str
+    if pa.types.is_integer(type_):
+        return int
+    if pa.types.is_boolean(type_):
+        return bool
+    return float  # floats, and decimals (to_arrow makes them exact again)
