@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from report_extract.detect.ruled import detect_tables
-from report_extract.errors import TemplateMismatchError
+from report_extract.errors import ReportError, TemplateMismatchError, internal_error
+from report_extract.limits import DEFAULT, Limits, deadline
 from report_extract.metadata import read_metadata, title_doubt
 from report_extract.models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
 from report_extract.normalize.align import normalize_tables
@@ -28,14 +29,31 @@ def detect_grids(document: Document, detector: str = "pdfplumber") -> dict[str, 
 def extract(
     path: str | os.PathLike[str], *, detector: str = "pdfplumber", source_file: str | None = None,
     mode: str = "auto", ocr_engine: str = "rapidocr", progress: bool = False,
+    limits: Limits = DEFAULT,
 ) -> Report:
     """Extract one report. Raises a ReportError subclass (with file and reason) on bad input.
 
     mode: "auto" reads each page's text layer, or OCRs the page when it is a picture or
     its text layer is garbled; "text" never OCRs; "ocr" OCRs every page.
     progress: a progress bar over OCR'd pages (shown only on a terminal).
+    limits: what the file may cost (report_extract.limits); its timeout holds here for
+    Python code in the main thread (for native code too, see limits.run_isolated).
+    This is the file boundary: any other exception becomes a one-line ReportError
+    (InternalError with its type and message, OutOfMemoryError, RecursiveStructureError).
     """
-    document = read_document(path, source_file, require_text=mode == "text")
+    name = source_file or os.path.basename(os.fspath(path))
+    try:
+        with deadline(limits.timeout, name):
+            return _extract(path, detector, source_file, mode, ocr_engine, progress, limits)
+    except ReportError:
+        raise
+    except Exception as error:
+        raise internal_error(name, error) from error
+
+
+def _extract(path: str | os.PathLike[str], detector: str, source_file: str | None, mode: str,
+             ocr_engine: str, progress: bool, limits: Limits) -> Report:
+    document = read_document(path, source_file, require_text=mode == "text", limits=limits)
     if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
         from report_extract.scan import route_document
 

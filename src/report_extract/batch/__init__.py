@@ -32,6 +32,7 @@ from report_extract.batch.progress import Progress
 from report_extract.batch.runners import DaskRunner, LocalRunner, RunnerError, default_workers
 from report_extract.batch.versions import SCHEMA_ID, tool_version
 from report_extract.batch.work import Extractor, Options, Outcome, Task
+from report_extract.limits import Limits
 from report_extract.write.files import FORMATS, TableSet, remove_temporaries
 from report_extract.write.manifest import (
     DONE,
@@ -59,6 +60,8 @@ _KIND_WORDS = {
     "template_mismatch": "unknown template", "timeout": "timed out", "crash": "crashed",
     "internal_error": "internal error", "ocr_not_installed": "OCR not installed",
     "out_of_memory": "out of memory", "unreadable": "unreadable",
+    "too_large": "too large", "recursive_structure": "self-referencing structure",
+    "bad_page_box": "broken page box",
 }
 
 
@@ -124,7 +127,8 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
             retry_failed: bool = False, dask_address: str | None = None,
             progress: bool | str = True, from_list: str | os.PathLike | None = None,
             detector: str = "pdfplumber", ocr: str = "auto", ocr_engine: str = "rapidocr",
-            batch_size: int = 25, extractor: Extractor | None = None) -> Summary:
+            batch_size: int = 25, extractor: Extractor | None = None,
+            limits: Limits | None = None) -> Summary:
     """Convert every PDF among `inputs` into the output tables in `out_dir`.
 
     `progress`: True (a bar on a terminal, lines otherwise), False, or one of
@@ -132,14 +136,19 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
     never OCRs (scanned reports fail), "ocr" OCRs every page; `ocr_engine`: "rapidocr" or
     "tesseract". A result of an earlier run is reused only if it was made with the same
     detector, ocr and ocr_engine. `extractor` replaces report_extract.extract (for tests;
-    it must be picklable, i.e. a module-level function). Raises InputNotFound for an input
+    it must be picklable, i.e. a module-level function). `limits` bounds each file's work
+    (report_extract.limits.Limits: pages, sizes, memory per worker; its timeout applies
+    when `timeout` is None). Raises InputNotFound for an input
     that names nothing and OutputLocked when another convert writes to `out_dir`.
     """
     options = Options(detector, ocr, ocr_engine)
+    if timeout is None and limits is not None:
+        timeout = limits.timeout
     _check_options(format, workers, timeout, batch_size, options)
     started = time.monotonic()
     runner = (DaskRunner(dask_address, timeout) if dask_address
-              else LocalRunner(workers or default_workers(), timeout))
+              else LocalRunner(workers or default_workers(), timeout,
+                               limits.memory_mb if limits else None))
     out = Path(out_dir)
     with locked(out):
         remove_temporaries(out)
@@ -152,7 +161,8 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
         plan = _plan(identify_all(sources), manifest, store, retry_failed, options)
         reporter = Progress(len(plan.todo), _progress_mode(progress))
         reporter.say(_describe(plan))
-        tasks = [Task(sha, source, options, timeout, extractor) for sha, source in plan.todo]
+        tasks = [Task(sha, source, options, timeout, extractor, limits)
+                 for sha, source in plan.todo]
         try:
             pages = _run(runner, tasks, plan, manifest, store, reporter, batch_size, options)
         finally:

@@ -1,26 +1,45 @@
 """Ingest: PDF bytes -> Document (pages of characters and ruling segments).
 
 Refuses, with one clear reason, what cannot be a text-layer report: not a PDF,
-encrypted, truncated or corrupt, no pages, no text layer.
+encrypted, truncated or corrupt, no pages, no text layer, beyond a limit
+(report_extract.limits: checked before the parsers start on the file and on each page).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdftypes import PDFObjRef
 from pdfminer.psparser import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.page import Page as PlumberPage
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+from pdfplumber.utils.pdfinternals import resolve_all
 
 from report_extract.errors import (
+    PARSER_MODULES,
     CorruptPdfError,
     EmptyPdfError,
     EncryptedPdfError,
     NotAPdfError,
     NoTextLayerError,
+    RecursiveStructureError,
+    ReportError,
+    raised_in,
+    short,
+)
+from report_extract.limits import (
+    DEFAULT,
+    Limits,
+    check_file,
+    check_page_box,
+    check_page_content,
+    check_page_count,
 )
 from report_extract.models import BBox, Char, Document, Page, Segment
 
@@ -31,7 +50,8 @@ MIN_TEXT_CHARS = 10
 
 
 def read_document(
-    path: str | os.PathLike[str], source_file: str | None = None, *, require_text: bool = True
+    path: str | os.PathLike[str], source_file: str | None = None, *, require_text: bool = True,
+    limits: Limits = DEFAULT,
 ) -> Document:
     """Open a PDF and return its pages; raise an IngestError subclass for bad input.
 
@@ -41,16 +61,32 @@ def read_document(
     path = Path(path)
     name = source_file or path.name
     _check_header(path, name)
+    sizes = check_file(path, name, limits)
+    where: list[int] = []  # the page being read, for messages
     try:
-        with pdfplumber.open(path) as pdf:
-            pages = [_read_page(page) for page in pdf.pages]
-            metadata = {k: str(v) for k, v in (pdf.metadata or {}).items()}
+        # Our own handle, and no pdf.close(): that makes (unchecked) every page to close it.
+        with path.open("rb") as handle:
+            pdf = pdfplumber.open(handle)
+            pages = [_read_page(page) for page in _pages(pdf, name, limits, sizes, where)]
+            metadata = _metadata(pdf)
     except (PDFPasswordIncorrect, PDFEncryptionError) as error:
         raise EncryptedPdfError(name, "encrypted PDF: a password is needed to open it") from error
     except PdfminerException as error:
-        raise _translate_pdfminer(name, error) from error
+        raise _translate_pdfminer(name, error, where) from error
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as error:
-        raise CorruptPdfError(name, f"corrupt or truncated PDF ({_short(error)})") from error
+        raise CorruptPdfError(name, f"corrupt or truncated PDF ({_at(where)}{_short(error)})") \
+            from error
+    except RecursionError as error:
+        raise _recursive(name, where) from error
+    except (ReportError, MemoryError):
+        raise
+    except Exception as error:
+        if _recursion_in(error):  # parsers wrap it: MalformedPDFException(RecursionError)
+            raise _recursive(name, where) from error
+        if not raised_in(error, PARSER_MODULES):
+            raise  # our own bug: reported as such at the file boundary
+        raise CorruptPdfError(name, f"corrupt or truncated PDF ({_at(where)}"
+                                    f"{type(error).__name__}: {_short(error)})") from error
     if not pages:
         raise EmptyPdfError(name, "the PDF has no pages")
     if require_text:
@@ -74,19 +110,89 @@ def _check_header(path: Path, name: str) -> None:
         raise NotAPdfError(name, f"not a PDF ({detail})")
 
 
-def _translate_pdfminer(name: str, error: PdfminerException) -> Exception:
+def _pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: dict[int, int],
+           where: list[int]) -> Iterator[PlumberPage]:
+    """pdfplumber's pages, made one at a time, each checked before it is parsed: the
+    count, the boxes (pdfplumber fails on a broken one with IndexError or
+    MalformedPDFException) and the size of its content."""
+    # Counted first (cheap: no content is parsed), so too many pages cost no parsing.
+    for number, _ in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+        check_page_count(number, name, limits)
+    doctop = 0.0
+    for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+        where[:] = [number]
+        for label in ("MediaBox", "CropBox"):
+            if label in page_obj.attrs or label == "MediaBox":
+                check_page_box(number, resolve_all(page_obj.attrs.get(label)), name, limits,
+                               label)
+        check_page_content(number, _content_objects(page_obj), sizes, name, limits)
+        page = PlumberPage(pdf, page_obj, page_number=number, initial_doctop=doctop)
+        doctop += float(page.height)
+        yield page
+
+
+def _content_objects(page_obj: PDFPage) -> list[int | None]:
+    """Object numbers of a page's content streams and of the forms it may draw."""
+    numbers = [getattr(stream, "objid", None) for stream in page_obj.contents]
+    resources = page_obj.resources if isinstance(page_obj.resources, dict) else {}
+    xobjects = resources.get("XObject")
+    if isinstance(xobjects, PDFObjRef):
+        xobjects = xobjects.resolve()
+    if isinstance(xobjects, dict):
+        numbers += [ref.objid for ref in xobjects.values() if isinstance(ref, PDFObjRef)]
+    return numbers
+
+
+def _metadata(pdf: pdfplumber.PDF) -> dict[str, str]:
+    """The document information dictionary; damaged metadata is noted, not fatal."""
+    try:
+        return {str(k): str(v)[:1000] for k, v in (pdf.metadata or {}).items()}
+    except (RecursionError, MemoryError):
+        return {"unreadable_metadata": "self-referencing or too large"}
+    except Exception as error:
+        if not raised_in(error, PARSER_MODULES):
+            raise
+        return {"unreadable_metadata": f"{type(error).__name__}: {_short(error)}"}
+
+
+def _translate_pdfminer(name: str, error: PdfminerException, where: list[int]) -> Exception:
     cause = error.args[0] if error.args else error
     if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
         return EncryptedPdfError(name, "encrypted PDF: a password is needed to open it")
-    return CorruptPdfError(name, f"corrupt or truncated PDF ({_short(cause)})")
+    if _recursion_in(cause):
+        return _recursive(name, where)
+    if isinstance(cause, ReportError | MemoryError):
+        return cause
+    if isinstance(cause, MalformedPDFException | IndexError) and not where:
+        return CorruptPdfError(name, f"corrupt PDF: a page box is broken ({_short(cause)})")
+    return CorruptPdfError(name, f"corrupt or truncated PDF ({_at(where)}{_short(cause)})")
+
+
+def _recursion_in(error: BaseException | None, depth: int = 0) -> bool:
+    """Whether a RecursionError is this error or what it wraps (as cause or argument)."""
+    if error is None or depth > 5:
+        return False
+    if isinstance(error, RecursionError):
+        return True
+    inner = [error.__cause__, error.__context__,
+             *(a for a in error.args[:1] if isinstance(a, BaseException))]
+    return any(_recursion_in(e, depth + 1) for e in inner)
+
+
+def _recursive(name: str, where: list[int]) -> RecursiveStructureError:
+    return RecursiveStructureError(name, f"corrupt PDF: {_at(where)}objects refer to "
+                                         "themselves or nest without end")
+
+
+def _at(where: list[int]) -> str:
+    return f"page {where[0]}: " if where else ""
 
 
 def _short(error: object) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:120]
+    return short(error) if isinstance(error, BaseException) else str(error)[:120]
 
 
-def _read_page(page: pdfplumber.page.Page) -> Page:
+def _read_page(page: PlumberPage) -> Page:
     chars = [
         Char(c["text"], BBox(c["x0"], c["top"], c["x1"], c["bottom"]), float(c.get("size", 0)))
         for c in page.chars
@@ -98,7 +204,7 @@ def _read_page(page: pdfplumber.page.Page) -> Page:
     return result
 
 
-def _rulings(page: pdfplumber.page.Page) -> list[Segment]:
+def _rulings(page: PlumberPage) -> list[Segment]:
     """Ruling segments: stroked lines, and thin (line-like) or stroked rects and curves.
 
     Filled rects without a stroke are cell backgrounds (WPS paints one per text line),
