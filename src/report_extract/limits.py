@@ -241,14 +241,19 @@ def check_page_box(number: int, box: Any, name: str, limits: Limits = DEFAULT,
     return x0, y0, x1, y1
 
 
-def check_page_content(number: int, objects: Iterable[int | None], sizes: dict[int, int],
-                       name: str, limits: Limits = DEFAULT) -> None:
-    """The decoded size of a page's content streams (and forms), from check_file's sizes."""
-    total = sum(sizes.get(n, 0) for n in set(objects) if n is not None)
-    if total > limits.max_page_content_mb * MB:
-        raise TooLargeError(name, f"too large: page {number} has {total / MB:.0f} MB of "
-                                  f"content, over the limit of {limits.max_page_content_mb:g} "
-                                  "MB (--max-page-content-mb)")
+def check_page_content(number: int, size: int, name: str, limits: Limits = DEFAULT,
+                       drawn: bool = False) -> None:
+    """The decoded size of a page's content streams and forms (`drawn`: counted as many
+    times as they are drawn, so forms drawing forms cannot multiply the work unseen)."""
+    if size <= limits.max_page_content_mb * MB:
+        return
+    if drawn:  # counting stopped at the limit: the size is only a lower bound
+        raise TooLargeError(name, f"too large: page {number} draws more than "
+                                  f"{limits.max_page_content_mb:g} MB of content (forms drawn "
+                                  "within forms; --max-page-content-mb)")
+    raise TooLargeError(name, f"too large: page {number} has {size / MB:.0f} MB of content, "
+                              f"over the limit of {limits.max_page_content_mb:g} MB "
+                              "(--max-page-content-mb)")
 
 
 def _show(value: Any) -> str:

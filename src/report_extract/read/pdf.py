@@ -8,6 +8,8 @@ encrypted, truncated or corrupt, no pages, no text layer, beyond a limit
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +17,8 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.pdftypes import PDFObjRef
-from pdfminer.psparser import PSException
+from pdfminer.pdftypes import PDFException, PDFObjRef, PDFStream, resolve1
+from pdfminer.psparser import LIT, PSException
 from pdfplumber.page import Page as PlumberPage
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pdfplumber.utils.pdfinternals import resolve_all
@@ -35,6 +37,7 @@ from report_extract.errors import (
 )
 from report_extract.limits import (
     DEFAULT,
+    MB,
     Limits,
     check_file,
     check_page_box,
@@ -47,6 +50,7 @@ from report_extract.models import BBox, Char, Document, Page, Segment
 MAX_RULING_THICKNESS = 2.5
 # Fewer printable characters than this on a page means no usable text layer there.
 MIN_TEXT_CHARS = 10
+LITERAL_FORM = LIT("Form")
 
 
 def read_document(
@@ -125,7 +129,9 @@ def _pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: dict[int, int]
             if label in page_obj.attrs or label == "MediaBox":
                 check_page_box(number, resolve_all(page_obj.attrs.get(label)), name, limits,
                                label)
-        check_page_content(number, _content_objects(page_obj), sizes, name, limits)
+        check_page_content(number, _direct_size(page_obj, sizes), name, limits)
+        budget = int(limits.max_page_content_mb * MB)
+        check_page_content(number, _drawn_size(page_obj, budget), name, limits, drawn=True)
         page = PlumberPage(pdf, page_obj, page_number=number, initial_doctop=doctop)
         doctop += float(page.height)
         yield page
@@ -134,13 +140,63 @@ def _pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: dict[int, int]
 def _content_objects(page_obj: PDFPage) -> list[int | None]:
     """Object numbers of a page's content streams and of the forms it may draw."""
     numbers = [getattr(stream, "objid", None) for stream in page_obj.contents]
-    resources = page_obj.resources if isinstance(page_obj.resources, dict) else {}
-    xobjects = resources.get("XObject")
-    if isinstance(xobjects, PDFObjRef):
-        xobjects = xobjects.resolve()
-    if isinstance(xobjects, dict):
-        numbers += [ref.objid for ref in xobjects.values() if isinstance(ref, PDFObjRef)]
+    xobjects = _xobjects(page_obj.resources)
+    numbers += [ref.objid for ref in xobjects.values() if isinstance(ref, PDFObjRef)]
     return numbers
+
+
+def _direct_size(page_obj: PDFPage, sizes: dict[int, int]) -> int:
+    """Decoded bytes of a page's content streams and forms, as check_file measured them."""
+    return sum(sizes.get(n, 0) for n in set(_content_objects(page_obj)) if n is not None)
+
+
+_DO = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s*Do\b")
+
+
+def _drawn_size(page_obj: PDFPage, budget: int) -> int:
+    """Bytes of content the interpreter will run for a page: its content streams, and
+    each form it draws times the times it draws it (forms within forms multiply).
+    Stops counting past `budget`."""
+    memo: dict[int, int] = {}
+    total = 0
+    try:
+        for stream in page_obj.contents:
+            total += _drawn(stream, page_obj.resources, memo, set(), budget)
+            if total > budget:
+                break
+    except (PDFSyntaxError, PSException, PDFException, ValueError, KeyError, TypeError):
+        return 0  # unmeasurable here: the parser meets the damage and says what it is
+    return total
+
+
+def _drawn(stream: object, resources: object, memo: dict[int, int], stack: set[int],
+           budget: int) -> int:
+    if not isinstance(stream, PDFStream):
+        return 0
+    data = stream.get_data()
+    total = len(data)
+    xobjects = _xobjects(resources)
+    for name, count in Counter(_DO.findall(data)).items():
+        ref = xobjects.get(name.decode("latin-1"))
+        form = resolve1(ref)
+        if not isinstance(form, PDFStream) or resolve1(form.get("Subtype")) != LITERAL_FORM:
+            continue
+        key = ref.objid if isinstance(ref, PDFObjRef) else id(form)
+        if key in stack:
+            continue  # a form that draws itself: pdfminer refuses to run it again
+        if key not in memo:
+            memo[key] = _drawn(form, form.get("Resources") or resources, memo, stack | {key},
+                               budget)
+        total += count * memo[key]
+        if total > budget:
+            break
+    return total
+
+
+def _xobjects(resources: object) -> dict:
+    resources = resolve1(resources)
+    xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
+    return xobjects if isinstance(xobjects, dict) else {}
 
 
 def _metadata(pdf: pdfplumber.PDF) -> dict[str, str]:
