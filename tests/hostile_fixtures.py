@@ -136,7 +136,7 @@ def flate_bomb(data: bytes, megabytes: int = 64) -> bytes:
     return _save(pdf)
 
 
-def huge_content(data: bytes, megabytes: int = 24) -> bytes:
+def huge_content(data: bytes, megabytes: int = 6) -> bytes:
     """Page 1's contents: `megabytes` MB of text-showing operators (compressed small)."""
     import pikepdf
 

@@ -15,6 +15,7 @@ from batch_support import ocr_installed
 from conftest import FIXTURES, REPO
 from hostile_fixtures import build
 
+from report_extract import limits as limits_module
 from report_extract.errors import (
     BadPageBoxError,
     CorruptPdfError,
@@ -112,7 +113,7 @@ def test_forms_drawing_forms_are_refused_before_running(hostile):
     with pytest.raises(TooLargeError) as error:
         extract(hostile("form-fanout"))
     assert str(error.value) == (
-        "form-fanout.pdf: too large: page 1 draws more than 16 MB of content (forms drawn "
+        "form-fanout.pdf: too large: page 1 draws more than 4 MB of content (forms drawn "
         "within forms; --max-page-content-mb)")
 
 
@@ -143,8 +144,8 @@ def test_decompression_bomb_is_refused_before_it_is_inflated(hostile):
 def test_page_with_huge_content(hostile):
     with pytest.raises(TooLargeError) as error:
         extract(hostile("huge-content"))
-    assert str(error.value) == ("huge-content.pdf: too large: page 1 has 24 MB of content, "
-                                "over the limit of 16 MB (--max-page-content-mb)")
+    assert str(error.value) == ("huge-content.pdf: too large: page 1 has 6 MB of content, "
+                                "over the limit of 4 MB (--max-page-content-mb)")
 
 
 def test_huge_page(hostile):
@@ -161,7 +162,7 @@ def test_too_many_pages_are_refused_before_parsing(hostile):
 
 
 def test_limits_are_overridable(hostile):
-    report = extract(hostile("huge-content"), limits=Limits(max_page_content_mb=32))
+    report = extract(hostile("huge-page"), limits=Limits(max_page_side=300000))
     assert report.pages == 3
 
 
@@ -226,7 +227,8 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POS
 
 
 @needs_fork
-def test_isolated_native_hang_is_killed():
+def test_isolated_native_hang_is_killed(monkeypatch):
+    monkeypatch.setattr(limits_module, "GRACE", 0.5)  # how long past the timeout it may run
     def blocked():  # the alarm cannot interrupt it: as a hang in native code
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         import time
@@ -319,3 +321,42 @@ def test_limits_reject_nonsense():
         Limits(max_pages=0)
     with pytest.raises(ValueError, match="timeout must be positive seconds, not -1"):
         Limits(timeout=-1)
+
+
+# --- a batch with hostile files -------------------------------------------------------
+
+def test_batch_records_each_hostile_file_and_resumes(hostile, tmp_path):
+    """Good files in the same batch still convert; each failure is an errors row with its
+    code and reason; a second run reuses results and failures (redoes them when asked)."""
+    import csv
+    import shutil
+
+    from report_extract.batch import convert
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(BASE, folder / "good.pdf")
+    for name in ("short-mediabox", "self-containing-rotate", "huge-page"):
+        shutil.copy(hostile(name), folder / f"{name}.pdf")
+    out = tmp_path / "out"
+    limits = Limits(timeout=60)
+    summary = convert([folder], out, workers=2, progress=False, limits=limits)
+    assert (summary.converted, summary.failed) == (1, 3)
+    assert summary.failed_by_kind == {"bad_page_box": 1, "recursive_structure": 1,
+                                      "too_large": 1}
+    with open(out / "errors.csv", encoding="utf-8-sig", newline="") as handle:
+        errors = {row["source_file"]: row for row in csv.DictReader(handle)}
+    assert {name: (row["stage"], row["kind"], row["message"]) for name, row in errors.items()} \
+        == {"short-mediabox.pdf": ("ingest", "bad_page_box", "corrupt PDF: page 2 has a broken "
+                                   "/MediaBox ([0, 0, 612]), not four numbers"),
+            "self-containing-rotate.pdf": ("ingest", "recursive_structure", "corrupt PDF: page "
+                                           "1: objects refer to themselves or nest without end"),
+            "huge-page.pdf": ("ingest", "too_large", "too large: page 2 is 200000 pt long, "
+                              "over the limit of 5000 pt (--max-page-side)")}
+    again = convert([folder], out, workers=2, progress=False, limits=limits)
+    assert (again.converted, again.earlier, again.failed, again.pages) == (1, 1, 3, 0)
+    retried = convert([folder], out, workers=2, progress=False, limits=limits,
+                      retry_failed=True)
+    assert (retried.converted, retried.earlier, retried.failed) == (1, 1, 3)
+    assert str(retried).startswith("1 converted (1 in an earlier run), 3 failed (1 broken "
+                                   "page box, 1 self-referencing structure, 1 too large)")

@@ -56,7 +56,9 @@ class Limits:
     max_pages: int = 1000
     max_page_side: float = 5000.0  # points (1.76 m; A0's long side is 3370)
     max_file_mb: float = 1024.0
-    max_page_content_mb: float = 16.0  # decoded content streams (and forms) of one page
+    # Decoded content (and forms, as drawn) of one page: a report's pages have < 100 KB;
+    # pdfminer keeps ~1 KB per character, so 4 MB of dense text is already ~1-2 GB.
+    max_page_content_mb: float = 4.0
     max_stream_mb: float = 256.0  # any one decoded stream (a 600 dpi RGB A4 scan is ~100)
     max_streams_total_mb: float = 4096.0  # all decoded streams of the file together
     timeout: float | None = 600.0  # seconds per file; None: no limit

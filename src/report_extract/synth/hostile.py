@@ -310,7 +310,7 @@ def huge_content(data: bytes, rng: random.Random) -> bytes:
     pdf = _open(data)
     page = _page(pdf, rng)
     line = b"BT /F1 8 Tf 10 10 Td (0123456789) Tj ET\n"
-    content = line * (rng.choice((20, 60)) * (1 << 20) // len(line))
+    content = line * (rng.choice((5, 20, 60)) * (1 << 20) // len(line))
     stream = pdf.make_stream(b"")
     stream.write(zlib.compress(content, 6), filter=pikepdf.Name.FlateDecode)
     page.obj.Contents = stream
