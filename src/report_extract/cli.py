@@ -129,7 +129,14 @@ def extract(file: Path, detector: str, ocr: str, ocr_engine: str, details: bool,
         page = f" (page {problem.page})" if problem.page else ""
         click.echo(f"warning: {report.source_file}: {problem.table}: {problem.message}{page}",
                    err=True)
-    click.echo(json.dumps(report.to_dict(details=details), ensure_ascii=False, indent=2))
+    try:  # the write stage: a bug in serialising, or a reader gone (`| head`)
+        click.echo(json.dumps(report.to_dict(details=details), ensure_ascii=False, indent=2))
+    except OSError as error:
+        fail(f"{file.name}: cannot write the result ({error.strerror or error})")
+    except Exception as error:
+        from report_extract.errors import internal_error
+
+        fail(str(internal_error(file.name, error)))
 
 
 @main.command()
