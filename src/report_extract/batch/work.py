@@ -26,7 +26,6 @@ from report_extract.write.tables import report_rows
 
 # extract(path, *, detector=, mode=, ocr_engine=, source_file=) -> Report
 Extractor = Callable[..., Report]
-STAGES = ("ingest", "detect", "normalize", "validate")
 
 KIND_TIMEOUT = "timeout"
 KIND_CRASH = "crash"
