@@ -82,6 +82,44 @@ def verbose_option(command):
                         help="Show the PDF libraries' log messages and warnings.")(command)
 
 
+def limit_options(command):
+    """--timeout, --memory-limit and the size limits (report_extract.limits.Limits)."""
+    from report_extract.limits import DEFAULT as LIMITS  # light: no parser imported
+
+    options = [
+        ("--timeout", float, LIMITS.timeout, "S",
+         "Give up on a file after S seconds (0: no limit)."),
+        ("--memory-limit", int, LIMITS.memory_mb, "MB",
+         "Memory (address space) one file may use, per worker (0: no limit)."),
+        ("--max-pages", int, LIMITS.max_pages, "N", "Refuse a PDF of more pages."),
+        ("--max-page-side", float, LIMITS.max_page_side, "PT",
+         "Refuse a page longer than this, in points."),
+        ("--max-file-mb", float, LIMITS.max_file_mb, "MB", "Refuse a larger file."),
+        ("--max-page-content-mb", float, LIMITS.max_page_content_mb, "MB",
+         "Refuse a page whose content streams decode to more."),
+        ("--max-stream-mb", float, LIMITS.max_stream_mb, "MB",
+         "Refuse a stream that decodes to more (a decompression bomb is refused before "
+         "it is inflated)."),
+    ]
+    for flag, kind, default, metavar, text in reversed(options):
+        command = click.option(flag, type=click.FloatRange(min=0) if kind is float
+                               else click.IntRange(min=0), default=default, show_default=True,
+                               metavar=metavar, help=text)(command)
+    return command
+
+
+def make_limits(timeout: float, memory_limit: int, max_pages: int, max_page_side: float,
+                max_file_mb: float, max_page_content_mb: float, max_stream_mb: float):
+    from report_extract.limits import Limits
+
+    try:
+        return Limits(max_pages=max_pages, max_page_side=max_page_side, max_file_mb=max_file_mb,
+                      max_page_content_mb=max_page_content_mb, max_stream_mb=max_stream_mb,
+                      timeout=timeout or None, memory_mb=memory_limit or None)
+    except ValueError as error:
+        fail(f"bad limit: {error}", EXIT_USAGE)
+
+
 def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(status)
@@ -113,26 +151,41 @@ def main(verbose: bool, log_level: str | None) -> None:
 @ocr_options
 @click.option("--details", is_flag=True,
               help='Add "problems" (unplaced labels, unreadable values) to the JSON.')
+@limit_options
 def extract(file: Path, detector: str, reader: str, ocr: str, ocr_engine: str,
-            details: bool) -> None:
+            details: bool, **limit_values) -> None:
     """Print one report's canonical JSON (tables and check failures) to stdout.
 
     Labels that could not be placed and values that could not be read are listed on
     stderr as warnings (with --details, in the JSON too). On a terminal, a progress bar
-    on stderr follows the pages being OCR'd.
+    on stderr follows the pages being OCR'd. The work runs in a child process held to
+    --timeout and --memory-limit.
     """
+    from report_extract.limits import run_isolated
     from report_extract.pipeline import extract as extract_report
 
+    limits = make_limits(**limit_values)
+
+    def work():
+        return extract_report(file, detector=detector, mode=ocr, ocr_engine=ocr_engine,
+                              progress=True, limits=limits, reader=reader)
+
     try:
-        report = extract_report(file, detector=detector, mode=ocr, ocr_engine=ocr_engine,
-                                progress=True, reader=reader)
+        report = run_isolated(work, file.name, limits)
     except ReportError as error:
         fail(str(error))
     for problem in report.problems:
         page = f" (page {problem.page})" if problem.page else ""
         click.echo(f"warning: {report.source_file}: {problem.table}: {problem.message}{page}",
                    err=True)
-    click.echo(json.dumps(report.to_dict(details=details), ensure_ascii=False, indent=2))
+    try:  # the write stage: a bug in serialising, or a reader gone (`| head`)
+        click.echo(json.dumps(report.to_dict(details=details), ensure_ascii=False, indent=2))
+    except OSError as error:
+        fail(f"{file.name}: cannot write the result ({error.strerror or error})")
+    except Exception as error:
+        from report_extract.errors import internal_error
+
+        fail(str(internal_error(file.name, error)))
 
 
 @main.command()
@@ -146,8 +199,6 @@ def extract(file: Path, detector: str, reader: str, ocr: str, ocr_engine: str,
                    "in its second header row.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Worker processes.  [default: all cores]")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
-              help="Give up on a file after S seconds (recorded as failed).")
 @click.option("--retry-failed", is_flag=True, help="Retry files that failed in an earlier run.")
 @click.option("--from-list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A text file of inputs, one a line ('#' starts a comment).")
@@ -161,10 +212,11 @@ def extract(file: Path, detector: str, reader: str, ocr: str, ocr_engine: str,
                    "are one agency.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @verbose_option
+@limit_options
 def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | None,
-            timeout: float | None, retry_failed: bool, from_list: Path | None,
+            retry_failed: bool, from_list: Path | None,
             dask_address: str | None, detector: str, reader: str, ocr: str,
-            ocr_engine: str, agencies: Path | None, quiet: bool) -> None:
+            ocr_engine: str, agencies: Path | None, quiet: bool, **limit_values) -> None:
     """Convert PDFs, folders (recursively), globs and .zip archives into tables in OUTDIR.
 
     Each unique file (by SHA-256) is converted once. Re-running the same command skips
@@ -181,14 +233,16 @@ def convert(inputs: tuple[str, ...], out_dir: Path, fmt: str, workers: int | Non
     if not inputs and from_list is None:
         fail("nothing to convert: give files, folders or globs, or --from-list FILE",
              EXIT_USAGE)
+    limits = make_limits(**limit_values)
     # A polite kill (SIGTERM) saves finished work like Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        summary = convert_batch(inputs, out_dir, format=fmt, workers=workers, timeout=timeout,
-                                retry_failed=retry_failed, dask_address=dask_address,
-                                progress=not quiet, from_list=from_list, detector=detector,
-                                ocr=ocr, ocr_engine=ocr_engine, agencies=agencies,
-                                reader=reader)
+        summary = convert_batch(inputs, out_dir, format=fmt, workers=workers,
+                                timeout=limits.timeout, retry_failed=retry_failed,
+                                dask_address=dask_address, progress=not quiet,
+                                from_list=from_list, detector=detector, ocr=ocr,
+                                ocr_engine=ocr_engine, agencies=agencies, reader=reader,
+                                limits=limits)
     except (InputNotFound, AliasError) as error:
         fail(str(error), EXIT_USAGE)
     except (OutputLocked, OutputError, RunnerError) as error:

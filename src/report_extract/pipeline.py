@@ -6,8 +6,14 @@ import os
 import stat
 
 from report_extract.detect.ruled import detect_tables
-from report_extract.errors import MissingFileError, TemplateMismatchError
+from report_extract.errors import (
+    MissingFileError,
+    ReportError,
+    TemplateMismatchError,
+    internal_error,
+)
 from report_extract.extra_rows import extra_rows
+from report_extract.limits import DEFAULT, Limits, deadline
 from report_extract.metadata import read_metadata, title_doubt
 from report_extract.models import (
     NO_PAGE,
@@ -39,7 +45,7 @@ def detect_grids(document: Document, detector: str = "pdfplumber") -> dict[str, 
 def extract(
     path: str | os.PathLike[str], *, detector: str = "pdfplumber", source_file: str | None = None,
     mode: str = "auto", ocr_engine: str = "rapidocr", progress: bool = False,
-    reader: str = DEFAULT_READER,
+    reader: str = DEFAULT_READER, limits: Limits = DEFAULT,
 ) -> Report:
     """Extract one report. Raises a ReportError subclass (with file and reason) on bad input.
 
@@ -47,13 +53,30 @@ def extract(
     its text layer is garbled; "text" never OCRs; "ocr" OCRs every page.
     progress: a progress bar over OCR'd pages (shown only on a terminal).
     A web page (.html/.htm, sniffed by content) is read from its markup (read/html.py).
+    limits: what the file may cost (report_extract.limits); its timeout holds here for
+    Python code in the main thread (for native code too, see limits.run_isolated).
+    This is the file boundary: any other exception becomes a one-line ReportError
+    (InternalError with its type and message, OutOfMemoryError, RecursiveStructureError).
     """
+    name = source_file or os.path.basename(os.fspath(path))
+    try:
+        with deadline(limits.timeout, name):
+            return _extract(path, detector, source_file, mode, ocr_engine, progress, limits,
+                            reader)
+    except ReportError:
+        raise
+    except Exception as error:
+        raise internal_error(name, error) from error
+
+
+def _extract(path: str | os.PathLike[str], detector: str, source_file: str | None, mode: str,
+             ocr_engine: str, progress: bool, limits: Limits, reader: str) -> Report:
     if not os.path.lexists(path):
         raise MissingFileError(source_file or os.path.basename(os.fspath(path)),
                                "file not found")
     if is_html(path, source_file):
         return extract_html(path, source_file=source_file)
-    document = read_document(path, source_file, require_text=mode == "text",
+    document = read_document(path, source_file, require_text=mode == "text", limits=limits,
                              reader=reader)
     if mode != "text":  # OCR routing (issue 5): scan/ is imported only here
         from report_extract.scan import route_document

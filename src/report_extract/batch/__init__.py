@@ -36,6 +36,7 @@ from report_extract.batch.runners import DaskRunner, LocalRunner, RunnerError, d
 from report_extract.batch.saver import GroupSaver
 from report_extract.batch.versions import SCHEMA_ID, tool_version
 from report_extract.batch.work import Extractor, Options, Outcome, Task
+from report_extract.limits import Limits
 from report_extract.write import FORMATS
 from report_extract.write.files import OutputError, remove_temporaries, writing_to
 from report_extract.write.manifest import (
@@ -64,6 +65,8 @@ _KIND_WORDS = {
     "special_file": "not a regular file", "corrupt_zip": "corrupt zip",
     "unsafe_member": "unsafe zip member", "zip_bomb": "zip bomb",
     "nested_too_deep": "zip nested too deep",
+    "too_large": "too large", "recursive_structure": "self-referencing structure",
+    "bad_page_box": "broken page box",
 }
 
 
@@ -145,7 +148,8 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
             progress: bool | str = True, from_list: str | os.PathLike | None = None,
             detector: str = "pdfplumber", ocr: str = "auto", ocr_engine: str = "rapidocr",
             batch_size: int = 25, extractor: Extractor | None = None,
-            agencies: str | os.PathLike | None = None, reader: str = "pdfium") -> Summary:
+            agencies: str | os.PathLike | None = None, reader: str = "pdfium",
+            limits: Limits | None = None) -> Summary:
     """Convert every PDF among `inputs` into the output tables in `out_dir`.
 
     `progress`: True (a bar on a terminal, lines otherwise), False, or one of
@@ -161,16 +165,21 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
     another convert writes to `out_dir` and OutputError when `out_dir` cannot be written
     (full, read-only): what finished before is kept, consistently, for the next run.
     `batch_size` is no longer used (each finished report is saved at once); it is
-    accepted so that callers need not change.
+    accepted so that callers need not change. `limits` bounds each file's work
+    (report_extract.limits.Limits: pages, sizes, memory per worker; its timeout applies
+    when `timeout` is None).
     """
     options = Options(detector, ocr, ocr_engine, reader)
+    if timeout is None and limits is not None:
+        timeout = limits.timeout
     _check_options(format, workers, timeout, batch_size, options)
     from report_extract.dataset.identity import read_aliases
 
     aliases = read_aliases(agencies) if agencies is not None else None
     started = time.monotonic()
     runner = (DaskRunner(dask_address, timeout) if dask_address
-              else LocalRunner(workers or default_workers(), timeout))
+              else LocalRunner(workers or default_workers(), timeout,
+                               limits.memory_mb if limits else None))
     out = Path(out_dir)
     with writing_to(out), locked(out):
         remove_temporaries(out)
@@ -183,7 +192,8 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
         plan = _plan(identify_all(sources), manifest, store, retry_failed, options)
         reporter = Progress(len(plan.todo), _progress_mode(progress))
         reporter.say(_describe(plan))
-        tasks = [Task(sha, source, options, timeout, extractor) for sha, source in plan.todo]
+        tasks = [Task(sha, source, options, timeout, extractor, limits)
+                 for sha, source in plan.todo]
         try:
             pages = _run(runner, tasks, plan, manifest, store, reporter, options)
         finally:

@@ -27,6 +27,7 @@ from report_extract.batch.work import (
     process_one,
     timeout_message,
 )
+from report_extract.limits import apply_memory_limit
 
 GRACE = 5.0  # seconds past --timeout before a worker that ignores its alarm is killed
 _POLL = 0.5
@@ -44,10 +45,13 @@ class _Running:
     solo: bool  # run alone, so a dead pool can be blamed on it
 
 
-def _init_worker() -> None:
+def _init_worker(memory_mb: int | None = None) -> None:
     # Ctrl-C goes to the whole process group: the parent saves results and stops workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    # One file cannot take the machine: past this, allocations fail (MemoryError, recorded
+    # as out_of_memory) or the worker dies (recorded as a crash); the batch goes on.
+    apply_memory_limit(memory_mb)
 
 
 def _die_with_parent() -> None:
@@ -69,9 +73,11 @@ class LocalRunner:
     breaks the pool alone is recorded as a crash.
     """
 
-    def __init__(self, workers: int, timeout: float | None = None):
+    def __init__(self, workers: int, timeout: float | None = None,
+                 memory_mb: int | None = None):
         self.workers = max(1, workers)
         self.timeout = timeout
+        self.memory_mb = memory_mb  # per worker process (RLIMIT_AS), None: no limit
 
     def run(self, tasks: list[Task]) -> Iterator[Outcome]:
         pending: deque[Task] = deque(tasks)
@@ -113,7 +119,7 @@ class LocalRunner:
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
-                                   initializer=_init_worker)
+                                   initializer=_init_worker, initargs=(self.memory_mb,))
 
     def _submit(self, pool: ProcessPoolExecutor, pending: deque[Task], suspects: deque[Task],
                 inflight: dict[Future, _Running]) -> bool:

@@ -8,26 +8,24 @@ records that).
 from __future__ import annotations
 
 import contextlib
-import re
 import shutil
 import signal
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from types import TracebackType
 
 from report_extract.batch.inputs import Source, read_source
-from report_extract.errors import ReportError
+from report_extract.errors import ReportError, internal_error, stage_of
+from report_extract.limits import Limits
 from report_extract.models import Report
 from report_extract.write.tables import report_rows
 
 # extract(path, *, detector=, mode=, ocr_engine=, reader=, source_file=) -> Report
 Extractor = Callable[..., Report]
-STAGES = ("ingest", "detect", "normalize", "validate")
 
 KIND_TIMEOUT = "timeout"
 KIND_CRASH = "crash"
@@ -68,6 +66,7 @@ class Task:
     options: Options = Options()
     timeout: float | None = None
     extractor: Extractor | None = None  # None: report_extract.pipeline.extract
+    limits: Limits | None = None  # None: report_extract.limits.DEFAULT (with `timeout`)
 
 
 @dataclass
@@ -92,7 +91,7 @@ def process_one(task: Task) -> Outcome:
     try:
         with _alarm(task.timeout), _on_disk(task.source) as path:
             report = _extractor(task)(path, source_file=task.source.source_file,
-                                      **task.options.extract_kwargs())
+                                      **_extract_kwargs(task))
         report.source_file = task.source.source_file
         return Outcome(task.sha256, True, report_rows(report, task.sha256), report.pages,
                        len(report.check_failures), seconds=time.perf_counter() - start)
@@ -105,8 +104,8 @@ def process_one(task: Task) -> Outcome:
         return failed(task, _stage_of(exc.__traceback__), KIND_MEMORY,
                       "ran out of memory while extracting", start)
     except Exception as exc:  # a parser bug must not stop the batch
-        return failed(task, _stage_of(exc.__traceback__), KIND_INTERNAL,
-                      f"internal error (please report it): {type(exc).__name__}: {exc}", start)
+        error = internal_error(task.source.source_file or "", exc)
+        return failed(task, error.stage, error_kind(error), error.reason, start)
 
 
 def failed(task: Task, stage: str, kind: str, message: str, start: float | None = None) -> Outcome:
@@ -120,8 +119,18 @@ def timeout_message(timeout: float | None) -> str:
 
 def error_kind(exc: ReportError) -> str:
     """EncryptedPdfError -> "encrypted_pdf": a stable key to group failures by."""
-    name = type(exc).__name__.removesuffix("Error") or "report"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return exc.code
+
+
+def _extract_kwargs(task: Task) -> dict:
+    kwargs: dict = task.options.extract_kwargs()
+    if task.extractor is None:  # a test's extractor takes no limits
+        from dataclasses import replace
+
+        from report_extract.limits import DEFAULT
+
+        kwargs["limits"] = replace(task.limits or DEFAULT, timeout=task.timeout)
+    return kwargs
 
 
 def _extractor(task: Task) -> Extractor:
@@ -134,12 +143,7 @@ def _extractor(task: Task) -> Extractor:
 
 def _stage_of(tb: TracebackType | None) -> str:
     """The pipeline stage whose code was running when it went wrong (deepest frame)."""
-    stage = "extract"
-    for frame, _ in traceback.walk_tb(tb):
-        parts = frame.f_globals.get("__name__", "").split(".")
-        if len(parts) > 1 and parts[0] == "report_extract" and parts[1] in STAGES:
-            stage = parts[1]
-    return stage
+    return stage_of(tb)
 
 
 @contextlib.contextmanager

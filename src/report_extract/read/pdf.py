@@ -1,7 +1,8 @@
 """Ingest: PDF bytes -> Document (pages of characters and ruling segments).
 
 Refuses, with one clear reason, what cannot be a text-layer report: not a PDF,
-encrypted, truncated or corrupt, no pages, no text layer.
+encrypted, truncated or corrupt, no pages, no text layer, beyond a limit
+(report_extract.limits: checked before the parsers start on the file and on each page).
 """
 
 from __future__ import annotations
@@ -9,28 +10,14 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from report_extract.errors import (
-    CorruptPdfError,
     EmptyPdfError,
-    EncryptedPdfError,
     NotAPdfError,
     NoTextLayerError,
 )
-from report_extract.models import BBox, Char, Document, Page, Segment
-from report_extract.read.upright import (
-    page_turns,
-    quarter_turns,
-    turn_box,
-    turn_chars,
-    turn_segments,
-)
-from report_extract.textclean import unify_radicals
-
-if TYPE_CHECKING:
-    import pdfplumber
-    from pdfplumber.utils.exceptions import PdfminerException
+from report_extract.limits import DEFAULT, Limits, check_file
+from report_extract.models import Document, Page, Segment
 
 # Chromium's PDFs give their CID fonts no FontBBox: pdfminer warns once per glyph run
 # (a hundred lines per report on stderr) and reads the text all the same.
@@ -48,7 +35,7 @@ DEFAULT_READER = "pdfium"
 
 def read_document(
     path: str | os.PathLike[str], source_file: str | None = None, *, require_text: bool = True,
-    reader: str = DEFAULT_READER,
+    reader: str = DEFAULT_READER, limits: Limits = DEFAULT,
 ) -> Document:
     """Open a PDF and return its pages; raise an IngestError subclass for bad input.
 
@@ -60,15 +47,20 @@ def read_document(
     path = Path(path)
     name = source_file or path.name
     _check_header(path, name)
+    sizes = check_file(path, name, limits)  # before any parser: a bomb is never inflated
     if reader == "pdfium":
         from report_extract.read.pdfium import PdfiumCannotOpen, read_pages
 
+        if _may_draw_forms(path):
+            from report_extract.read.plumber import check_drawn_content
+
+            check_drawn_content(path, name, limits, sizes)
         try:
-            pages, metadata = read_pages(path, name)
+            pages, metadata = read_pages(path, name, limits)
         except PdfiumCannotOpen:  # the reference reader reads it, or refuses it as ever
-            pages, metadata = _read_with_pdfplumber(path, name)
+            pages, metadata = _read_with_pdfplumber(path, name, limits, sizes)
     else:
-        pages, metadata = _read_with_pdfplumber(path, name)
+        pages, metadata = _read_with_pdfplumber(path, name, limits, sizes)
     if not pages:
         raise EmptyPdfError(name, "the PDF has no pages")
     if require_text:
@@ -78,6 +70,9 @@ def read_document(
 
 def _check_header(path: Path, name: str) -> None:
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            # a FIFO or device: opening it could block for ever
+            raise NotAPdfError(name, "not a regular file (a FIFO or device), not a PDF")
         with path.open("rb") as handle:
             head = handle.read(1024)
     except FileNotFoundError as error:
@@ -92,63 +87,21 @@ def _check_header(path: Path, name: str) -> None:
         raise NotAPdfError(name, f"not a PDF ({detail})")
 
 
-def _read_with_pdfplumber(path: Path, name: str) -> tuple[list[Page], dict[str, str]]:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psparser import PSException
-    from pdfplumber.utils.exceptions import PdfminerException
+def _may_draw_forms(path: Path) -> bool:
+    """Whether the file has form XObjects, or object streams that could hide them: only
+    then can a page's drawn content exceed what its streams hold (forms drawn within forms).
+    WPS and Word reports have neither, so their fast path stays fast."""
+    import mmap
 
-    try:
-        with pdfplumber.open(path) as pdf:
-            pages = [_read_page(page) for page in pdf.pages]
-            metadata = {k: str(v) for k, v in (pdf.metadata or {}).items()}
-    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
-        raise EncryptedPdfError(name, "encrypted PDF: a password is needed to open it") from error
-    except PdfminerException as error:
-        raise _translate_pdfminer(name, error) from error
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as error:
-        raise CorruptPdfError(name, f"corrupt or truncated PDF ({_short(error)})") from error
-    return pages, metadata
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b"/Form") >= 0 or data.find(b"/ObjStm") >= 0
 
 
-def _translate_pdfminer(name: str, error: PdfminerException) -> Exception:
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+def _read_with_pdfplumber(path: Path, name: str, limits: Limits, sizes: dict[int, int]
+                          ) -> tuple[list[Page], dict[str, str]]:
+    from report_extract.read.plumber import read_pages  # pdfminer: imported only if used
 
-    cause = error.args[0] if error.args else error
-    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
-        return EncryptedPdfError(name, "encrypted PDF: a password is needed to open it")
-    return CorruptPdfError(name, f"corrupt or truncated PDF ({_short(cause)})")
-
-
-def _short(error: object) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:120]
-
-
-def _read_page(page: pdfplumber.page.Page) -> Page:
-    texts = [c for c in page.chars if c["text"].strip()]
-    chars = [
-        # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs from here on
-        Char(unify_radicals(c["text"]), BBox(c["x0"], c["top"], c["x1"], c["bottom"]),
-             float(c.get("size", 0)))
-        for c in texts
-    ]
-    segments = rulings(page.lines, page.rects, page.curves)
-    width, height = float(page.width), float(page.height)
-    images = [BBox(max(i["x0"], 0.0), max(i["top"], 0.0), min(i["x1"], width),
-                   min(i["bottom"], height)) for i in page.images]
-    # a page whose text runs sideways (turned by /Rotate, or drawn turned) is turned upright
-    turns = page_turns(quarter_turns(c["matrix"][0], -c["matrix"][1]) for c in texts)
-    if turns:
-        chars = turn_chars(chars, width, height, turns)
-        segments = turn_segments(segments, width, height, turns)
-        images = [BBox(*turn_box((i.x0, i.top, i.x1, i.bottom), width, height, turns))
-                  for i in images]
-        width, height = (height, width) if turns % 2 else (width, height)
-    result = Page(page.page_number, width, height, chars, segments, images=images)
-    page.flush_cache()  # pdfplumber keeps parsed objects per page; release them (memory)
-    return result
+    return read_pages(path, name, limits, sizes)
 
 
 def rulings(lines: list[dict], rects: list[dict], curves: list[dict]) -> list[Segment]:

@@ -31,6 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from report_extract.errors import CorruptPdfError
+from report_extract.limits import DEFAULT, Limits, check_page_count
 from report_extract.models import BBox, Char, Page
 from report_extract.read.pdf import MAX_RULING_THICKNESS, rulings
 from report_extract.read.upright import (
@@ -55,18 +56,20 @@ class PdfiumCannotOpen(Exception):
     then reads it or says why, in the same words as ever."""
 
 
-def read_pages(path: Path, name: str) -> tuple[list[Page], dict[str, str]]:
+def read_pages(path: Path, name: str, limits: Limits = DEFAULT
+               ) -> tuple[list[Page], dict[str, str]]:
     """The pages of a PDF (with their images' boxes) and its Info metadata."""
     with _PDFIUM:
-        return _read_pages(path, name)
+        return _read_pages(path, name, limits)
 
 
-def _read_pages(path: Path, name: str) -> tuple[list[Page], dict[str, str]]:
+def _read_pages(path: Path, name: str, limits: Limits) -> tuple[list[Page], dict[str, str]]:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
         raise PdfiumCannotOpen(str(error)) from error
     try:
+        check_page_count(len(pdf), name, limits)  # before any page is parsed
         flat = _fonts_without_descent(path)
         pages = [_read_page(pdf, index, flat) for index in range(len(pdf))]
         metadata = pdf.get_metadata_dict(skip_empty=True)

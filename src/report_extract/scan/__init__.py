@@ -10,7 +10,7 @@ Heavy imports (OpenCV, onnxruntime) happen only when a page is actually OCR'd.
 
 from __future__ import annotations
 
-from report_extract.errors import IngestError
+from report_extract.errors import CorruptPdfError, IngestError
 from report_extract.models import Document, Page
 from report_extract.read.pdf import check_text_layer
 from report_extract.scan.route import MODES, PageRoute, plan_routes
@@ -72,15 +72,25 @@ def ocr_pages(
     from report_extract.scan.reader import read_page
 
     ocr = get_engine(engine)
-    pdf = pdfium.PdfDocument(document.path)
+    try:
+        pdf = pdfium.PdfDocument(document.path)
+    except pdfium.PdfiumError as error:
+        raise CorruptPdfError(document.source_file, f"corrupt PDF: pages {_numbers(numbers)} "
+                              f"need OCR, but PDFium cannot open the file ({error})") from error
     used: list[str] = []
     skews: list[str] = []
     try:
         bar = tqdm(numbers, desc=f"OCR {document.source_file}", unit="page", leave=False,
                    disable=None if progress else True)  # None: off when not a TTY
         for number in bar:
-            resolution = dpi or page_dpi(pdf[number - 1])
-            image = prepare(render(pdf[number - 1], resolution), number, resolution)
+            try:
+                resolution = dpi or page_dpi(pdf[number - 1])
+                _check_render_size(document.source_file, number, pdf[number - 1], resolution)
+                pixels = render(pdf[number - 1], resolution)
+            except pdfium.PdfiumError as error:
+                raise CorruptPdfError(document.source_file, f"corrupt PDF: page {number} "
+                                      f"cannot be rendered for OCR ({error})") from error
+            image = prepare(pixels, number, resolution)
             page: Page = read_page(image, ocr)
             document.pages[number - 1] = page  # the rendered image is released here
             used.append(str(resolution))
@@ -90,3 +100,19 @@ def ocr_pages(
     document.metadata.update({
         "ocr_engine": engine, "ocr_dpi": ",".join(used),
         "ocr_pages": ",".join(map(str, numbers)), "ocr_skew_degrees": ",".join(skews)})
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:10])) + (", …" if len(numbers) > 10 else "")
+
+
+def _check_render_size(name: str, number: int, page, resolution: int) -> None:
+    from report_extract.errors import TooLargeError
+    from report_extract.limits import MAX_RENDER_PIXELS
+
+    width, height = page.get_size()
+    pixels = width * height * (resolution / 72) ** 2
+    if not pixels <= MAX_RENDER_PIXELS:
+        raise TooLargeError(name, f"too large: page {number} would render to "
+                                  f"{pixels / 1e6:.0f} megapixels for OCR, over the limit of "
+                                  f"{MAX_RENDER_PIXELS / 1e6:.0f}")

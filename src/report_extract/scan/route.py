@@ -82,16 +82,30 @@ def _area(box: BBox) -> float:
 
 def _picture_boxes(document: Document) -> dict[int, list[BBox]]:
     """Boxes (points, top-left origin) of the raster images on each page: those the reader
-    found while reading (the file is not opened again), else read from the file."""
+    found while reading (the file is not opened again), else read from the file.
+
+    A file PDFium cannot open (pdfminer could: the text layer is read) has no pictures
+    found: its pages are routed by their text layer, and the refusal is noted in the
+    document's metadata (an image page then ends as "no text layer", as it would)."""
     if all(page.images is not None for page in document.pages):
         return {page.number: page.images or [] for page in document.pages}
     if not Path(document.path).exists():
         return {}
     import pypdfium2 as pdfium
+
+    try:
+        return _pdfium_picture_boxes(document.path)
+    except pdfium.PdfiumError as error:
+        document.metadata["pictures_unknown"] = f"PDFium cannot read the file ({error})"
+        return {}
+
+
+def _pdfium_picture_boxes(path: str) -> dict[int, list[BBox]]:
+    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     boxes: dict[int, list[BBox]] = {}
-    pdf = pdfium.PdfDocument(document.path)
+    pdf = pdfium.PdfDocument(path)
     try:
         for index in range(len(pdf)):
             page = pdf[index]

@@ -1,0 +1,422 @@
+"""Bounded work per file: limits that a hostile or broken PDF cannot get past.
+
+A report is a few dozen pages of text and ruled tables; a damaged or malicious file can ask
+for millions of pages, pages kilometres wide, a content stream of gigabytes, or a small
+stream that inflates to gigabytes (a decompression bomb). Each is refused with a
+TooLargeError before the parsers start on it:
+
+- check_file: the file's size, then every stream's decoded size, inflated chunk by chunk
+  and stopped at the cap, so a bomb is measured without ever being held in memory;
+- check_page: each page's box (four finite numbers enclosing an area, not too large) and
+  the decoded size of its content streams (from check_file's measurements).
+
+Time and memory are bounded around the whole extraction: `deadline` (a SIGALRM timer for
+Python code, raising ExtractTimeoutError), `apply_memory_limit` (RLIMIT_AS in a worker),
+and `run_isolated`, which runs one extraction in a child process with both, and kills it
+at the deadline: the only way to stop a hang in native code (PDFium, zlib, OCR), and a
+crash there becomes a one-line error instead of the end of the command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import mmap
+import os
+import re
+import signal
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from report_extract.errors import (
+    BadPageBoxError,
+    ExtractTimeoutError,
+    OutOfMemoryError,
+    ReportError,
+    TooLargeError,
+    WorkerCrashedError,
+    internal_error,
+)
+
+MB = 1 << 20
+MAX_RENDER_PIXELS = 150e6  # a page rendered for OCR (A0 at 300 dpi is 139 megapixels)
+_CHUNK = 1 << 20  # inflate this much at a time
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost. The defaults pass every real report with a wide margin
+    (a report is ~10-60 A4 pages, streams of kilobytes, scans of a few MB per page)."""
+
+    max_pages: int = 1000
+    max_page_side: float = 5000.0  # points (1.76 m; A0's long side is 3370)
+    max_file_mb: float = 1024.0
+    # Decoded content (and forms, as drawn) of one page: a report's pages have < 100 KB;
+    # pdfminer keeps ~1 KB per character, so 4 MB of dense text is already ~1-2 GB.
+    max_page_content_mb: float = 4.0
+    max_stream_mb: float = 256.0  # any one decoded stream (a 600 dpi RGB A4 scan is ~100)
+    max_streams_total_mb: float = 4096.0  # all decoded streams of the file together
+    timeout: float | None = 600.0  # seconds per file; None: no limit
+    memory_mb: int | None = 4096  # address space of the process extracting; None: no limit
+
+    def __post_init__(self) -> None:
+        for name in ("max_pages", "max_page_side", "max_file_mb", "max_page_content_mb",
+                     "max_stream_mb", "max_streams_total_mb"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"timeout must be positive seconds, not {self.timeout}")
+        if self.memory_mb is not None and self.memory_mb < 256:
+            raise ValueError(f"memory_mb must be at least 256, not {self.memory_mb}")
+
+
+UNLIMITED_TIME = None
+DEFAULT = Limits()
+
+
+# --- the file: size and decoded stream sizes ------------------------------------------
+
+_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
+_NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
+_HEAD = 4096  # bytes before `stream` searched for its object number and dictionary
+
+
+def check_file(path: str | os.PathLike[str], name: str, limits: Limits = DEFAULT) -> dict[int, int]:
+    """Refuse a file too large or holding a stream that decodes too large; return the
+    decoded size of each numbered object's stream (for check_page)."""
+    size = Path(path).stat().st_size
+    if size > limits.max_file_mb * MB:
+        raise TooLargeError(name, f"too large: the file is {size / MB:.0f} MB, over the limit "
+                                  f"of {limits.max_file_mb:g} MB (--max-file-mb)")
+    if size == 0:
+        return {}
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _stream_sizes(data, name, limits)
+
+
+def _stream_sizes(data: mmap.mmap, name: str, limits: Limits) -> dict[int, int]:
+    cap, total_cap = int(limits.max_stream_mb * MB), int(limits.max_streams_total_mb * MB)
+    sizes: dict[int, int] = {}
+    total = 0
+    for match in _STREAM.finditer(data):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        head = data[max(0, match.start() - _HEAD):match.start()]
+        objects = list(_OBJ.finditer(head))
+        number = int(objects[-1].group(1)) if objects else None
+        dictionary = head[objects[-1].end():] if objects else head
+        size = decoded_size(data[start:end if end >= 0 else len(data)],
+                            _filters(dictionary), cap)
+        if size > cap:
+            where = f"object {number}" if number is not None else f"at byte {start}"
+            raise TooLargeError(name, f"too large: a stream ({where}) decodes to over "
+                                      f"{limits.max_stream_mb:g} MB (--max-stream-mb); "
+                                      "refused before inflating it (decompression bomb?)")
+        total += size
+        if total > total_cap:
+            raise TooLargeError(name, f"too large: its streams decode to over "
+                                      f"{limits.max_streams_total_mb:g} MB together")
+        if number is not None:
+            sizes[number] = max(size, sizes.get(number, 0))
+    return sizes
+
+
+def _filters(dictionary: bytes) -> list[bytes]:
+    found = _FILTER.findall(dictionary)
+    return _NAME.findall(found[-1]) if found else []
+
+
+def decoded_size(raw: bytes, filters: list[bytes], cap: int) -> int:
+    """The size of a stream after its filters, counted up to just past `cap` (then it
+    stops). Image codecs end the chain: the text reader never decodes images."""
+    chunks: Iterable[bytes] = (raw,)
+    for name in filters:
+        decoder = _DECODERS.get(name)
+        if decoder is None:
+            break
+        chunks = decoder(chunks)
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > cap:
+            break
+    return total
+
+
+def _inflate(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    inflater = zlib.decompressobj()
+    try:
+        for chunk in chunks:
+            while chunk and not inflater.eof:
+                out = inflater.decompress(chunk, _CHUNK)
+                chunk = inflater.unconsumed_tail
+                if out:
+                    yield out
+    except zlib.error:
+        return  # readers stop at the damage too
+
+
+def _lzw(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    from io import BytesIO
+
+    from pdfminer.lzw import LZWDecoder
+
+    pending = bytearray()
+    try:
+        for out in LZWDecoder(BytesIO(b"".join(chunks))).run():
+            pending += out
+            if len(pending) >= _CHUNK:
+                yield bytes(pending)
+                pending.clear()
+    except Exception:  # noqa: BLE001 - damaged LZW data ends the stream, as in pdfminer
+        pass
+    yield bytes(pending)
+
+
+def _run_length(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    data = b"".join(chunks)
+    i = 0
+    while i < len(data):
+        length = data[i]
+        if length == 128:
+            return
+        if length < 128:
+            yield data[i + 1:i + 2 + length]
+            i += length + 2
+        else:
+            yield data[i + 1:i + 2] * (257 - length)
+            i += 2
+
+
+def _ascii(decode: Callable[[bytes], bytes]) -> Callable[[Iterable[bytes]], Iterator[bytes]]:
+    def decoder(chunks: Iterable[bytes]) -> Iterator[bytes]:
+        try:
+            yield decode(b"".join(chunks))
+        except Exception:  # noqa: BLE001 - damaged data: nothing more decodes
+            return
+    return decoder
+
+
+def ascii85decode(data: bytes) -> bytes:
+    """PDF's ASCII85Decode (the stdlib's, so the fast path needs no pdfminer): up to "~>"."""
+    import base64
+
+    body = data.split(b"~>", 1)[0]
+    if body.lstrip().startswith(b"<~"):
+        body = body.lstrip()[2:]
+    return base64.a85decode(body, ignorechars=b" \t\n\r\x0b\x0c\x00")
+
+
+def asciihexdecode(data: bytes) -> bytes:
+    """PDF's ASCIIHexDecode: hex digits up to ">", whitespace ignored, an odd last digit
+    read as followed by 0."""
+    import binascii
+
+    digits = bytes(c for c in data.split(b">", 1)[0] if c not in b" \t\n\r\x0b\x0c\x00")
+    return binascii.unhexlify(digits + b"0" if len(digits) % 2 else digits)
+
+
+def _ascii_decoders() -> dict[bytes, Callable[[Iterable[bytes]], Iterator[bytes]]]:
+    return {b"ASCII85Decode": _ascii(ascii85decode), b"A85": _ascii(ascii85decode),
+            b"ASCIIHexDecode": _ascii(asciihexdecode), b"AHx": _ascii(asciihexdecode)}
+
+
+_DECODERS: dict[bytes, Callable[[Iterable[bytes]], Iterator[bytes]]] = {
+    b"FlateDecode": _inflate, b"Fl": _inflate, b"LZWDecode": _lzw, b"LZW": _lzw,
+    b"RunLengthDecode": _run_length, b"RL": _run_length, **_ascii_decoders()}
+
+
+# --- pages: count, box, content -------------------------------------------------------
+
+def check_page_count(number: int, name: str, limits: Limits = DEFAULT) -> None:
+    """Called with each page's number as pages are found: stops at the first one too many."""
+    if number > limits.max_pages:
+        raise TooLargeError(name, f"too large: more than {limits.max_pages} pages "
+                                  "(--max-pages)")
+
+
+def check_page_box(number: int, box: Any, name: str, limits: Limits = DEFAULT,
+                   label: str = "MediaBox") -> tuple[float, float, float, float]:
+    """A page box as four finite numbers enclosing an area no side of which is too long."""
+    if (not isinstance(box, list | tuple) or len(box) != 4
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in box)):
+        raise BadPageBoxError(name, f"corrupt PDF: page {number} has a broken /{label} "
+                                    f"({_show(box)}), not four numbers")
+    x0, y0, x1, y1 = (float(v) for v in box)
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x0 == x1 or y0 == y1:
+        raise BadPageBoxError(name, f"corrupt PDF: page {number} has a broken /{label} "
+                                    f"({_show(box)}), enclosing no area")
+    side = max(abs(x1 - x0), abs(y1 - y0))
+    if side > limits.max_page_side:
+        raise TooLargeError(name, f"too large: page {number} is {side:.0f} pt long, over the "
+                                  f"limit of {limits.max_page_side:g} pt (--max-page-side)")
+    return x0, y0, x1, y1
+
+
+def check_page_content(number: int, size: int, name: str, limits: Limits = DEFAULT,
+                       drawn: bool = False) -> None:
+    """The decoded size of a page's content streams and forms (`drawn`: counted as many
+    times as they are drawn, so forms drawing forms cannot multiply the work unseen)."""
+    if size <= limits.max_page_content_mb * MB:
+        return
+    if drawn:  # counting stopped at the limit: the size is only a lower bound
+        raise TooLargeError(name, f"too large: page {number} draws more than "
+                                  f"{limits.max_page_content_mb:g} MB of content (forms drawn "
+                                  "within forms; --max-page-content-mb)")
+    raise TooLargeError(name, f"too large: page {number} has {size / MB:.0f} MB of content, "
+                              f"over the limit of {limits.max_page_content_mb:g} MB "
+                              "(--max-page-content-mb)")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+# --- time and memory ----------------------------------------------------------------
+
+class _Expired(BaseException):
+    """Raised by the alarm; a BaseException so that no parser's `except Exception` eats it."""
+
+
+def timeout_reason(seconds: float) -> str:
+    return f"no result after {seconds:g} s: stopped (raise --timeout for very long reports)"
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None, name: str) -> Iterator[None]:
+    """Raise ExtractTimeoutError when `seconds` pass. A SIGALRM timer: it interrupts Python
+    code (the parsers are Python), not a native call, and only works in the main thread
+    (elsewhere, and for native code, a process boundary is needed: run_isolated).
+    An earlier timer that is due first (a batch worker's) is left to ring; a later one is
+    set again on the way out."""
+    if (not seconds or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= seconds:
+        yield
+        return
+
+    def ring(signum, frame):
+        raise _Expired()
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise ExtractTimeoutError(name, timeout_reason(seconds)) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
+
+
+def apply_memory_limit(megabytes: int | None) -> bool:
+    """Cap this process's address space (RLIMIT_AS): an allocation past it fails (Python
+    raises MemoryError) instead of the machine swapping. False where not available."""
+    if not megabytes:
+        return False
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return False
+    wanted = megabytes * MB
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+T = TypeVar("T")
+GRACE = 5.0  # seconds past the deadline before a child that ignores its alarm is killed
+
+
+def run_isolated(work: Callable[[], T], name: str, limits: Limits = DEFAULT) -> T:
+    """work() in a forked child under the memory limit and the deadline; its result, or
+    its ReportError raised here. Any other exception, the child's death, or a hang past
+    the deadline becomes a one-line ReportError. Without fork: work() here, with the alarm.
+
+    Why a child process and not only signal.alarm: the alarm cannot interrupt native code
+    (PDFium rendering, inflating, OCR), a memory limit set on the command's own process
+    would stay for the rest of it, and a crash in native code would end the command with
+    no message. A fork costs a few milliseconds."""
+    if not hasattr(os, "fork"):
+        with deadline(limits.timeout, name):
+            return _guarded(work, name)
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(work, name, limits, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        wait = None if limits.timeout is None else limits.timeout + GRACE
+        if not receive.poll(wait):
+            raise ExtractTimeoutError(name, timeout_reason(limits.timeout or 0))
+        ok, value = receive.recv()
+    except EOFError:  # the child died without a word
+        child.join(1)
+        raise _death(name, child.exitcode, limits) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receive.close()
+    if ok:
+        return value
+    raise value
+
+
+def _child(work: Callable[[], Any], name: str, limits: Limits, send) -> None:
+    apply_memory_limit(limits.memory_mb)
+    try:
+        with deadline(limits.timeout, name):
+            result = (True, _guarded(work, name))
+    except ReportError as error:
+        result = (False, error)
+    try:
+        send.send(result)
+    except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be pickled
+        send.send((False, internal_error(name, error)))
+    finally:
+        send.close()
+
+
+def _guarded(work: Callable[[], T], name: str) -> T:
+    try:
+        return work()
+    except ReportError:
+        raise
+    except Exception as error:  # the file boundary: a bug or a parser's surprise
+        raise internal_error(name, error) from error
+
+
+def _death(name: str, exitcode: int | None, limits: Limits) -> ReportError:
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = signal.Signals(-exitcode).name
+        except ValueError:
+            how = f"signal {-exitcode}"
+    else:
+        how = f"exit status {exitcode}"
+    if exitcode == -signal.SIGKILL and limits.memory_mb:
+        return OutOfMemoryError(name, f"out of memory: the extraction was killed ({how})")
+    return WorkerCrashedError(name, f"crash: the process extracting it died ({how}; a crash "
+                                    "in native code, e.g. PDFium, on a damaged file)")
