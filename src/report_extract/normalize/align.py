@@ -7,11 +7,18 @@ that cannot be read is kept as raw text with a reason, never guessed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
 from report_extract.normalize.labels import LabelMatch, match_label
+from report_extract.normalize.tree import (
+    Alignment,
+    flag_unplaced,
+    leaf_paths,
+    out_of_order,
+    parent_reason,
+)
 from report_extract.templates import (
     ACTIVE_COLUMNS,
     ACTIVE_ROWS,
@@ -243,17 +250,79 @@ def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> 
 
 
 def _place_row(
-    table: CanonicalTable, specs: Sequence[LabelSpec], leaf: GridCell, group: str, seen: set[str]
+    table: CanonicalTable, specs: Sequence[LabelSpec], leaf: GridCell,
+    parents: Sequence[GridCell], alignment: Alignment,
 ) -> str | None:
-    match = match_label(leaf.text, specs, group)
+    """The template leaf a row's last label names (aligned to the template tree: its
+    numbering must agree with the leaf's path), recorded in `alignment`; else None and
+    the label reported as not placed."""
+    group = " ".join(p.text for p in parents)
+    match = match_label(leaf.text, specs, group, paths=leaf_paths(table.name),
+                        printed=_numbered_labels([*parents, leaf]))
     if match.spec is None:
         _unplaced(table, "unplaced_row", leaf, match.reason)
         return None
-    if match.spec.key in seen:
+    if match.spec.key in alignment.rows:
         _unplaced(table, "duplicate_row", leaf, f"{match.spec.key} was already read above")
         return None
-    seen.add(match.spec.key)
+    alignment.place_row(match.spec.key, match.score)
     return match.spec.key
+
+
+def _place_blank_row(table: CanonicalTable, specs: Sequence[LabelSpec], leaf: GridCell,
+                     parents: Sequence[GridCell], columns: Iterable[str], read: _Placing,
+                     first_value_col: int = 0) -> None:
+    """A row printed with a label and no values (its cells blank) is placed as printed:
+    its cells are null, absent in the report, not missing. Only from a text layer: an
+    OCR'd label without values may have lost them, so its cells stay unplaced (missing).
+    Parents ("（三）不予公开" on a line of its own), labels naming no template row or one
+    placed already (a wrapped label's second line) are passed over without a word."""
+    if _ocr_read([leaf, *parents]) or parent_reason(table.name, read.grid, leaf,
+                                                     first_value_col):
+        return
+    match = match_label(leaf.text, specs, " ".join(p.text for p in parents),
+                        paths=leaf_paths(table.name), printed=_numbered_labels([*parents, leaf]))
+    if match.spec is None or match.spec.key in read.alignment.rows:
+        return
+    read.alignment.place_row(match.spec.key, match.score)
+    read.alignment.place_columns(match.spec.key, dict.fromkeys(columns, 1.0))
+    read.placed.append((match.spec.key, leaf))
+
+
+@dataclass
+class _Placing:
+    """The rows of a grid placed so far: the alignment, and (key, label) in grid order."""
+
+    grid: Grid
+    alignment: Alignment
+    placed: list[tuple[str, GridCell]]
+
+
+def _numbered_labels(labels: Sequence[GridCell]) -> list[str]:
+    """The texts of a row's labels whose numbering speaks for the row: not a label below
+    another in the same column (a borderless wrapped label's line, "1、申请" under the
+    end of "5、要求…", begins the next row's label)."""
+    kept: list[GridCell] = []
+    for cell in labels:
+        if not any(k.col <= cell.last_col and cell.col <= k.last_col for k in kept):
+            kept.append(cell)
+    return [cell.text for cell in kept]
+
+
+def _refuse_out_of_order(table: CanonicalTable, alignment: Alignment,
+                         placed: list[tuple[str, GridCell]], specs: Sequence[LabelSpec]
+                         ) -> None:
+    """Rows placed against the template's order are not placed: their cells are taken
+    out and their labels reported (a misread label is not let take another row's key)."""
+    placed.sort(key=lambda entry: (entry[1].row, entry[1].col))
+    wrong = out_of_order([key for key, _ in placed], [spec.key for spec in specs])
+    for index in sorted(wrong):
+        key, leaf = placed[index]
+        table.cells = [c for c in table.cells if c.row != key]
+        alignment.rows.pop(key, None)
+        alignment.columns.pop(key, None)
+        _unplaced(table, "unplaced_row", leaf,
+                  f"read as {key}, which the template prints elsewhere in the table's order")
 
 
 # --- applications (table 三) ----------------------------------------------------------------
@@ -401,10 +470,22 @@ def _column_by_position(
                                      f"where the template prints {label} ({missing[0]})")
 
 
-def _application_row(
-    table: CanonicalTable, row: _Row, columns: dict[int, str], parts: dict[int, int],
-    by_position: tuple[int, str, str] | None, seen: set[str], doubts: dict[int, str],
-) -> str:
+@dataclass
+class _Columns:
+    """Table 三's value columns as read: keyed columns, their parts, the column placed by
+    position, the doubted headers; and the alignment with the rows placed so far."""
+
+    grid: Grid
+    first_value_col: int
+    keys: dict[int, str]
+    parts: dict[int, int]
+    by_position: tuple[int, str, str] | None
+    doubts: dict[int, str]
+    alignment: Alignment
+    placed: list[tuple[str, GridCell]]  # rows placed, in grid order: key, label cell
+
+
+def _application_row(table: CanonicalTable, row: _Row, read: _Columns) -> str:
     """Read one data row of table 三 into canonical cells. Returns the row's label when
     OCR read it and it could not be placed (perhaps a misread template row), else ""."""
     labels = [c for c in row.labels if not _is_results_block(c)]
@@ -414,14 +495,20 @@ def _application_row(
                                       page=row.values[0].page, bbox=row.values[0].bbox))
         return f"row {row.index + 1}" if _ocr_read(row.values) else ""
     leaf, parents = labels[-1], labels[:-1]
-    key = _place_row(table, APPLICATION_ROWS, leaf, " ".join(p.text for p in parents), seen)
+    parent = parent_reason(table.name, read.grid, leaf, read.first_value_col)
+    if parent is not None:  # "（三）不予公开" alone: its values are no row's (issue 17)
+        _unplaced(table, "unplaced_row", leaf, parent)
+        return clean_text(leaf.text) if _ocr_read(row.values) else ""
+    key = _place_row(table, APPLICATION_ROWS, leaf, parents, read.alignment)
     if key is None:
         return clean_text(leaf.text) if _maybe_misread(leaf, APPLICATION_ROWS) else ""
-    cells = _cells_by_column(row.values, columns, parts)
-    for col in columns:
-        table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
-    if by_position is not None:
-        col, column, reason = by_position
+    read.placed.append((key, leaf))
+    cells = _cells_by_column(row.values, read.keys, read.parts)
+    for col in read.keys:
+        table.cells.append(_column_cell(table, key, col, read.keys, cells, read.doubts))
+    read.alignment.place_columns(key, dict.fromkeys(read.keys.values(), 1.0))
+    if read.by_position is not None:
+        col, column, reason = read.by_position
         value = next((v for v in row.values if v.col <= col <= v.last_col), None)
         table.cells.append(_uncertain_cell(table, key, column, value, reason))
     return ""
@@ -446,11 +533,19 @@ def _ocr_read(cells: list[GridCell]) -> bool:
 def normalize_applications(grid: Grid, template: str | None = None) -> CanonicalTable:
     """Table 三. `template`: table 二's version, when known (it decides which （六） rows a
     table with unplaced OCR'd rows is missing)."""
+    return align_applications(grid, template)[0]
+
+
+def align_applications(grid: Grid, template: str | None = None
+                       ) -> tuple[CanonicalTable, Alignment]:
+    """Table 三 and its alignment to the template tree (normalize_applications)."""
     table = CanonicalTable("applications")
+    alignment = Alignment(table.name)
     value_cols = sorted(_value_columns(grid))
     if not value_cols:
-        return table
-    rows = _split_rows(grid, value_cols[0])
+        return table, alignment
+    first_value_col = value_cols[0]
+    rows = _split_rows(grid, first_value_col)
     data_rows = [r for r in rows if sum(_is_value(v) for v in r.values) >= MIN_VALUES_IN_DATA_ROW]
     header_end = data_rows[0].index if data_rows else 0
     value_cols = _data_columns(data_rows)
@@ -460,13 +555,20 @@ def normalize_applications(grid: Grid, template: str | None = None) -> Canonical
     if by_position is not None:
         _note_by_position(table, by_position[2])
     doubts = _run_together_headers(grid, columns, header_end, APPLICATION_COLUMNS)
-    seen: set[str] = set()
-    misread = [label for row in data_rows
-               if (label := _application_row(table, row, columns, parts, by_position, seen,
-                                             doubts))]
+    read = _Columns(grid, first_value_col, columns, parts, by_position, doubts, alignment, [])
+    misread = [label for row in data_rows if (label := _application_row(table, row, read))]
+    placing = _Placing(grid, alignment, read.placed)
+    data_indexes = {r.index for r in data_rows}
+    for row in rows[header_end:]:
+        labels = [c for c in row.labels if not _is_results_block(c)]
+        if (labels and labels[-1].row == row.index and row.index not in data_indexes
+                and not any(v.text.strip() for v in row.values)):
+            _place_blank_row(table, APPLICATION_ROWS, labels[-1], labels[:-1],
+                             columns.values(), placing, first_value_col)
+    _refuse_out_of_order(table, alignment, read.placed, APPLICATION_ROWS)
     _flag_unread_columns(table, APPLICATION_COLUMNS)
     _flag_unread_rows(table, APPLICATION_ROWS, misread, template, APPLICATION_COLUMNS)
-    return table
+    return table, alignment
 
 
 # --- review and litigation (table 四) ----------------------------------------------------
@@ -517,10 +619,16 @@ def _group_keys(grid: Grid, group: list[int], header_end: int, row: _Row) -> str
 
 
 def normalize_review(grid: Grid) -> CanonicalTable:
+    return align_review(grid)[0]
+
+
+def align_review(grid: Grid) -> tuple[CanonicalTable, Alignment]:
+    """Table 四 and its alignment: its three rows are printed as column groups."""
     table = CanonicalTable("review_litigation")
+    alignment = Alignment(table.name)
     value_cols = sorted(_value_columns(grid))
     if not value_cols:
-        return table
+        return table, alignment
     rows = _split_rows(grid, value_cols[0])
     data_rows = [r for r in rows if any(_is_value(v) for v in r.values)]
     header_end = data_rows[0].index
@@ -545,13 +653,15 @@ def normalize_review(grid: Grid) -> CanonicalTable:
                         f"column {col + 1} ({column}): no distinct 行政复议/行政诉讼 group"))
                     continue
                 placed.add((key, column))
+                alignment.place_row(key, 1.0)
+                alignment.place_columns(key, {column: 1.0})
                 table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
             if key is not None and position is not None:
                 _review_cell_by_position(table, key, row, position)
     _flag_unread_columns(table, REVIEW_COLUMNS)
     if any(_ocr_read(row.values) for row in data_rows):
         _flag_unplaced_review(table)
-    return table
+    return table, alignment
 
 
 def _review_cell_by_position(table: CanonicalTable, key: str, row: _Row,
@@ -620,10 +730,17 @@ def _header_doubts(cells: list[GridCell], header: dict[tuple[int, int], str]
 
 
 def normalize_active(grid: Grid) -> CanonicalTable:
+    return align_active(grid)[0]
+
+
+def align_active(grid: Grid) -> tuple[CanonicalTable, Alignment]:
+    """Table 二 and its alignment: each block's header places the columns of its rows."""
     table = CanonicalTable("active_disclosure")
+    alignment = Alignment(table.name)
+    placed: list[tuple[str, GridCell]] = []
+    blanks: list[tuple[GridCell, tuple[str, ...]]] = []  # labels without values
     header: dict[tuple[int, int], str] = {}
     doubts: dict[tuple[int, int], str] = {}  # the header's run-together column headers
-    seen: set[str] = set()
     misread: list[str] = []  # OCR'd labels of rows with values that were not placed
     headed: dict[str, set[str]] = {}  # OCR'd rows: the column keys their header had
     for cells in grid.rows():
@@ -633,8 +750,9 @@ def normalize_active(grid: Grid) -> CanonicalTable:
             header, doubts = new_header, _header_doubts(cells, new_header)
             continue
         if len(cells) < 2:  # a heading row, or a label without values
+            blanks.extend((cell, tuple(header.values())) for cell in cells if header)
             continue
-        key = _place_row(table, ACTIVE_ROWS, cells[0], "", seen)
+        key = _place_row(table, ACTIVE_ROWS, cells[0], (), alignment)
         if key is None:
             if _maybe_misread(cells[0], ACTIVE_ROWS):
                 misread.append(clean_text(cells[0].text))
@@ -642,13 +760,19 @@ def normalize_active(grid: Grid) -> CanonicalTable:
         for cell in cells[1:]:  # text that is not a number is an unreadable value
             _active_cells(table, key, cell, _columns_under(cell, header),
                           next(iter(_columns_under(cell, doubts)), None))
+        placed.append((key, cells[0]))
+        alignment.place_columns(key, dict.fromkeys(header.values(), 1.0))
         if _ocr_read(cells):
             headed[key] = set(header.values())
     table.template = detect_template(set(header_keys(grid)))
+    read = _Placing(grid, alignment, placed)
+    for leaf, columns in blanks:
+        _place_blank_row(table, ACTIVE_ROWS, leaf, (), columns, read)
+    _refuse_out_of_order(table, alignment, placed, ACTIVE_ROWS)
     _refuse_misfits(table)
     _flag_unheaded_columns(table, headed)
     _flag_unread_active_rows(table, misread)
-    return table
+    return table, alignment
 
 
 def _template_columns(table: CanonicalTable) -> dict[str, tuple[str, ...]]:
@@ -749,12 +873,16 @@ def detect_template(keys: set[str]) -> str | None:
 
 
 def normalize_tables(grids: dict[str, Grid]) -> dict[str, CanonicalTable]:
-    tables: dict[str, CanonicalTable] = {}
+    """Every table found, aligned to its template; then, in this one place for every
+    producer, each template cell not placed is a per-cell problem (tree.flag_unplaced)."""
+    aligned: dict[str, tuple[CanonicalTable, Alignment]] = {}
     if "active_disclosure" in grids:
-        tables["active_disclosure"] = normalize_active(grids["active_disclosure"])
-    template = tables["active_disclosure"].template if tables else None
+        aligned["active_disclosure"] = align_active(grids["active_disclosure"])
+    template = aligned["active_disclosure"][0].template if aligned else None
     if "applications" in grids:
-        tables["applications"] = normalize_applications(grids["applications"], template)
+        aligned["applications"] = align_applications(grids["applications"], template)
     if "review_litigation" in grids:
-        tables["review_litigation"] = normalize_review(grids["review_litigation"])
-    return tables
+        aligned["review_litigation"] = align_review(grids["review_litigation"])
+    for table, alignment in aligned.values():
+        flag_unplaced(table, alignment, template)
+    return {name: table for name, (table, _) in aligned.items()}
