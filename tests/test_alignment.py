@@ -157,3 +157,16 @@ def test_an_unread_other_row_with_a_2021_table_two_is_flagged_per_cell():
     score = score_report(report, truth)
     assert (score.exact, score.flagged, score.unflagged) == (0, 7, [])
     assert ["applications", "other", "total"] not in report_dict(report)["uncertain_cells"]
+
+
+def test_two_parent_cells_run_together_carry_both_numberings():
+    """synth-1-0056 (docx): no rule drawn between （五）不予处理 and （六）其他处理, one cell
+    holds both; its （五） must not refuse "3.其他" as other_other."""
+    cells = [cell(0, 0, "申请人情况", col_span=2)]
+    cells += [cell(0, 2 + i, text) for i, text in enumerate(APPLICANTS)]
+    cells += [cell(1, 0, "（五）不予处理\n（六）其他处理", row_span=2),
+              cell(1, 1, "2.重复申请"), cell(2, 1, "3.其他")]
+    cells += [cell(row, 2 + i, str(row)) for row in (1, 2) for i in range(7)]
+    table = normalize_applications(grid(cells))
+    assert {(c.row, c.value) for c in table.cells} == {("not_processed_duplicate", 1),
+                                                        ("other_other", 2)}

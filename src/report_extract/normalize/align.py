@@ -11,6 +11,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
+from report_extract.normalize.doubt import (
+    Findings,
+    apply_table_doubts,
+    by_position_reason,
+    maybe_misread,
+    note_by_position,
+    read_by_ocr,
+    run_together,
+    spanning_reason,
+    split_cell,
+    value_doubt,
+)
 from report_extract.normalize.labels import LabelMatch, match_label
 from report_extract.normalize.tree import (
     Alignment,
@@ -24,7 +36,6 @@ from report_extract.templates import (
     ACTIVE_ROWS,
     APPLICATION_COLUMNS,
     APPLICATION_ROWS,
-    OTHER_SPLIT_ROWS,
     RESULTS_BLOCK_LABEL,
     REVIEW_COLUMNS,
     REVIEW_ROWS,
@@ -43,11 +54,6 @@ from report_extract.textclean import (
 
 MIN_VALUES_IN_DATA_ROW = 1
 LABEL_DIGITS = 0.5  # see _value_columns
-RUN_TOGETHER = 1.75  # see _run_together_headers
-BY_POSITION = "column_by_position"  # the problem kind naming such a column
-SURE_LABEL = 0.9  # OCR confidence of a label read surely
-FAR_LABEL = 0.45  # similarity to the closest template label below which a label is none
-OWN_LABEL = 4  # characters at least of an agency's own row label ("本" is a label's glyph)
 
 
 @dataclass
@@ -96,18 +102,14 @@ def _split_rows(grid: Grid, first_value_col: int) -> list[_Row]:
 
 def _parse(cell: GridCell | None, decimal: bool, signed: bool = False
            ) -> tuple[int | float | None, str, str | None]:
-    """Value, raw text and the reason it cannot be trusted. A negative value where the
-    column cannot have one is refused only from OCR: a text layer's "-5" is what was
-    published (an inconsistency to keep), an OCR'd one may be a speck read as a minus."""
+    """Value, raw text and the reason it cannot be trusted."""
     if cell is None:
         return None, "", None
     value, reason = parse_amount_wan(cell.text) if decimal else parse_number(cell.text)
     if reason is None and not decimal and isinstance(value, float):  # "2.487" for 2,487
         reason = f"a count printed with a decimal point: {cell.text.strip()!r}"
-    if reason is None and cell.confidence < 0.9 and value is not None:
-        reason = f"low recognition confidence ({cell.confidence:.2f})"
-    if reason is None and not signed and value is not None and value < 0 and _ocr_read([cell]):
-        reason = f"a negative count read by OCR: {cell.text.strip()!r} (a speck read as a minus?)"
+    if reason is None:  # doubts about a value as read (normalize.doubt)
+        reason = value_doubt(cell, value, signed)
     return value, cell.text.strip(), reason
 
 
@@ -130,11 +132,6 @@ def _uncertain_cell(
     page = cell.page if cell else None
     bbox = cell.bbox if cell else None
     return table.refuse(CanonicalCell(table.name, row, column, None, raw, page, bbox), reason)
-
-
-def _spanning_reason(columns: Sequence[str]) -> str:
-    return (f"one value cell spans the columns {', '.join(columns)}: "
-            "which column its value belongs to cannot be told")
 
 
 @dataclass
@@ -194,22 +191,9 @@ def _run_together_headers(grid: Grid, columns: dict[int, str], header_end: int,
     doubts: dict[int, str] = {}
     for col, key in columns.items():
         leaf = _header_leaf(grid, col, header_end)
-        if leaf is not None and (reason := _run_together(leaf, spec_of[key])):
+        if leaf is not None and (reason := run_together(leaf, spec_of[key])):
             doubts[col] = reason
     return doubts
-
-
-def _run_together(header: GridCell, spec: LabelSpec) -> str | None:
-    """Why an OCR'd column header far longer than the label it was placed as is in doubt:
-    two headers run together where the rule between them was lost ("结果其他纠正结果"),
-    so the value below may be two values read as one ("0" and "12" as "012")."""
-    if not _ocr_read([header]):
-        return None
-    if len(label_key(header.text)) < RUN_TOGETHER * len(label_key(spec.label)):
-        return None
-    return (f"column header {clean_text(header.text)!r} is far longer than "
-            f"{spec.label} ({spec.key}): two headers may have run together "
-            "where a rule was lost, and two values with them")
 
 
 def _column_value(
@@ -218,27 +202,11 @@ def _column_value(
     if col in cells.spanning:
         shared = [columns[c] for c in columns if cells.spanning.get(c) is cells.spanning[col]]
         return _uncertain_cell(table, key, columns[col], cells.spanning[col],
-                               _spanning_reason(shared))
+                               spanning_reason(shared))
     if col in cells.split:
-        joined, reason = _split_cell(cells.split[col])
+        joined, reason = split_cell(cells.split[col])
         return _uncertain_cell(table, key, columns[col], joined, reason)
     return _canonical_cell(table, key, columns[col], cells.single.get(col))
-
-
-def _split_cell(cells: list[GridCell]) -> tuple[GridCell, str]:
-    """The parts of a cut cell as one (its text what each part read), and why its value
-    cannot be told: a digit's ink may lie in the part that read as nothing."""
-    texts = [c.text.strip() for c in cells]
-    box = cells[0].bbox
-    for cell in cells[1:]:
-        box = box.union(cell.bbox)
-    joined = GridCell(cells[0].row, cells[0].col, 1, cells[-1].last_col - cells[0].col + 1,
-                      " ".join(t for t in texts if t), cells[0].page, box,
-                      min(c.confidence for c in cells))
-    read = " | ".join(repr(t) for t in texts)
-    return joined, (f"a line inside this cell cuts it in {len(cells)} parts ({read}) under "
-                    "one column header (a seal stroke taken for a rule?): its value cannot "
-                    "be told")
 
 
 def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> None:
@@ -277,7 +245,7 @@ def _place_blank_row(table: CanonicalTable, specs: Sequence[LabelSpec], leaf: Gr
     OCR'd label without values may have lost them, so its cells stay unplaced (missing).
     Parents ("（三）不予公开" on a line of its own), labels naming no template row or one
     placed already (a wrapped label's second line) are passed over without a word."""
-    if _ocr_read([leaf, *parents]) or parent_reason(table.name, read.grid, leaf,
+    if read_by_ocr([leaf, *parents]) or parent_reason(table.name, read.grid, leaf,
                                                      first_value_col):
         return
     match = match_label(leaf.text, specs, " ".join(p.text for p in parents),
@@ -383,70 +351,6 @@ def _stacked_header(grid: Grid, col: int, header_end: int, specs: Sequence[Label
     return match if match.spec is not None else None
 
 
-def _flag_unread_columns(table: CanonicalTable, specs: Sequence[LabelSpec]) -> None:
-    """Where a value column could not be placed, the rows read lack canonical columns
-    that may be in it: those cells are reported as uncertain (null), not left out."""
-    unplaced = [p.raw_text or p.message for p in table.problems if p.kind == "unplaced_column"]
-    if not unplaced:
-        return
-    have = {(c.row, c.column) for c in table.cells}
-    note = ", ".join(repr(clean_text(text)) for text in unplaced)
-    for row in dict.fromkeys(c.row for c in table.cells):
-        for key in (spec.key for spec in specs):
-            if (row, key) not in have:
-                table.cells.append(_uncertain_cell(
-                    table, row, key, None,
-                    f"no column was read as {key}: a value column was not placed ({note})"))
-
-
-def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec], misread: list[str],
-                      template: str | None, column_specs: Sequence[LabelSpec]) -> None:
-    """Where OCR read a row of values whose label could not be placed, the template rows
-    the table then lacks may be in it: their cells are reported as uncertain (null), not
-    left out (in the columns read; in all, if no row was placed). So are the cells a row
-    that was placed left blank: their values may stand on the unplaced row (a tilted
-    row's numbers split between the lines of its wrapped label). A text layer's unplaced
-    label is read exactly: an agency's own row."""
-    if not misread:
-        return
-    have = {c.row for c in table.cells}
-    note = ", ".join(repr(text) for text in misread)
-    _flag_partial_rows(table, note)
-    split = bool(have & set(OTHER_SPLIT_ROWS))
-    columns = (list(dict.fromkeys(c.column for c in table.cells))
-               or [spec.key for spec in column_specs])
-    if template != "2019" and "other" in have and not split:
-        _refuse_single_other(table, note)
-    for spec in specs:
-        if spec.key in have or spec.key == "other" and (split or template == "2021") or (
-                spec.key in OTHER_SPLIT_ROWS and template == "2019"):
-            continue
-        table.cells.extend(_uncertain_cell(
-            table, spec.key, column, None,
-            f"no row was read as {spec.key}: a row of values was not placed ({note})")
-            for column in columns)
-
-
-def _flag_partial_rows(table: CanonicalTable, note: str) -> None:
-    """The cells a placed row left blank, uncertain: their values may stand on the row
-    that was not placed."""
-    reason = (f"no value read in this row: a row of values was not placed ({note}) and "
-              "may hold it")
-    for cell in table.cells:
-        if cell.value is None and not cell.raw_text and cell.uncertain is None:
-            table.refuse(cell, reason)
-
-
-def _refuse_single_other(table: CanonicalTable, note: str) -> None:
-    """The single （六）其他处理 row read while rows went unplaced: in the 2021 template
-    that label stands beside its middle sub-row, whose values it may have taken."""
-    reason = (f"read as the single （六）其他处理 row while rows were not placed ({note}): "
-              "the values may be those of a （六） sub-row")
-    for cell in table.cells:
-        if cell.row == "other" and cell.uncertain is None:
-            table.refuse(cell, reason)
-
-
 def _column_by_position(
     grid: Grid, columns: list[int], keys: dict[int, str], header_end: int,
     specs: Sequence[LabelSpec],
@@ -465,9 +369,8 @@ def _column_by_position(
         return None
     leaf = _header_leaf(grid, unplaced[0], header_end)
     printed = clean_text(leaf.text) if leaf else ""
-    label = next(spec.label for spec in specs if spec.key == missing[0])
-    return unplaced[0], missing[0], (f"column header {printed!r} not recognised; it stands "
-                                     f"where the template prints {label} ({missing[0]})")
+    spec = next(spec for spec in specs if spec.key == missing[0])
+    return unplaced[0], missing[0], by_position_reason(printed, spec)
 
 
 @dataclass
@@ -493,15 +396,15 @@ def _application_row(table: CanonicalTable, row: _Row, read: _Columns) -> str:
         table.problems.append(Problem(table.name, "unplaced_row",
                                       f"row {row.index + 1} has values but no label",
                                       page=row.values[0].page, bbox=row.values[0].bbox))
-        return f"row {row.index + 1}" if _ocr_read(row.values) else ""
+        return f"row {row.index + 1}" if read_by_ocr(row.values) else ""
     leaf, parents = labels[-1], labels[:-1]
     parent = parent_reason(table.name, read.grid, leaf, read.first_value_col)
     if parent is not None:  # "（三）不予公开" alone: its values are no row's (issue 17)
         _unplaced(table, "unplaced_row", leaf, parent)
-        return clean_text(leaf.text) if _ocr_read(row.values) else ""
+        return clean_text(leaf.text) if read_by_ocr(row.values) else ""
     key = _place_row(table, APPLICATION_ROWS, leaf, parents, read.alignment)
     if key is None:
-        return clean_text(leaf.text) if _maybe_misread(leaf, APPLICATION_ROWS) else ""
+        return clean_text(leaf.text) if maybe_misread(leaf, APPLICATION_ROWS) else ""
     read.placed.append((key, leaf))
     cells = _cells_by_column(row.values, read.keys, read.parts)
     for col in read.keys:
@@ -512,22 +415,6 @@ def _application_row(table: CanonicalTable, row: _Row, read: _Columns) -> str:
         value = next((v for v in row.values if v.col <= col <= v.last_col), None)
         table.cells.append(_uncertain_cell(table, key, column, value, reason))
     return ""
-
-
-def _maybe_misread(label: GridCell, specs: Sequence[LabelSpec]) -> bool:
-    """An unplaced row label that may be a template label OCR misread, so that a template
-    row may be missing: not one read surely and like no template label at all (an
-    agency's own row, "其中：网上申请"), which is what a text layer's unplaced label is;
-    a glyph or two alone ("本") is a piece of a label, not one."""
-    if not _ocr_read([label]):
-        return False
-    return (label.confidence < SURE_LABEL or len(label_key(label.text)) < OWN_LABEL
-            or match_label(label.text, specs).score >= FAR_LABEL)
-
-
-def _ocr_read(cells: list[GridCell]) -> bool:
-    """Read by OCR: a text layer's characters have confidence 1.0, OCR's never do."""
-    return any(c.confidence < 1.0 for c in cells)
 
 
 def normalize_applications(grid: Grid, template: str | None = None) -> CanonicalTable:
@@ -553,7 +440,7 @@ def align_applications(grid: Grid, template: str | None = None
     by_position = _column_by_position(grid, [c for c in value_cols if c not in parts], columns,
                                       header_end, APPLICATION_COLUMNS)
     if by_position is not None:
-        _note_by_position(table, by_position[2])
+        note_by_position(table, by_position[2])
     doubts = _run_together_headers(grid, columns, header_end, APPLICATION_COLUMNS)
     read = _Columns(grid, first_value_col, columns, parts, by_position, doubts, alignment, [])
     misread = [label for row in data_rows if (label := _application_row(table, row, read))]
@@ -566,8 +453,7 @@ def align_applications(grid: Grid, template: str | None = None
             _place_blank_row(table, APPLICATION_ROWS, labels[-1], labels[:-1],
                              columns.values(), placing, first_value_col)
     _refuse_out_of_order(table, alignment, read.placed, APPLICATION_ROWS)
-    _flag_unread_columns(table, APPLICATION_COLUMNS)
-    _flag_unread_rows(table, APPLICATION_ROWS, misread, template, APPLICATION_COLUMNS)
+    apply_table_doubts(table, Findings(misread, template))
     return table, alignment
 
 
@@ -658,9 +544,6 @@ def align_review(grid: Grid) -> tuple[CanonicalTable, Alignment]:
                 table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
             if key is not None and position is not None:
                 _review_cell_by_position(table, key, row, position)
-    _flag_unread_columns(table, REVIEW_COLUMNS)
-    if any(_ocr_read(row.values) for row in data_rows):
-        _flag_unplaced_review(table)
     return table, alignment
 
 
@@ -674,30 +557,7 @@ def _review_cell_by_position(table: CanonicalTable, key: str, row: _Row,
         return
     value = next((v for v in row.values if v.col <= col <= v.last_col), None)
     table.cells.append(_uncertain_cell(table, key, column, value, reason))
-    _note_by_position(table, reason)
-
-
-def _note_by_position(table: CanonicalTable, reason: str) -> None:
-    """Name a column placed by the template's order: its values are uncertain, with this
-    reason, and only a check can confirm them (scan.uncertainty, for OCR'd values)."""
-    if not any(p.kind == BY_POSITION and p.message == reason for p in table.problems):
-        table.problems.append(Problem(table.name, BY_POSITION, reason))
-
-
-def _flag_unplaced_review(table: CanonicalTable) -> None:
-    """An OCR'd table 四 lacking some of its cells (values that could not be placed, its
-    headers misread, or a column no header was read as: two headers run together where a
-    rule was lost): those cells are uncertain (null), not left out. A text layer's is exact."""
-    unplaced = [p.message for p in table.problems if p.kind in ("unplaced_column",
-                                                               "unplaced_row")]
-    have = {(c.row, c.column) for c in table.cells}
-    if unplaced:
-        reason = f"not read: values of this table could not be placed ({unplaced[0]})"
-    else:
-        reason = "not read: no column header of its group was read as this column"
-    table.cells += [_uncertain_cell(table, row.key, column.key, None, reason)
-                    for row in REVIEW_ROWS for column in REVIEW_COLUMNS
-                    if (row.key, column.key) not in have]
+    note_by_position(table, reason)
 
 
 # --- active disclosure (table 二) --------------------------------------------------------
@@ -726,7 +586,7 @@ def _header_doubts(cells: list[GridCell], header: dict[tuple[int, int], str]
     """The header's column ranges whose OCR'd header is two run together
     (_run_together): range -> reason."""
     return {span: reason for cell in cells if (span := (cell.col, cell.last_col)) in header
-            and (reason := _run_together(cell, spec_for(ACTIVE_COLUMNS, header[span])))}
+            and (reason := run_together(cell, spec_for(ACTIVE_COLUMNS, header[span])))}
 
 
 def normalize_active(grid: Grid) -> CanonicalTable:
@@ -754,7 +614,7 @@ def align_active(grid: Grid) -> tuple[CanonicalTable, Alignment]:
             continue
         key = _place_row(table, ACTIVE_ROWS, cells[0], (), alignment)
         if key is None:
-            if _maybe_misread(cells[0], ACTIVE_ROWS):
+            if maybe_misread(cells[0], ACTIVE_ROWS):
                 misread.append(clean_text(cells[0].text))
             continue
         for cell in cells[1:]:  # text that is not a number is an unreadable value
@@ -762,7 +622,7 @@ def align_active(grid: Grid) -> tuple[CanonicalTable, Alignment]:
                           next(iter(_columns_under(cell, doubts)), None))
         placed.append((key, cells[0]))
         alignment.place_columns(key, dict.fromkeys(header.values(), 1.0))
-        if _ocr_read(cells):
+        if read_by_ocr(cells):
             headed[key] = set(header.values())
     table.template = detect_template(set(header_keys(grid)))
     read = _Placing(grid, alignment, placed)
@@ -770,46 +630,13 @@ def align_active(grid: Grid) -> tuple[CanonicalTable, Alignment]:
         _place_blank_row(table, ACTIVE_ROWS, leaf, (), columns, read)
     _refuse_out_of_order(table, alignment, placed, ACTIVE_ROWS)
     _refuse_misfits(table)
-    _flag_unheaded_columns(table, headed)
-    _flag_unread_active_rows(table, misread)
+    apply_table_doubts(table, Findings(misread, table.template, headed))
     return table, alignment
 
 
 def _template_columns(table: CanonicalTable) -> dict[str, tuple[str, ...]]:
     """Table 二's rows and their columns in the table's template (none if it is unknown)."""
     return expected_cells(table.template)["active_disclosure"] if table.template else {}
-
-
-def _flag_unheaded_columns(table: CanonicalTable, headed: dict[str, set[str]]) -> None:
-    """An OCR'd row that lacks one of its template columns is reported as uncertain
-    (null), not left blank: its block header lacks the column (a rule lost between two
-    headers, read as one), or nothing was read under it (a rule lost between the header
-    and the row: the value read into the header cell, "本年增/减0")."""
-    columns_of = _template_columns(table)
-    have = {(c.row, c.column) for c in table.cells}
-    for row, keys in headed.items():
-        for column in columns_of.get(row, ()):
-            if (row, column) in have:
-                continue
-            reason = (f"no value read: nothing was read in this row under {column}"
-                      if column in keys else
-                      f"no value read: no column header above this row was read as {column}")
-            table.cells.append(_uncertain_cell(table, row, column, None, reason))
-
-
-def _flag_unread_active_rows(table: CanonicalTable, misread: list[str]) -> None:
-    """As _flag_unread_rows for table 二: where OCR read a row whose label could not be
-    placed, the template rows the table lacks are uncertain (null), not left out."""
-    if not misread or not table.template:
-        return
-    have = {c.row for c in table.cells}
-    note = ", ".join(repr(text) for text in misread)
-    for row, columns in expected_cells(table.template)["active_disclosure"].items():
-        if row not in have:
-            table.cells.extend(_uncertain_cell(
-                table, row, column, None,
-                f"no row was read as {row}: a row of values was not placed ({note})")
-                for column in columns)
 
 
 def _refuse_misfits(table: CanonicalTable) -> None:
@@ -843,7 +670,7 @@ def _active_cells(table: CanonicalTable, key: str, cell: GridCell, columns: list
     if not columns:
         _unplaced(table, "unplaced_column", cell, "no header above this value")
     elif len(columns) > 1:
-        table.cells.extend(_uncertain_cell(table, key, column, cell, _spanning_reason(columns))
+        table.cells.extend(_uncertain_cell(table, key, column, cell, spanning_reason(columns))
                            for column in columns)
     else:
         canonical = _canonical_cell(table, key, columns[0], cell, columns[0] == "amount")

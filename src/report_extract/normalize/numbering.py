@@ -33,6 +33,18 @@ def path_numberings(path: Iterable[str]) -> dict[str, str]:
     return found
 
 
+# not across lines: "（\n六\n）" is a vertical parent label of the next group beside this row
+_PAREN_RE = re.compile(r"(?<!第)[（(][一二三四五六七八九十]+[）)]")
+
+
+def label_numberings(text: str) -> list[str]:
+    """Every numbering a printed label carries: at the start of each of its lines, and a
+    bracketed one anywhere ("（五）不予处理（六）其他处理", two parent cells run together
+    where a rule was not drawn), but not "第（五）项"."""
+    tokens = [token for line in text.splitlines() if (token := numbering(line))]
+    return tokens + _PAREN_RE.findall(text)
+
+
 def numbering_agrees(printed: Sequence[str], path: Sequence[str]) -> bool:
     """Does the numbering printed on a row's labels (its parents' and its own) agree with
     the template path of a leaf? A level the path does not number says nothing; at a
@@ -41,8 +53,7 @@ def numbering_agrees(printed: Sequence[str], path: Sequence[str]) -> bool:
     template = path_numberings(path)
     printed_at: dict[str, set[str]] = {}
     for label in printed:
-        token = numbering(label)
-        if token:
+        for token in label_numberings(label):
             printed_at.setdefault(numbering_level(token), set()).add(_canonical_token(token))
     return all(template[level] in tokens for level, tokens in printed_at.items()
                if level in template)

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from report_extract.models import CanonicalTable, Grid, GridCell, Problem
 from report_extract.normalize.labels import similarity
 from report_extract.templates import OTHER_FORMS, ROW_TREES, parent_labels, template_cells
-from report_extract.textclean import label_key
+from report_extract.textclean import clean_text, label_key
 
 MISSING_ROW = "missing_row"
 MISSING_COLUMN = "missing_column"
 MISSING_KINDS = frozenset({MISSING_ROW, MISSING_COLUMN})
+UNPLACED_KINDS = frozenset({"unplaced_row", "unplaced_column", "duplicate_row"})
 PARENT_SCORE = 0.9  # a label this close to a parent-only template label is that parent
 
 
@@ -125,6 +126,7 @@ def flag_unplaced(table: CanonicalTable, alignment: Alignment, template: str | N
     printed is unknown)."""
     form = other_form(alignment.rows) if table.name == "applications" else None
     have = {(c.row, c.column) for c in table.cells}
+    note = _unplaced_note(table)
     for row, columns in template_cells(table.name, template, form).items():
         for column in columns:
             if (row, column) in have or alignment.placed(row, column):
@@ -132,5 +134,13 @@ def flag_unplaced(table: CanonicalTable, alignment: Alignment, template: str | N
             kind = MISSING_COLUMN if row in alignment.rows else MISSING_ROW
             what = (f"no column header was read as {column}" if kind == MISSING_COLUMN
                     else f"no row was read as {row}")
-            table.problems.append(Problem(table.name, kind, f"{row}/{column}: {what}",
+            table.problems.append(Problem(table.name, kind, f"{row}/{column}: {what}{note}",
                                           row=row, column=column))
+
+
+def _unplaced_note(table: CanonicalTable) -> str:
+    """The labels of the table that were not placed, as a note: a missing cell may be
+    under one of them."""
+    texts = dict.fromkeys(clean_text(p.raw_text) for p in table.problems
+                          if p.kind in UNPLACED_KINDS and p.raw_text.strip())
+    return f" (labels not placed: {', '.join(map(repr, texts))})" if texts else ""
