@@ -185,7 +185,7 @@ def _column_cell(
 
 def _run_together_headers(grid: Grid, columns: dict[int, str], header_end: int,
                           specs: Sequence[LabelSpec]) -> dict[int, str]:
-    """The keyed columns whose OCR'd header is two run together (_run_together):
+    """The keyed columns whose OCR'd header is two run together (doubt.run_together):
     col -> reason."""
     spec_of = {spec.key: spec for spec in specs}
     doubts: dict[int, str] = {}
@@ -584,7 +584,7 @@ def _columns_under(cell: GridCell, header: dict[tuple[int, int], str]) -> list[s
 def _header_doubts(cells: list[GridCell], header: dict[tuple[int, int], str]
                    ) -> dict[tuple[int, int], str]:
     """The header's column ranges whose OCR'd header is two run together
-    (_run_together): range -> reason."""
+    (doubt.run_together): range -> reason."""
     return {span: reason for cell in cells if (span := (cell.col, cell.last_col)) in header
             and (reason := run_together(cell, spec_for(ACTIVE_COLUMNS, header[span])))}
 
