@@ -133,8 +133,13 @@ def test_two_unplaced_headers_leave_their_columns_uncertain_not_out():
     assert lost[("carried_over", "other_org")].startswith("missing_column: ")
     assert {key for key, kind in lost.items() if kind.startswith("missing_column")} == {
         (row, column) for row in ("new", "carried_over") for column in ("research", "other_org")}
-    assert values(table)[("new", "legal_services")] == (3, "3", None)
-    assert len(table.cells) == 10
+    got = values(table)
+    assert got[("new", "legal_services")] == (3, "3", None)
+    # a column not placed is unknown, not 0: its cells are uncertain nulls too (no check
+    # counts them)
+    assert got[("new", "research")] == (
+        None, "", f"no column header was read as research {note}")
+    assert len(got) == 14
 
 
 def test_a_lost_rule_between_two_review_columns_leaves_both_uncertain():
@@ -155,7 +160,9 @@ def test_a_lost_rule_between_two_review_columns_leaves_both_uncertain():
         for c in ("upheld", "corrected")}
     assert got[("suit_direct", "other")] == (9, "9", None)
     assert got[("suit_after_review", "total")] == (8, "8", None)
-    assert len(got) == 13
+    assert got[("suit_direct", "upheld")] == (
+        None, "", f"no column header was read as upheld {note}")
+    assert len(got) == 15
 
 
 def review_grid(data: list[str]) -> Grid:
@@ -440,8 +447,9 @@ def test_an_ocr_read_review_table_with_unread_headers_leaves_their_cells_uncerta
     assert got.pop(("review", "total")) == (
         None, "|11", "column header '|' not recognised; it stands where the template prints "
                      "总计 (total)")
-    assert got == {}
     note = "(labels not placed: '|', '结')"
+    assert got == {("suit_direct", c): (None, "", f"no column header was read as {c} {note}")
+                   for c in ("upheld", "corrected")}
     assert missing(table) == {
         **{("suit_direct", c): f"missing_column: no column header was read as {c} {note}"
            for c in ("upheld", "corrected")},
@@ -490,8 +498,10 @@ def test_an_ocr_read_table_with_no_row_placed_has_every_cell_uncertain():
     for row in (1, 2):
         cells += [cell(row, 0, "?", confidence=0.3)] + [cell(row, i + 1, "4") for i in range(7)]
     table = flagged(align_applications(grid(cells), template="2021"), "2021")
-    assert table.cells == []
     lost = missing(table)
+    # rows of values were read and may be the template's, misread: every cell is unknown
+    assert {(c.row, c.column): (c.value, c.uncertain) for c in table.cells} == {
+        key: (None, message.partition(": ")[2]) for key, message in lost.items()}
     assert len(lost) == 26 * 7  # neither （六） form was read: both are missing
     assert set(lost.values()) == {f"missing_row: no row was read as {row} (labels not placed: "
                                   "'?')" for row, _ in lost}

@@ -454,6 +454,7 @@ def align_applications(grid: Grid, template: str | None = None
                              columns.values(), placing, first_value_col)
     _refuse_out_of_order(table, alignment, read.placed, APPLICATION_ROWS)
     apply_table_doubts(table, Findings(misread, template))
+    alignment.rows_may_be_unread = bool(misread)
     return table, alignment
 
 
@@ -631,6 +632,7 @@ def align_active(grid: Grid) -> tuple[CanonicalTable, Alignment]:
     _refuse_out_of_order(table, alignment, placed, ACTIVE_ROWS)
     _refuse_misfits(table)
     apply_table_doubts(table, Findings(misread, table.template, headed))
+    alignment.rows_may_be_unread = bool(misread)
     return table, alignment
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from report_extract.models import CanonicalTable, Grid, GridCell, Problem
+from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
 from report_extract.normalize.labels import similarity
 from report_extract.templates import OTHER_FORMS, ROW_TREES, parent_labels, template_cells
 from report_extract.textclean import clean_text, label_key
@@ -97,6 +97,9 @@ class Alignment:
     table: str
     rows: dict[str, float] = field(default_factory=dict)
     columns: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Rows of values were read whose labels may be template labels misread (OCR): a row
+    # not placed may be among them, so its cells are unknown rather than not printed.
+    rows_may_be_unread: bool = False
 
     def place_row(self, key: str, score: float) -> None:
         self.rows[key] = score
@@ -123,7 +126,13 @@ def flag_unplaced(table: CanonicalTable, alignment: Alignment, template: str | N
     missing_row where its row was not placed, missing_column where its column was not.
     A leaf the report prints as absent is not missing: table 三's （六） block in the form
     not printed (when neither form was placed, both are missing: which one the report
-    printed is unknown)."""
+    printed is unknown).
+
+    A missing cell whose value is unknown is also a null cell, uncertain with the same
+    reason, so that no check counts it as 0: every cell of a column not placed (its values
+    were printed, or may have been), and those of a row not placed where rows of values
+    may have been misread (`rows_may_be_unread`). A row simply not printed (an agency
+    leaves out rows of zeros) has no cells: the spec counts it as null."""
     form = other_form(alignment.rows) if table.name == "applications" else None
     have = {(c.row, c.column) for c in table.cells}
     note = _unplaced_note(table)
@@ -136,6 +145,9 @@ def flag_unplaced(table: CanonicalTable, alignment: Alignment, template: str | N
                     else f"no row was read as {row}")
             table.problems.append(Problem(table.name, kind, f"{row}/{column}: {what}{note}",
                                           row=row, column=column))
+            if kind == MISSING_COLUMN or alignment.rows_may_be_unread:
+                table.cells.append(CanonicalCell(table.name, row, column, None, "", None,
+                                                 None, f"{what}{note}"))
 
 
 def _unplaced_note(table: CanonicalTable) -> str:
