@@ -448,8 +448,11 @@ def test_an_ocr_read_review_table_with_unread_headers_leaves_their_cells_uncerta
         None, "|11", "column header '|' not recognised; it stands where the template prints "
                      "总计 (total)")
     note = "(labels not placed: '|', '结')"
-    assert got == {("suit_direct", c): (None, "", f"no column header was read as {c} {note}")
-                   for c in ("upheld", "corrected")}
+    assert got == {
+        **{("suit_direct", c): (None, "", f"no column header was read as {c} {note}")
+           for c in ("upheld", "corrected")},
+        **{("suit_after_review", c): (None, "", f"no row was read as suit_after_review {note}")
+           for c in ("upheld", "corrected", "other", "pending", "total")}}
     assert missing(table) == {
         **{("suit_direct", c): f"missing_column: no column header was read as {c} {note}"
            for c in ("upheld", "corrected")},

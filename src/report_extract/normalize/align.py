@@ -545,6 +545,8 @@ def align_review(grid: Grid) -> tuple[CanonicalTable, Alignment]:
                 table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
             if key is not None and position is not None:
                 _review_cell_by_position(table, key, row, position)
+    # a column group's values that could not be placed may be any of its row's cells
+    alignment.rows_may_be_unread = any(p.kind == "unplaced_column" for p in table.problems)
     return table, alignment
 
 
