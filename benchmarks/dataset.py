@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 from report_extract.batch import convert
+from report_extract.batch.assemble import assemble
 from report_extract.batch.versions import SCHEMA_ID, tool_version
-from report_extract.dataset.assemble import assemble
 from report_extract.synth.series import write_series
 from report_extract.write.files import TableSet
 from report_extract.write.manifest import DONE, Manifest, ManifestEntry, PartStore

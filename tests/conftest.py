@@ -43,3 +43,17 @@ def cell_differences(extracted: dict, truth: dict) -> list[str]:
                 if value is not None and column not in rows.get(row, {}):
                     wrong.append(f"{table}.{row}.{column}: not in truth, got {value!r}")
     return wrong
+
+
+def missing_cells(truth: dict) -> list[tuple[str, str, str, str]]:
+    """The per-cell problems a report of `truth` must give for the rows its agency left
+    out (variation "dropped_rows"): (table, "missing_row", row, column)."""
+    from report_extract.templates import DROPPABLE_ROWS, template_cells
+
+    dropped = set(truth.get("variation", {}).get("dropped_rows") or ())
+    form = "2021" if any(r.startswith("other_") for r in truth["tables"]["applications"]) \
+        else "2019"
+    return [(table, "missing_row", row, column)
+            for table, rows in DROPPABLE_ROWS.items()
+            for row, columns in template_cells(table, truth["template"], form).items()
+            if row in rows and row in dropped for column in columns]

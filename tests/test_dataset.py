@@ -243,7 +243,7 @@ def test_check_command_reruns_every_check(parquet_out, tmp_path):
                          "linked (see agencies)")
     assert load(copy)["checks"].equals(load(out)["checks"])
     verbose = CliRunner().invoke(main, ["--verbose", "check", str(copy)])
-    assert ("INFO: report_extract.dataset.assemble: agency 洪泽区人民政府: 洪泽区人民政府 is "
+    assert ("INFO: report_extract.batch.assemble: agency 洪泽区人民政府: 洪泽区人民政府 is "
             "淮安市洪泽区人民政府 without its region prefix 淮安市") in verbose.stderr.splitlines()
 
 

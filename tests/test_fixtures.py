@@ -7,7 +7,7 @@ regenerate them with `python fixtures/generate.py`.
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, SAMPLES, cell_differences, load_truth
+from conftest import FIXTURES, SAMPLES, cell_differences, load_truth, missing_cells
 
 from report_extract.pipeline import extract
 from report_extract.templates import AGENCY_EXTRA_ROWS
@@ -34,15 +34,17 @@ def test_fixture_equals_truth(pdf):
     assert _problems(report) == _expected_problems(truth)
 
 
-def _problems(report) -> list[tuple[str, str, str]]:
-    return sorted((p.table, p.kind, clean_text(p.raw_text)) for p in report.problems)
+def _problems(report) -> list[tuple[str, ...]]:
+    return sorted((p.table, p.kind, p.row, p.column) if p.row else
+                  (p.table, p.kind, clean_text(p.raw_text)) for p in report.problems)
 
 
-def _expected_problems(truth: dict) -> list[tuple[str, str, str]]:
-    """Rows an agency added to the template are reported as unplaced, never forced."""
+def _expected_problems(truth: dict) -> list[tuple[str, ...]]:
+    """Rows an agency added to the template are reported as unplaced, never forced; the
+    cells of rows it left out are reported missing, one problem each."""
     extra = truth.get("variation", {}).get("extra_rows", [])
-    return sorted((AGENCY_EXTRA_ROWS[name][0], "unplaced_row", AGENCY_EXTRA_ROWS[name][2])
-                  for name in extra)
+    return sorted([*((AGENCY_EXTRA_ROWS[name][0], "unplaced_row", AGENCY_EXTRA_ROWS[name][2])
+                     for name in extra), *missing_cells(truth)])
 
 
 def test_split_merged_block_is_rejoined_across_pages():

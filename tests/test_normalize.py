@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from report_extract.models import BBox, Grid, GridCell
 from report_extract.normalize.align import (
+    align_active,
+    align_applications,
+    align_review,
     normalize_active,
     normalize_applications,
     normalize_review,
 )
+from report_extract.normalize.tree import flag_unplaced
 
 APPLICANTS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 
@@ -28,6 +32,20 @@ def grid(cells: list[GridCell]) -> Grid:
 
 def values(table) -> dict[tuple[str, str], tuple[object, str, str | None]]:
     return {(c.row, c.column): (c.value, c.raw_text, c.uncertain) for c in table.cells}
+
+
+def flagged(aligned, template: str | None = None):
+    """A table aligned, with its template cells not placed flagged (as normalize_tables
+    does for every producer)."""
+    table, alignment = aligned
+    flag_unplaced(table, alignment, table.template or template)
+    return table
+
+
+def missing(table) -> dict[tuple[str, str], str]:
+    """Per-cell problems of template cells not placed: (row, column) -> kind: message."""
+    return {(p.row, p.column): f"{p.kind}: {p.message.partition(': ')[2]}"
+            for p in table.problems if p.row}
 
 
 def applications(headers=APPLICANTS, new_row: list[GridCell] | None = None):
@@ -103,12 +121,24 @@ def test_a_misread_header_is_placed_by_position_but_its_values_are_uncertain():
 
 def test_two_unplaced_headers_leave_their_columns_uncertain_not_out():
     headers = tuple({"其他": "美他", "科研机构": "抖研"}.get(h, h) for h in APPLICANTS)
-    got = values(applications(headers))
-    note = "a value column was not placed ('抖研', '美他')"
-    assert got[("new", "research")] == (None, "", f"no column was read as research: {note}")
-    assert got[("carried_over", "other_org")] == (
-        None, "", f"no column was read as other_org: {note}")
+    cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(headers)]
+    labels = ("一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量")
+    for row, label in enumerate(labels, start=1):
+        cells += [cell(row, 0, label)] + [cell(row, i + 1, "3") for i in range(7)]
+    table = flagged(align_applications(grid(cells)))
+    note = "(labels not placed: '抖研', '美他')"
+    lost = missing(table)
+    assert lost[("new", "research")] == (
+        f"missing_column: no column header was read as research {note}")
+    assert lost[("carried_over", "other_org")].startswith("missing_column: ")
+    assert {key for key, kind in lost.items() if kind.startswith("missing_column")} == {
+        (row, column) for row in ("new", "carried_over") for column in ("research", "other_org")}
+    got = values(table)
     assert got[("new", "legal_services")] == (3, "3", None)
+    # a column not placed is unknown, not 0: its cells are uncertain nulls too (no check
+    # counts them)
+    assert got[("new", "research")] == (
+        None, "", f"no column header was read as research {note}")
     assert len(got) == 14
 
 
@@ -122,13 +152,16 @@ def test_a_lost_rule_between_two_review_columns_leaves_both_uncertain():
     cells += [cell(2, 9 + i, leaves[i]) for i in range(5)]
     data = ["0", "9", "0", "0", "9", "0丨0", "9", "0", "9", "0", "8", "0", "0", "8"]
     cells += [cell(3, i, text) for i, text in enumerate(data)]
-    got = values(normalize_review(grid(cells)))
-    note = "a value column was not placed ('结果结果')"
-    assert got[("suit_direct", "upheld")] == (None, "", f"no column was read as upheld: {note}")
-    assert got[("suit_direct", "corrected")] == (
-        None, "", f"no column was read as corrected: {note}")
+    table = flagged(align_review(grid(cells)))
+    got = values(table)
+    note = "(labels not placed: '结果结果')"
+    assert missing(table) == {
+        ("suit_direct", c): f"missing_column: no column header was read as {c} {note}"
+        for c in ("upheld", "corrected")}
     assert got[("suit_direct", "other")] == (9, "9", None)
     assert got[("suit_after_review", "total")] == (8, "8", None)
+    assert got[("suit_direct", "upheld")] == (
+        None, "", f"no column header was read as upheld {note}")
     assert len(got) == 15
 
 
@@ -207,10 +240,10 @@ def test_an_ocr_read_row_under_two_headers_read_as_one_leaves_the_lost_column_un
               cell(0, 2, "本年废止件数现行有效件数", col_span=2)]
     ocr = merged + [cell(1, 0, "规章", confidence=0.99), cell(1, 1, "4", confidence=0.99),
                     cell(1, 2, "00", col_span=2, confidence=0.59)]
-    got = values(normalize_active(grid(ocr)))
-    assert got[("regulations", "in_force")] == (
-        None, "", "no value read: no column header above this row was read as in_force")
-    assert got[("regulations", "issued")] == (4, "4", None)
+    table = flagged(align_active(grid(ocr)))
+    assert missing(table)[("regulations", "in_force")] == (
+        "missing_column: no column header was read as in_force")
+    assert values(table)[("regulations", "issued")] == (4, "4", None)
     printed = merged + [cell(1, 0, "规章"), cell(1, 1, "4"), cell(1, 2, "5", col_span=2)]
     assert ("regulations", "in_force") not in values(normalize_active(grid(printed)))
 
@@ -225,18 +258,18 @@ def test_an_ocr_read_value_under_two_headers_run_together_is_uncertain():
                   cell(0, 3, "对外公开总数量", confidence=confidence)]
         row = [cell(1, 0, "规范性文件", confidence=confidence),
                cell(1, 1, "124", 2, confidence), cell(1, 3, "37", confidence=confidence)]
-        return values(normalize_active(grid(header + row)))
+        return flagged(align_active(grid(header + row)))
 
-    got = table(0.97)
+    got = values(table(0.97))
     assert got[("normative_documents", "made")] == (
         None, "124", "column header '本年新制作数量本年新公开数量' is far longer than "
         "本年新制作数量 (made): two headers may have run together where a rule was lost, "
         "and two values with them")
-    assert got[("normative_documents", "published")] == (
-        None, "", "no value read: no column header above this row was read as published")
+    assert missing(table(0.97))[("normative_documents", "published")] == (
+        "missing_column: no column header was read as published")
     assert got[("normative_documents", "total_published")] == (37, "37", None)
     # A text layer's header is printed as it reads: its values stand.
-    assert table(1.0)[("normative_documents", "made")] == (124, "124", None)
+    assert values(table(1.0))[("normative_documents", "made")] == (124, "124", None)
 
 
 def test_an_ocr_read_row_with_nothing_under_a_header_has_that_cell_uncertain():
@@ -266,16 +299,15 @@ def two_rows(second_label: GridCell) -> list[GridCell]:
 
 
 def test_an_ocr_read_row_that_cannot_be_placed_leaves_the_missing_rows_uncertain():
-    table = normalize_applications(grid(two_rows(cell(2, 0, "本", confidence=0.93))))
-    got = values(table)
-    reason = "no row was read as carried_over: a row of values was not placed ('本')"
-    assert got[("carried_over", "total")] == (None, "", reason)
-    assert got[("other_other", "natural_person")][2] == (
-        "no row was read as other_other: a row of values was not placed ('本')")
+    table = flagged(align_applications(grid(two_rows(cell(2, 0, "本", confidence=0.93)))))
+    lost = missing(table)
+    assert lost[("carried_over", "total")] == (
+        "missing_row: no row was read as carried_over (labels not placed: '本')")
     # neither （六） form was read: the 2019 single row and the 2021 sub-rows are all missing
-    assert got[("other", "total")][2].startswith("no row was read as other:")
-    assert got[("new", "total")] == (3, "3", None)
-    assert len(got) == 26 * 7
+    assert lost[("other", "total")].startswith("missing_row: no row was read as other ")
+    assert lost[("other_other", "natural_person")].startswith("missing_row: ")
+    assert values(table)[("new", "total")] == (3, "3", None)
+    assert len(lost) == 25 * 7
 
 
 def test_a_row_whose_values_went_to_an_unplaced_row_has_its_blanks_uncertain():
@@ -302,11 +334,12 @@ def test_the_single_other_row_read_beside_unplaced_rows_is_refused():
     cells = two_rows(cell(2, 0, "（六）其他处理", confidence=0.95))
     cells += [cell(3, 0, "中清大渝朔", confidence=0.6)]
     cells += [cell(3, i + 1, "2") for i in range(7)]
-    got = values(normalize_applications(grid(cells)))
+    table = flagged(align_applications(grid(cells)))
     reason = ("read as the single （六）其他处理 row while rows were not placed "
               "('中清大渝朔'): the values may be those of a （六） sub-row")
-    assert got[("other", "natural_person")] == (None, "1", reason)
-    assert got[("other_unpaid_fee", "total")][2].startswith("no row was read as other_unpaid_fee")
+    assert values(table)[("other", "natural_person")] == (None, "1", reason)
+    # the single row was placed: the 2021 sub-rows are absent, not missing
+    assert ("other_unpaid_fee", "total") not in missing(table)
 
 
 def test_a_text_layer_row_that_cannot_be_placed_is_the_agency_s_own():
@@ -319,10 +352,12 @@ def test_a_text_layer_row_that_cannot_be_placed_is_the_agency_s_own():
 def test_an_ocr_read_row_read_surely_and_like_no_template_label_is_the_agency_s_own():
     # OCR read "其中：网上申请" at 0.99: no template label is near it (best 0.4), so it is
     # no misread row and no template row is missing. Read unsurely, it may be one.
-    sure = normalize_applications(grid(two_rows(cell(2, 0, "其中：网上申请", confidence=0.99))))
+    sure = flagged(align_applications(grid(two_rows(
+        cell(2, 0, "其中：网上申请", confidence=0.99)))))
     assert {c.row for c in sure.cells} == {"new"}
-    unsure = normalize_applications(grid(two_rows(cell(2, 0, "其中：网上申请", confidence=0.8))))
-    assert len({c.row for c in unsure.cells}) == 26
+    assert not any(c.uncertain for c in sure.cells)
+    # the rows it lacks are missing whoever read the label
+    assert ("carried_over", "total") in missing(sure)
 
 
 def test_values_under_a_header_their_row_does_not_have_are_refused_and_named():
@@ -348,23 +383,23 @@ def test_values_under_a_header_their_row_does_not_have_are_refused_and_named():
 def test_in_a_2019_report_the_single_other_row_stands_beside_unplaced_rows():
     cells = two_rows(cell(2, 0, "（六）其他处理", confidence=0.95))
     cells += [cell(3, 0, "中清大渝朔", confidence=0.6)] + [cell(3, i + 1, "2") for i in range(7)]
-    got = values(normalize_applications(grid(cells), template="2019"))
-    assert got[("other", "natural_person")] == (1, "1", None)
-    assert ("other_unpaid_fee", "total") not in got  # a 2021 row: not missing from a 2019 table
-    assert got[("carried_over", "total")][2].startswith("no row was read as carried_over")
+    table = flagged(align_applications(grid(cells), template="2019"), "2019")
+    assert values(table)[("other", "natural_person")] == (1, "1", None)
+    lost = missing(table)
+    assert ("other_unpaid_fee", "total") not in lost  # the single row is the form printed
+    assert lost[("carried_over", "total")].startswith("missing_row: no row was read as carried")
 
 
 def test_an_ocr_read_active_row_that_cannot_be_placed_leaves_the_missing_rows_uncertain():
     cells = (header_cells(DOCUMENTS_HEADER) + row_cells(1, "规章", ("1", "0", "9"), 0.99)
              + row_cells(2, "观范牲文", ("3", "0", "12"), 0.99, label_confidence=0.6))
-    table = normalize_active(grid(cells))
+    table = flagged(align_active(grid(cells)))
     assert table.template == "2021"
-    got = values(table)
-    reason = ("no row was read as normative_documents: a row of values was not placed "
-              "('观范牲文')")
-    assert got[("normative_documents", "in_force")] == (None, "", reason)
-    assert got[("licensing", "decisions")][2].startswith("no row was read as licensing:")
-    assert got[("regulations", "in_force")] == (9, "9", None)
+    lost = missing(table)
+    assert lost[("normative_documents", "in_force")] == (
+        "missing_row: no row was read as normative_documents (labels not placed: '观范牲文')")
+    assert lost[("licensing", "decisions")].startswith("missing_row: no row was read as")
+    assert values(table)[("regulations", "in_force")] == (9, "9", None)
 
 
 def test_a_text_layer_active_row_that_cannot_be_placed_adds_no_cells():
@@ -402,7 +437,8 @@ def test_an_ocr_read_review_table_with_unread_headers_leaves_their_cells_uncerta
     cells += [cell(2, 6 + i, ("其他结果", "尚未审结", "总计")[i]) for i in range(3)]
     data = ["0", "5", "0", "6", "|11", "11丨 0", "3", "0", "14"]
     cells += [cell(3, i, text, confidence=0.95) for i, text in enumerate(data)]
-    got = values(normalize_review(grid(cells)))
+    table = flagged(align_review(grid(cells)))
+    got = values(table)
     placed = {("review", "upheld"): "0", ("review", "corrected"): "5", ("review", "other"): "0",
               ("review", "pending"): "6", ("suit_direct", "other"): "3",
               ("suit_direct", "pending"): "0", ("suit_direct", "total"): "14"}
@@ -411,13 +447,17 @@ def test_an_ocr_read_review_table_with_unread_headers_leaves_their_cells_uncerta
     assert got.pop(("review", "total")) == (
         None, "|11", "column header '|' not recognised; it stands where the template prints "
                      "总计 (total)")
-    lost = "no column was read as {}: a value column was not placed ('|', '结')"
-    unplaced = ("not read: values of this table could not be placed (label '|' not placed: "
-                "no template label is close (best: 结果维持))")
-    assert got == {**{("suit_direct", c): (None, "", lost.format(c)) for c in ("upheld",
-                                                                              "corrected")},
-                   **{("suit_after_review", c): (None, "", unplaced) for c in (
-                       "upheld", "corrected", "other", "pending", "total")}}
+    note = "(labels not placed: '|', '结')"
+    assert got == {
+        **{("suit_direct", c): (None, "", f"no column header was read as {c} {note}")
+           for c in ("upheld", "corrected")},
+        **{("suit_after_review", c): (None, "", f"no row was read as suit_after_review {note}")
+           for c in ("upheld", "corrected", "other", "pending", "total")}}
+    assert missing(table) == {
+        **{("suit_direct", c): f"missing_column: no column header was read as {c} {note}"
+           for c in ("upheld", "corrected")},
+        **{("suit_after_review", c): f"missing_row: no row was read as suit_after_review {note}"
+           for c in ("upheld", "corrected", "other", "pending", "total")}}
 
 
 def test_an_unread_total_header_keeps_its_group_apart_and_its_value_uncertain():
@@ -448,19 +488,23 @@ def test_a_digit_misread_in_the_label_column_does_not_make_it_a_value_column():
     # table 三 came out empty with no cell flagged
     cells = two_rows(cell(2, 0, "1", confidence=0.94))
     cells += [cell(3, 0, "（一）予以公开")] + [cell(3, i + 1, "2") for i in range(7)]
-    got = values(normalize_applications(grid(cells)))
+    table = flagged(align_applications(grid(cells)))
+    got = values(table)
     assert got[("new", "total")] == (3, "3", None)
     assert got[("disclosed", "natural_person")] == (2, "2", None)
-    assert got[("carried_over", "total")] == (
-        None, "", "no row was read as carried_over: a row of values was not placed ('1')")
+    assert missing(table)[("carried_over", "total")] == (
+        "missing_row: no row was read as carried_over (labels not placed: '1')")
 
 
 def test_an_ocr_read_table_with_no_row_placed_has_every_cell_uncertain():
     cells = [cell(0, 0, "申请人情况")] + [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS)]
     for row in (1, 2):
         cells += [cell(row, 0, "?", confidence=0.3)] + [cell(row, i + 1, "4") for i in range(7)]
-    table = normalize_applications(grid(cells), template="2021")
-    got = values(table)
-    reason = "no row was read as {}: a row of values was not placed ('?', '?')"
-    assert len(got) == 25 * 7
-    assert got == {(row, column): (None, "", reason.format(row)) for row, column in got}
+    table = flagged(align_applications(grid(cells), template="2021"), "2021")
+    lost = missing(table)
+    # rows of values were read and may be the template's, misread: every cell is unknown
+    assert {(c.row, c.column): (c.value, c.uncertain) for c in table.cells} == {
+        key: (None, message.partition(": ")[2]) for key, message in lost.items()}
+    assert len(lost) == 26 * 7  # neither （六） form was read: both are missing
+    assert set(lost.values()) == {f"missing_row: no row was read as {row} (labels not placed: "
+                                  "'?')" for row, _ in lost}

@@ -305,7 +305,7 @@ def check(out_dir: Path, agencies: Path | None) -> None:
     own rules 1-4 as extraction ran them. The tables are rewritten; a line per failure
     is printed. Exit status 1 when an error-level check fails or reports conflict."""
     from report_extract.batch import OutputLocked
-    from report_extract.dataset.assemble import check_dataset
+    from report_extract.batch.assemble import check_dataset
     from report_extract.dataset.identity import AliasError
 
     try:

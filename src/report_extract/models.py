@@ -169,6 +169,9 @@ class Problem:
     raw_text: str = ""
     page: int | None = None
     bbox: BBox | None = None
+    # The template cell a per-cell problem is about (missing_row, missing_column), else "".
+    row: str = ""
+    column: str = ""
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,7 @@ class Report:
         if details:
             result["problems"] = [
                 {"table": p.table, "kind": p.kind, "message": p.message, "raw_text": p.raw_text,
-                 "page": p.page}
+                 "page": p.page, **({"row": p.row, "column": p.column} if p.row else {})}
                 for p in self.problems
             ]
         return result

@@ -5,11 +5,12 @@ A cell the extraction lacks counts as null; numbers compare by value. What count
 flagged depends on who asks, so both meanings are here:
 
 - `all_flags`: everything the report told the user (benchmarks/accuracy.py): uncertain
-  values, a table reported missing, a null in a table with a label it could not place,
-  a term of any failed check.
-- `strict_flags`: issue 5's count (OCR): the value was refused as uncertain, or it is a
-  term of a failed check that the truth does not expect (a published inconsistency
-  fails as printed whatever was read, so it excuses nothing).
+  values, template cells reported missing (per-cell problems), a table reported missing,
+  a null in a table with a label it could not place, a term of any failed check.
+- `strict_flags`: issue 5's count (OCR): the value was refused as uncertain or reported
+  missing per cell (missing_row / missing_column, naming its table, row and column), or
+  it is a term of a failed check that the truth does not expect (a published
+  inconsistency fails as printed whatever was read, so it excuses nothing).
 
 Reports are scored as dicts (`report_dict`), so hand-made ones can be scored too.
 """
@@ -38,6 +39,9 @@ RESULTS_SUM_ROWS = frozenset({*RESULT_ROWS, "total_handled"})
 # normalize files an unreadable value as this problem kind, "row/column: reason"
 UNCERTAIN_PROBLEM = "uncertain_value"
 UNPLACED_PROBLEMS = frozenset({"unplaced_row", "unplaced_column", "duplicate_row"})
+# normalize.tree files a template cell it could not place as one of these, with its row
+# and column as fields
+MISSING_PROBLEMS = frozenset({"missing_row", "missing_column"})
 
 
 def is_term(table: str, row: str, column: str, identifier: str) -> bool:
@@ -109,7 +113,7 @@ class Flags:
 def all_flags(report: dict[str, Any]) -> Flags:
     """Everything the report told: uncertain cells (listed, or as problems, since
     to_dict() has no per-cell flag), missing tables, unplaced labels, any failed check."""
-    cells = set(_uncertain_cells(report))
+    cells = set(_uncertain_cells(report)) | _missing_cells(report)
     tables, unplaced = set(), set()
     for problem in report.get("problems") or []:
         kind, table = problem.get("kind"), problem.get("table")
@@ -127,8 +131,14 @@ def all_flags(report: dict[str, Any]) -> Flags:
 def strict_flags(report: dict[str, Any], truth: dict[str, Any]) -> Flags:
     """Issue 5's count: cells marked uncertain, and terms of unexpected failed checks."""
     expected = set(truth.get("expected_check_failures") or ())
-    return Flags(_uncertain_cells(report),
+    return Flags(_uncertain_cells(report) | _missing_cells(report),
                  checks=tuple(f for f in report.get("check_failures") or () if f not in expected))
+
+
+def _missing_cells(report: dict[str, Any]) -> frozenset[CellId]:
+    """Template cells the report names as not placed (per-cell problems)."""
+    return frozenset((p["table"], p["row"], p["column"]) for p in report.get("problems") or []
+                     if p.get("kind") in MISSING_PROBLEMS and p.get("row"))
 
 
 def _uncertain_cells(report: dict[str, Any]) -> frozenset[CellId]:

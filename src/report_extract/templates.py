@@ -273,3 +273,130 @@ DROPPABLE_ROWS: dict[str, tuple[str, ...]] = {
                      "not_processed_excessive", "not_processed_confirmation",
                      "other_unpaid_fee"),
 }
+
+
+# --- Each table's template as a tree ----------------------------------------------------------
+#
+# Rows and columns as the template prints them: parents (merged cells such as
+# "（三）不予公开", "法人或其他组织") with their children, leaves carrying the canonical key.
+# normalize aligns a grid's row labels and header cells to these trees (normalize.tree).
+
+
+@dataclass(frozen=True)
+class TemplateNode:
+    """A printed row or column label: a parent (key None) over children, or a leaf (key)."""
+
+    label: str
+    key: str | None = None
+    children: tuple[TemplateNode, ...] = ()
+    templates: tuple[str, ...] = BOTH
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.key is not None
+
+    def leaves(self, template: str | None = None) -> tuple[TemplateNode, ...]:
+        """The leaves under this node, in printed order (of `template`, or of both)."""
+        if template is not None and template not in self.templates:
+            return ()
+        if self.is_leaf:
+            return (self,)
+        return tuple(leaf for child in self.children for leaf in child.leaves(template))
+
+    def paths(self, above: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+        """Each leaf key -> the labels from the top parent down to the leaf."""
+        here = (*above, self.label)
+        if self.is_leaf:
+            return {self.key: here} if self.key else {}
+        return {key: path for child in self.children for key, path in child.paths(here).items()}
+
+
+def _leaf(spec: LabelSpec) -> TemplateNode:
+    return TemplateNode(spec.label, spec.key, templates=spec.templates)
+
+
+def _grouped(specs: tuple[LabelSpec, ...]) -> tuple[TemplateNode, ...]:
+    """Leaves in order, those sharing a `group` label gathered under one parent node."""
+    nodes: list[TemplateNode] = []
+    for spec in specs:
+        if not spec.group:
+            nodes.append(_leaf(spec))
+        elif nodes and not nodes[-1].is_leaf and nodes[-1].label == spec.group:
+            last = nodes[-1]
+            nodes[-1] = TemplateNode(last.label, None, (*last.children, _leaf(spec)),
+                                     tuple(t for t in BOTH if t in last.templates
+                                           or t in spec.templates))
+        else:
+            nodes.append(TemplateNode(spec.group, None, (_leaf(spec),), spec.templates))
+    return tuple(nodes)
+
+
+def _application_row_tree() -> TemplateNode:
+    first, results, last = (APPLICATION_ROWS[:2], APPLICATION_ROWS[2:-2], APPLICATION_ROWS[-2:])
+    return TemplateNode("", None, (
+        *map(_leaf, first),
+        TemplateNode(RESULTS_BLOCK_LABEL, None, _grouped(results)),
+        *map(_leaf, last),
+    ))
+
+
+def _active_row_tree() -> TemplateNode:
+    blocks = [TemplateNode(block.heading, None,
+                           tuple(_leaf(spec_for(ACTIVE_ROWS, row)) for row in block.rows),
+                           (template,))
+              for template in TEMPLATES for block in ACTIVE_BLOCKS[template]]
+    return TemplateNode("", None, tuple(blocks))
+
+
+ROW_TREES: dict[str, TemplateNode] = {
+    "active_disclosure": _active_row_tree(),
+    "applications": _application_row_tree(),
+    "review_litigation": TemplateNode("", None, tuple(map(_leaf, REVIEW_ROWS))),
+}
+# Table 四 prints its three "rows" as column groups: 行政复议 | 行政诉讼 (two sub-groups).
+COLUMN_TREES: dict[str, TemplateNode] = {
+    "applications": TemplateNode(APPLICANT_HEADER, None, (
+        _leaf(APPLICATION_COLUMNS[0]),
+        TemplateNode(ORG_GROUP_LABEL, None, tuple(map(_leaf, APPLICATION_COLUMNS[1:-1]))),
+        _leaf(APPLICATION_COLUMNS[-1]),
+    )),
+    "review_litigation": TemplateNode("", None, tuple(map(_leaf, REVIEW_COLUMNS))),
+    "active_disclosure": TemplateNode(ACTIVE_LABEL_HEADER, None, tuple(map(_leaf,
+                                                                          ACTIVE_COLUMNS))),
+}
+# The two printed forms of the （六） block of table 三: one row (2019) or three (2021).
+# A report prints one of them whatever its table 二's version; the other is then absent.
+OTHER_FORMS: dict[str, tuple[str, ...]] = {"2019": ("other",), "2021": OTHER_SPLIT_ROWS}
+
+
+def parent_labels(table: str) -> frozenset[str]:
+    """Labels the table's template prints only over other labels, never beside values."""
+    parents: set[str] = set()
+
+    def visit(node: TemplateNode) -> None:
+        if not node.is_leaf and node.label:
+            parents.add(node.label)
+        for child in node.children:
+            visit(child)
+
+    for tree in (ROW_TREES.get(table), COLUMN_TREES.get(table)):
+        if tree is not None:
+            visit(tree)
+    leaves = {leaf.label for tree in (ROW_TREES[table], COLUMN_TREES[table])
+              for leaf in tree.leaves()}
+    return frozenset(parents - leaves)  # （六）其他处理 is a leaf in 2019
+
+
+def template_cells(table: str, template: str | None, other_form: str | None = None
+                   ) -> dict[str, tuple[str, ...]]:
+    """The leaf cells {row: columns} of a table's template. Table 二 needs its version
+    (None: no cells); table 三's （六） block is `other_form`'s ("2019": the single row,
+    "2021": the three sub-rows; None: both, as which one is printed is not known)."""
+    if table == "active_disclosure":
+        return expected_cells(template)["active_disclosure"] if template else {}
+    columns = tuple(leaf.key for leaf in COLUMN_TREES[table].leaves() if leaf.key)
+    rows = [leaf.key for leaf in ROW_TREES[table].leaves() if leaf.key]
+    if table == "applications" and other_form is not None:
+        absent = {key for form, keys in OTHER_FORMS.items() if form != other_form for key in keys}
+        rows = [row for row in rows if row not in absent]
+    return dict.fromkeys(rows, columns)

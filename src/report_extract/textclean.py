@@ -174,3 +174,17 @@ def looks_numeric(raw: str) -> bool:
     return bool(_NUMBER_RE.match(text.replace("，", ","))) or bool(
         _YUAN_RE.match(text) or _WAN_RE.match(text)
     )
+
+
+# Punctuation and spacing an agency's name may be printed with or without (the dataset's
+# agency_key, docs/dataset.md rule 1).
+_AGENCY_PUNCT_RE = re.compile(r"[\s\"'“”‘’「」『』《》〈〉<>()（）\[\]【】{}、，,。.．·•・"
+                              r":：;；!！?？/\\|_\-—–]+")
+
+
+def agency_key(name: str | None) -> str | None:
+    """The comparison form of a printed agency name (rule 1); None for no name."""
+    if name is None:
+        return None
+    key = _AGENCY_PUNCT_RE.sub("", clean_text(name))
+    return key or None

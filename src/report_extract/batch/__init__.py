@@ -199,7 +199,7 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
         finally:
             reporter.close()
         _record_not_pdf(plan, manifest, options)
-        from report_extract.dataset.assemble import assemble
+        from report_extract.batch.assemble import assemble
 
         dataset = assemble(out, format, manifest, store, aliases=aliases,
                            missing=missing + _unread(plan), progress=_progress_mode(progress))
@@ -220,7 +220,7 @@ def _expand(inputs: Iterable[str | os.PathLike], from_list: str | os.PathLike | 
             out: Path) -> tuple[list[Source], list]:
     """The input files, and the inputs that name nothing (each name expanded alone, so
     one stale line of a list file does not stop the batch)."""
-    from report_extract.dataset.assemble import MissingInput
+    from report_extract.batch.assemble import MissingInput
 
     names = [os.fspath(i) for i in inputs]
     if from_list is not None:
@@ -389,7 +389,7 @@ def _record_not_pdf(plan: _Plan, manifest: Manifest, options: Options) -> None:
 def _unread(plan: _Plan) -> list:
     """This run's inputs refused before their bytes were read (no manifest entry keeps
     them): recorded in the tables like the inputs that name nothing."""
-    from report_extract.dataset.assemble import MissingInput
+    from report_extract.batch.assemble import MissingInput
 
     return [MissingInput(item.source.path, not_pdf_reason(item), _not_pdf_kind(item), status,
                          item.source.raw_path)

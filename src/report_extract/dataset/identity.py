@@ -25,27 +25,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from report_extract.textclean import clean_text
+from report_extract.textclean import agency_key
 
 LINK_SAME = ""  # the name's own key
 LINK_REGION = "region_prefix"
 LINK_ALIAS = "alias_file"
 
-_PUNCT_RE = re.compile(r"[\s\"'“”‘’「」『』《》〈〉<>()（）\[\]【】{}、，,。.．·•・:：;；!！?？"
-                       r"/\\|_\-—–]+")
 # One administrative region name: a few characters ending in a level word.
 _REGION = (r"[\u3400-\u9fff]{1,12}?"
            r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|盟|县|区|旗)")
 _REGION_PREFIX_RE = re.compile(rf"^(?:{_REGION})+$")
 _STARTS_WITH_REGION_RE = re.compile(rf"^{_REGION}.")
-
-
-def agency_key(name: str | None) -> str | None:
-    """The comparison form of a printed agency name (rule 1); None for no name."""
-    if name is None:
-        return None
-    key = _PUNCT_RE.sub("", clean_text(name))
-    return key or None
 
 
 @dataclass(frozen=True)

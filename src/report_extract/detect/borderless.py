@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from report_extract.detect.ruled import TablePart, _group_lines, chars_to_text, cluster_values
+from report_extract.detect.parts import TablePart, chars_to_text, cluster_values, group_lines
 from report_extract.models import BBox, Char, GridCell, Page
 from report_extract.normalize.labels import match_label
 from report_extract.templates import (
@@ -109,7 +109,7 @@ def region_lines(page: Page, top: float, bottom: float) -> list[Line]:
     """Text lines between two heights, without page numbers."""
     chars = [c for c in page.chars if top <= c.bbox.center[1] <= bottom]
     lines = []
-    for group in _rejoined(_group_lines(chars)):
+    for group in _rejoined(group_lines(chars)):
         box = _box(group)
         in_margin = box.top > page.height * (1 - MARGIN) or box.bottom < page.height * MARGIN
         if in_margin and _PAGE_NUMBER.match(chars_to_text(group).strip()):

@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from report_extract.detect.parts import TablePart, chars_to_text, cluster_values, group_lines
 from report_extract.errors import NoTablesError
 from report_extract.models import TABLE_NAMES, BBox, Char, Document, Grid, GridCell, Page, Segment
 from report_extract.templates import END_HEADINGS, OTHER_HEADINGS, SECTION_HEADINGS
@@ -23,20 +24,6 @@ MIN_CELL = 3.0  # pt: thinner rows/columns are line doubling, not cells
 # draws the table's border and each cell's own, up to ~3.3 pt apart at a page's top)
 DOUBLED_RULE = 4.0
 HEADING_SIMILARITY = 0.8
-
-
-@dataclass
-class TablePart:
-    """A ruled table on one page, before sections are joined."""
-
-    page: int
-    bbox: BBox
-    xs: list[float]
-    ys: list[float]
-    cells: list[GridCell]
-    section: str | None = None
-    n_rows: int = 0
-    n_cols: int = 0
 
 
 @dataclass
@@ -63,17 +50,6 @@ class _UnionFind:
 
 
 # --- segments -> table parts ------------------------------------------------------------
-
-
-def cluster_values(values: list[float], snap: float) -> list[list[float]]:
-    """Sorted values in runs whose neighbours lie within `snap` of each other."""
-    clusters: list[list[float]] = []
-    for value in sorted(values):
-        if clusters and value - clusters[-1][-1] <= snap:
-            clusters[-1].append(value)
-        else:
-            clusters.append([value])
-    return clusters
 
 
 def cluster_positions(values: list[float], snap: float = SNAP) -> list[float]:
@@ -261,23 +237,6 @@ def _anchor(ch: Char) -> tuple[float, float]:
     return ch.bbox.x0 + 0.3 * (ch.bbox.x1 - ch.bbox.x0), (ch.bbox.top + ch.bbox.bottom) / 2
 
 
-def chars_to_text(chars: list[Char]) -> str:
-    """Characters in reading order: lines top to bottom, a space where a gap is wide."""
-    out: list[str] = []
-    for line in _group_lines(chars):
-        line.sort(key=lambda c: c.bbox.x0)
-        text = line[0].text
-        for prev, ch in zip(line, line[1:], strict=False):
-            gap = ch.bbox.x0 - prev.bbox.x1
-            text += (" " if gap > 0.3 * (ch.bbox.bottom - ch.bbox.top) else "") + ch.text
-        out.append(text)
-    return "\n".join(out)
-
-
-def _center_y(ch: Char) -> float:
-    return (ch.bbox.top + ch.bbox.bottom) / 2
-
-
 # --- headings and sections ---------------------------------------------------------------
 
 
@@ -289,27 +248,8 @@ def text_lines(page: Page, exclude: list[BBox]) -> list[TextLine]:
     ]
     return [
         TextLine(page.number, g[0].bbox.top, chars_to_text(g), _bbox_of(g))
-        for g in _group_lines(chars)
+        for g in group_lines(chars)
     ]
-
-
-LINE_TOLERANCE = 0.4  # of a character's height: centres closer than this share a line
-
-
-def _group_lines(chars: list[Char]) -> list[list[Char]]:
-    """Chars grouped into text lines, top to bottom.
-
-    Each char is compared with its line's first char, not the last one added, so that
-    staggered lines side by side (a wrapped label beside centred numbers) do not chain.
-    """
-    lines: list[list[Char]] = []
-    for ch in sorted(chars, key=lambda c: (_center_y(c), c.bbox.x0)):
-        height = max(ch.bbox.bottom - ch.bbox.top, 1)
-        if lines and abs(_center_y(lines[-1][0]) - _center_y(ch)) <= height * LINE_TOLERANCE:
-            lines[-1].append(ch)
-        else:
-            lines.append([ch])
-    return lines
 
 
 def _bbox_of(chars: list[Char]) -> BBox:

@@ -7,17 +7,35 @@ that cannot be read is kept as raw text with a reason, never guessed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
+from report_extract.normalize.doubt import (
+    Findings,
+    apply_table_doubts,
+    by_position_reason,
+    maybe_misread,
+    note_by_position,
+    read_by_ocr,
+    run_together,
+    spanning_reason,
+    split_cell,
+    value_doubt,
+)
 from report_extract.normalize.labels import LabelMatch, match_label
+from report_extract.normalize.tree import (
+    Alignment,
+    flag_unplaced,
+    leaf_paths,
+    out_of_order,
+    parent_reason,
+)
 from report_extract.templates import (
     ACTIVE_COLUMNS,
     ACTIVE_ROWS,
     APPLICATION_COLUMNS,
     APPLICATION_ROWS,
-    OTHER_SPLIT_ROWS,
     RESULTS_BLOCK_LABEL,
     REVIEW_COLUMNS,
     REVIEW_ROWS,
@@ -36,11 +54,6 @@ from report_extract.textclean import (
 
 MIN_VALUES_IN_DATA_ROW = 1
 LABEL_DIGITS = 0.5  # see _value_columns
-RUN_TOGETHER = 1.75  # see _run_together_headers
-BY_POSITION = "column_by_position"  # the problem kind naming such a column
-SURE_LABEL = 0.9  # OCR confidence of a label read surely
-FAR_LABEL = 0.45  # similarity to the closest template label below which a label is none
-OWN_LABEL = 4  # characters at least of an agency's own row label ("本" is a label's glyph)
 
 
 @dataclass
@@ -89,18 +102,14 @@ def _split_rows(grid: Grid, first_value_col: int) -> list[_Row]:
 
 def _parse(cell: GridCell | None, decimal: bool, signed: bool = False
            ) -> tuple[int | float | None, str, str | None]:
-    """Value, raw text and the reason it cannot be trusted. A negative value where the
-    column cannot have one is refused only from OCR: a text layer's "-5" is what was
-    published (an inconsistency to keep), an OCR'd one may be a speck read as a minus."""
+    """Value, raw text and the reason it cannot be trusted."""
     if cell is None:
         return None, "", None
     value, reason = parse_amount_wan(cell.text) if decimal else parse_number(cell.text)
     if reason is None and not decimal and isinstance(value, float):  # "2.487" for 2,487
         reason = f"a count printed with a decimal point: {cell.text.strip()!r}"
-    if reason is None and cell.confidence < 0.9 and value is not None:
-        reason = f"low recognition confidence ({cell.confidence:.2f})"
-    if reason is None and not signed and value is not None and value < 0 and _ocr_read([cell]):
-        reason = f"a negative count read by OCR: {cell.text.strip()!r} (a speck read as a minus?)"
+    if reason is None:  # doubts about a value as read (normalize.doubt)
+        reason = value_doubt(cell, value, signed)
     return value, cell.text.strip(), reason
 
 
@@ -123,11 +132,6 @@ def _uncertain_cell(
     page = cell.page if cell else None
     bbox = cell.bbox if cell else None
     return table.refuse(CanonicalCell(table.name, row, column, None, raw, page, bbox), reason)
-
-
-def _spanning_reason(columns: Sequence[str]) -> str:
-    return (f"one value cell spans the columns {', '.join(columns)}: "
-            "which column its value belongs to cannot be told")
 
 
 @dataclass
@@ -181,28 +185,15 @@ def _column_cell(
 
 def _run_together_headers(grid: Grid, columns: dict[int, str], header_end: int,
                           specs: Sequence[LabelSpec]) -> dict[int, str]:
-    """The keyed columns whose OCR'd header is two run together (_run_together):
+    """The keyed columns whose OCR'd header is two run together (doubt.run_together):
     col -> reason."""
     spec_of = {spec.key: spec for spec in specs}
     doubts: dict[int, str] = {}
     for col, key in columns.items():
         leaf = _header_leaf(grid, col, header_end)
-        if leaf is not None and (reason := _run_together(leaf, spec_of[key])):
+        if leaf is not None and (reason := run_together(leaf, spec_of[key])):
             doubts[col] = reason
     return doubts
-
-
-def _run_together(header: GridCell, spec: LabelSpec) -> str | None:
-    """Why an OCR'd column header far longer than the label it was placed as is in doubt:
-    two headers run together where the rule between them was lost ("结果其他纠正结果"),
-    so the value below may be two values read as one ("0" and "12" as "012")."""
-    if not _ocr_read([header]):
-        return None
-    if len(label_key(header.text)) < RUN_TOGETHER * len(label_key(spec.label)):
-        return None
-    return (f"column header {clean_text(header.text)!r} is far longer than "
-            f"{spec.label} ({spec.key}): two headers may have run together "
-            "where a rule was lost, and two values with them")
 
 
 def _column_value(
@@ -211,27 +202,11 @@ def _column_value(
     if col in cells.spanning:
         shared = [columns[c] for c in columns if cells.spanning.get(c) is cells.spanning[col]]
         return _uncertain_cell(table, key, columns[col], cells.spanning[col],
-                               _spanning_reason(shared))
+                               spanning_reason(shared))
     if col in cells.split:
-        joined, reason = _split_cell(cells.split[col])
+        joined, reason = split_cell(cells.split[col])
         return _uncertain_cell(table, key, columns[col], joined, reason)
     return _canonical_cell(table, key, columns[col], cells.single.get(col))
-
-
-def _split_cell(cells: list[GridCell]) -> tuple[GridCell, str]:
-    """The parts of a cut cell as one (its text what each part read), and why its value
-    cannot be told: a digit's ink may lie in the part that read as nothing."""
-    texts = [c.text.strip() for c in cells]
-    box = cells[0].bbox
-    for cell in cells[1:]:
-        box = box.union(cell.bbox)
-    joined = GridCell(cells[0].row, cells[0].col, 1, cells[-1].last_col - cells[0].col + 1,
-                      " ".join(t for t in texts if t), cells[0].page, box,
-                      min(c.confidence for c in cells))
-    read = " | ".join(repr(t) for t in texts)
-    return joined, (f"a line inside this cell cuts it in {len(cells)} parts ({read}) under "
-                    "one column header (a seal stroke taken for a rule?): its value cannot "
-                    "be told")
 
 
 def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> None:
@@ -243,17 +218,79 @@ def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> 
 
 
 def _place_row(
-    table: CanonicalTable, specs: Sequence[LabelSpec], leaf: GridCell, group: str, seen: set[str]
+    table: CanonicalTable, specs: Sequence[LabelSpec], leaf: GridCell,
+    parents: Sequence[GridCell], alignment: Alignment,
 ) -> str | None:
-    match = match_label(leaf.text, specs, group)
+    """The template leaf a row's last label names (aligned to the template tree: its
+    numbering must agree with the leaf's path), recorded in `alignment`; else None and
+    the label reported as not placed."""
+    group = " ".join(p.text for p in parents)
+    match = match_label(leaf.text, specs, group, paths=leaf_paths(table.name),
+                        printed=_numbered_labels([*parents, leaf]))
     if match.spec is None:
         _unplaced(table, "unplaced_row", leaf, match.reason)
         return None
-    if match.spec.key in seen:
+    if match.spec.key in alignment.rows:
         _unplaced(table, "duplicate_row", leaf, f"{match.spec.key} was already read above")
         return None
-    seen.add(match.spec.key)
+    alignment.place_row(match.spec.key, match.score)
     return match.spec.key
+
+
+def _place_blank_row(table: CanonicalTable, specs: Sequence[LabelSpec], leaf: GridCell,
+                     parents: Sequence[GridCell], columns: Iterable[str], read: _Placing,
+                     first_value_col: int = 0) -> None:
+    """A row printed with a label and no values (its cells blank) is placed as printed:
+    its cells are null, absent in the report, not missing. Only from a text layer: an
+    OCR'd label without values may have lost them, so its cells stay unplaced (missing).
+    Parents ("（三）不予公开" on a line of its own), labels naming no template row or one
+    placed already (a wrapped label's second line) are passed over without a word."""
+    if read_by_ocr([leaf, *parents]) or parent_reason(table.name, read.grid, leaf,
+                                                     first_value_col):
+        return
+    match = match_label(leaf.text, specs, " ".join(p.text for p in parents),
+                        paths=leaf_paths(table.name), printed=_numbered_labels([*parents, leaf]))
+    if match.spec is None or match.spec.key in read.alignment.rows:
+        return
+    read.alignment.place_row(match.spec.key, match.score)
+    read.alignment.place_columns(match.spec.key, dict.fromkeys(columns, 1.0))
+    read.placed.append((match.spec.key, leaf))
+
+
+@dataclass
+class _Placing:
+    """The rows of a grid placed so far: the alignment, and (key, label) in grid order."""
+
+    grid: Grid
+    alignment: Alignment
+    placed: list[tuple[str, GridCell]]
+
+
+def _numbered_labels(labels: Sequence[GridCell]) -> list[str]:
+    """The texts of a row's labels whose numbering speaks for the row: not a label below
+    another in the same column (a borderless wrapped label's line, "1、申请" under the
+    end of "5、要求…", begins the next row's label)."""
+    kept: list[GridCell] = []
+    for cell in labels:
+        if not any(k.col <= cell.last_col and cell.col <= k.last_col for k in kept):
+            kept.append(cell)
+    return [cell.text for cell in kept]
+
+
+def _refuse_out_of_order(table: CanonicalTable, alignment: Alignment,
+                         placed: list[tuple[str, GridCell]], specs: Sequence[LabelSpec]
+                         ) -> None:
+    """Rows placed against the template's order are not placed: their cells are taken
+    out and their labels reported (a misread label is not let take another row's key)."""
+    placed.sort(key=lambda entry: (entry[1].row, entry[1].col))
+    wrong = out_of_order([key for key, _ in placed], [spec.key for spec in specs])
+    for index in sorted(wrong):
+        key, leaf = placed[index]
+        table.cells = [c for c in table.cells if c.row != key]
+        alignment.rows.pop(key, None)
+        alignment.columns.pop(key, None)
+        _unplaced(table, "unplaced_row", leaf,
+                  f"read as {key}, which the template prints elsewhere in the table's order")
 
 
 # --- applications (table 三) ----------------------------------------------------------------
@@ -314,70 +351,6 @@ def _stacked_header(grid: Grid, col: int, header_end: int, specs: Sequence[Label
     return match if match.spec is not None else None
 
 
-def _flag_unread_columns(table: CanonicalTable, specs: Sequence[LabelSpec]) -> None:
-    """Where a value column could not be placed, the rows read lack canonical columns
-    that may be in it: those cells are reported as uncertain (null), not left out."""
-    unplaced = [p.raw_text or p.message for p in table.problems if p.kind == "unplaced_column"]
-    if not unplaced:
-        return
-    have = {(c.row, c.column) for c in table.cells}
-    note = ", ".join(repr(clean_text(text)) for text in unplaced)
-    for row in dict.fromkeys(c.row for c in table.cells):
-        for key in (spec.key for spec in specs):
-            if (row, key) not in have:
-                table.cells.append(_uncertain_cell(
-                    table, row, key, None,
-                    f"no column was read as {key}: a value column was not placed ({note})"))
-
-
-def _flag_unread_rows(table: CanonicalTable, specs: Sequence[LabelSpec], misread: list[str],
-                      template: str | None, column_specs: Sequence[LabelSpec]) -> None:
-    """Where OCR read a row of values whose label could not be placed, the template rows
-    the table then lacks may be in it: their cells are reported as uncertain (null), not
-    left out (in the columns read; in all, if no row was placed). So are the cells a row
-    that was placed left blank: their values may stand on the unplaced row (a tilted
-    row's numbers split between the lines of its wrapped label). A text layer's unplaced
-    label is read exactly: an agency's own row."""
-    if not misread:
-        return
-    have = {c.row for c in table.cells}
-    note = ", ".join(repr(text) for text in misread)
-    _flag_partial_rows(table, note)
-    split = bool(have & set(OTHER_SPLIT_ROWS))
-    columns = (list(dict.fromkeys(c.column for c in table.cells))
-               or [spec.key for spec in column_specs])
-    if template != "2019" and "other" in have and not split:
-        _refuse_single_other(table, note)
-    for spec in specs:
-        if spec.key in have or spec.key == "other" and (split or template == "2021") or (
-                spec.key in OTHER_SPLIT_ROWS and template == "2019"):
-            continue
-        table.cells.extend(_uncertain_cell(
-            table, spec.key, column, None,
-            f"no row was read as {spec.key}: a row of values was not placed ({note})")
-            for column in columns)
-
-
-def _flag_partial_rows(table: CanonicalTable, note: str) -> None:
-    """The cells a placed row left blank, uncertain: their values may stand on the row
-    that was not placed."""
-    reason = (f"no value read in this row: a row of values was not placed ({note}) and "
-              "may hold it")
-    for cell in table.cells:
-        if cell.value is None and not cell.raw_text and cell.uncertain is None:
-            table.refuse(cell, reason)
-
-
-def _refuse_single_other(table: CanonicalTable, note: str) -> None:
-    """The single （六）其他处理 row read while rows went unplaced: in the 2021 template
-    that label stands beside its middle sub-row, whose values it may have taken."""
-    reason = (f"read as the single （六）其他处理 row while rows were not placed ({note}): "
-              "the values may be those of a （六） sub-row")
-    for cell in table.cells:
-        if cell.row == "other" and cell.uncertain is None:
-            table.refuse(cell, reason)
-
-
 def _column_by_position(
     grid: Grid, columns: list[int], keys: dict[int, str], header_end: int,
     specs: Sequence[LabelSpec],
@@ -396,15 +369,26 @@ def _column_by_position(
         return None
     leaf = _header_leaf(grid, unplaced[0], header_end)
     printed = clean_text(leaf.text) if leaf else ""
-    label = next(spec.label for spec in specs if spec.key == missing[0])
-    return unplaced[0], missing[0], (f"column header {printed!r} not recognised; it stands "
-                                     f"where the template prints {label} ({missing[0]})")
+    spec = next(spec for spec in specs if spec.key == missing[0])
+    return unplaced[0], missing[0], by_position_reason(printed, spec)
 
 
-def _application_row(
-    table: CanonicalTable, row: _Row, columns: dict[int, str], parts: dict[int, int],
-    by_position: tuple[int, str, str] | None, seen: set[str], doubts: dict[int, str],
-) -> str:
+@dataclass
+class _Columns:
+    """Table 三's value columns as read: keyed columns, their parts, the column placed by
+    position, the doubted headers; and the alignment with the rows placed so far."""
+
+    grid: Grid
+    first_value_col: int
+    keys: dict[int, str]
+    parts: dict[int, int]
+    by_position: tuple[int, str, str] | None
+    doubts: dict[int, str]
+    alignment: Alignment
+    placed: list[tuple[str, GridCell]]  # rows placed, in grid order: key, label cell
+
+
+def _application_row(table: CanonicalTable, row: _Row, read: _Columns) -> str:
     """Read one data row of table 三 into canonical cells. Returns the row's label when
     OCR read it and it could not be placed (perhaps a misread template row), else ""."""
     labels = [c for c in row.labels if not _is_results_block(c)]
@@ -412,45 +396,43 @@ def _application_row(
         table.problems.append(Problem(table.name, "unplaced_row",
                                       f"row {row.index + 1} has values but no label",
                                       page=row.values[0].page, bbox=row.values[0].bbox))
-        return f"row {row.index + 1}" if _ocr_read(row.values) else ""
+        return f"row {row.index + 1}" if read_by_ocr(row.values) else ""
     leaf, parents = labels[-1], labels[:-1]
-    key = _place_row(table, APPLICATION_ROWS, leaf, " ".join(p.text for p in parents), seen)
+    parent = parent_reason(table.name, read.grid, leaf, read.first_value_col)
+    if parent is not None:  # "（三）不予公开" alone: its values are no row's (issue 17)
+        _unplaced(table, "unplaced_row", leaf, parent)
+        return clean_text(leaf.text) if read_by_ocr(row.values) else ""
+    key = _place_row(table, APPLICATION_ROWS, leaf, parents, read.alignment)
     if key is None:
-        return clean_text(leaf.text) if _maybe_misread(leaf, APPLICATION_ROWS) else ""
-    cells = _cells_by_column(row.values, columns, parts)
-    for col in columns:
-        table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
-    if by_position is not None:
-        col, column, reason = by_position
+        return clean_text(leaf.text) if maybe_misread(leaf, APPLICATION_ROWS) else ""
+    read.placed.append((key, leaf))
+    cells = _cells_by_column(row.values, read.keys, read.parts)
+    for col in read.keys:
+        table.cells.append(_column_cell(table, key, col, read.keys, cells, read.doubts))
+    read.alignment.place_columns(key, dict.fromkeys(read.keys.values(), 1.0))
+    if read.by_position is not None:
+        col, column, reason = read.by_position
         value = next((v for v in row.values if v.col <= col <= v.last_col), None)
         table.cells.append(_uncertain_cell(table, key, column, value, reason))
     return ""
 
 
-def _maybe_misread(label: GridCell, specs: Sequence[LabelSpec]) -> bool:
-    """An unplaced row label that may be a template label OCR misread, so that a template
-    row may be missing: not one read surely and like no template label at all (an
-    agency's own row, "其中：网上申请"), which is what a text layer's unplaced label is;
-    a glyph or two alone ("本") is a piece of a label, not one."""
-    if not _ocr_read([label]):
-        return False
-    return (label.confidence < SURE_LABEL or len(label_key(label.text)) < OWN_LABEL
-            or match_label(label.text, specs).score >= FAR_LABEL)
-
-
-def _ocr_read(cells: list[GridCell]) -> bool:
-    """Read by OCR: a text layer's characters have confidence 1.0, OCR's never do."""
-    return any(c.confidence < 1.0 for c in cells)
-
-
 def normalize_applications(grid: Grid, template: str | None = None) -> CanonicalTable:
     """Table 三. `template`: table 二's version, when known (it decides which （六） rows a
     table with unplaced OCR'd rows is missing)."""
+    return align_applications(grid, template)[0]
+
+
+def align_applications(grid: Grid, template: str | None = None
+                       ) -> tuple[CanonicalTable, Alignment]:
+    """Table 三 and its alignment to the template tree (normalize_applications)."""
     table = CanonicalTable("applications")
+    alignment = Alignment(table.name)
     value_cols = sorted(_value_columns(grid))
     if not value_cols:
-        return table
-    rows = _split_rows(grid, value_cols[0])
+        return table, alignment
+    first_value_col = value_cols[0]
+    rows = _split_rows(grid, first_value_col)
     data_rows = [r for r in rows if sum(_is_value(v) for v in r.values) >= MIN_VALUES_IN_DATA_ROW]
     header_end = data_rows[0].index if data_rows else 0
     value_cols = _data_columns(data_rows)
@@ -458,15 +440,22 @@ def normalize_applications(grid: Grid, template: str | None = None) -> Canonical
     by_position = _column_by_position(grid, [c for c in value_cols if c not in parts], columns,
                                       header_end, APPLICATION_COLUMNS)
     if by_position is not None:
-        _note_by_position(table, by_position[2])
+        note_by_position(table, by_position[2])
     doubts = _run_together_headers(grid, columns, header_end, APPLICATION_COLUMNS)
-    seen: set[str] = set()
-    misread = [label for row in data_rows
-               if (label := _application_row(table, row, columns, parts, by_position, seen,
-                                             doubts))]
-    _flag_unread_columns(table, APPLICATION_COLUMNS)
-    _flag_unread_rows(table, APPLICATION_ROWS, misread, template, APPLICATION_COLUMNS)
-    return table
+    read = _Columns(grid, first_value_col, columns, parts, by_position, doubts, alignment, [])
+    misread = [label for row in data_rows if (label := _application_row(table, row, read))]
+    placing = _Placing(grid, alignment, read.placed)
+    data_indexes = {r.index for r in data_rows}
+    for row in rows[header_end:]:
+        labels = [c for c in row.labels if not _is_results_block(c)]
+        if (labels and labels[-1].row == row.index and row.index not in data_indexes
+                and not any(v.text.strip() for v in row.values)):
+            _place_blank_row(table, APPLICATION_ROWS, labels[-1], labels[:-1],
+                             columns.values(), placing, first_value_col)
+    _refuse_out_of_order(table, alignment, read.placed, APPLICATION_ROWS)
+    apply_table_doubts(table, Findings(misread, template))
+    alignment.rows_may_be_unread = bool(misread)
+    return table, alignment
 
 
 # --- review and litigation (table 四) ----------------------------------------------------
@@ -517,10 +506,16 @@ def _group_keys(grid: Grid, group: list[int], header_end: int, row: _Row) -> str
 
 
 def normalize_review(grid: Grid) -> CanonicalTable:
+    return align_review(grid)[0]
+
+
+def align_review(grid: Grid) -> tuple[CanonicalTable, Alignment]:
+    """Table 四 and its alignment: its three rows are printed as column groups."""
     table = CanonicalTable("review_litigation")
+    alignment = Alignment(table.name)
     value_cols = sorted(_value_columns(grid))
     if not value_cols:
-        return table
+        return table, alignment
     rows = _split_rows(grid, value_cols[0])
     data_rows = [r for r in rows if any(_is_value(v) for v in r.values)]
     header_end = data_rows[0].index
@@ -545,13 +540,14 @@ def normalize_review(grid: Grid) -> CanonicalTable:
                         f"column {col + 1} ({column}): no distinct 行政复议/行政诉讼 group"))
                     continue
                 placed.add((key, column))
+                alignment.place_row(key, 1.0)
+                alignment.place_columns(key, {column: 1.0})
                 table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
             if key is not None and position is not None:
                 _review_cell_by_position(table, key, row, position)
-    _flag_unread_columns(table, REVIEW_COLUMNS)
-    if any(_ocr_read(row.values) for row in data_rows):
-        _flag_unplaced_review(table)
-    return table
+    # a column group's values that could not be placed may be any of its row's cells
+    alignment.rows_may_be_unread = any(p.kind == "unplaced_column" for p in table.problems)
+    return table, alignment
 
 
 def _review_cell_by_position(table: CanonicalTable, key: str, row: _Row,
@@ -564,30 +560,7 @@ def _review_cell_by_position(table: CanonicalTable, key: str, row: _Row,
         return
     value = next((v for v in row.values if v.col <= col <= v.last_col), None)
     table.cells.append(_uncertain_cell(table, key, column, value, reason))
-    _note_by_position(table, reason)
-
-
-def _note_by_position(table: CanonicalTable, reason: str) -> None:
-    """Name a column placed by the template's order: its values are uncertain, with this
-    reason, and only a check can confirm them (scan.uncertainty, for OCR'd values)."""
-    if not any(p.kind == BY_POSITION and p.message == reason for p in table.problems):
-        table.problems.append(Problem(table.name, BY_POSITION, reason))
-
-
-def _flag_unplaced_review(table: CanonicalTable) -> None:
-    """An OCR'd table 四 lacking some of its cells (values that could not be placed, its
-    headers misread, or a column no header was read as: two headers run together where a
-    rule was lost): those cells are uncertain (null), not left out. A text layer's is exact."""
-    unplaced = [p.message for p in table.problems if p.kind in ("unplaced_column",
-                                                               "unplaced_row")]
-    have = {(c.row, c.column) for c in table.cells}
-    if unplaced:
-        reason = f"not read: values of this table could not be placed ({unplaced[0]})"
-    else:
-        reason = "not read: no column header of its group was read as this column"
-    table.cells += [_uncertain_cell(table, row.key, column.key, None, reason)
-                    for row in REVIEW_ROWS for column in REVIEW_COLUMNS
-                    if (row.key, column.key) not in have]
+    note_by_position(table, reason)
 
 
 # --- active disclosure (table 二) --------------------------------------------------------
@@ -614,16 +587,23 @@ def _columns_under(cell: GridCell, header: dict[tuple[int, int], str]) -> list[s
 def _header_doubts(cells: list[GridCell], header: dict[tuple[int, int], str]
                    ) -> dict[tuple[int, int], str]:
     """The header's column ranges whose OCR'd header is two run together
-    (_run_together): range -> reason."""
+    (doubt.run_together): range -> reason."""
     return {span: reason for cell in cells if (span := (cell.col, cell.last_col)) in header
-            and (reason := _run_together(cell, spec_for(ACTIVE_COLUMNS, header[span])))}
+            and (reason := run_together(cell, spec_for(ACTIVE_COLUMNS, header[span])))}
 
 
 def normalize_active(grid: Grid) -> CanonicalTable:
+    return align_active(grid)[0]
+
+
+def align_active(grid: Grid) -> tuple[CanonicalTable, Alignment]:
+    """Table 二 and its alignment: each block's header places the columns of its rows."""
     table = CanonicalTable("active_disclosure")
+    alignment = Alignment(table.name)
+    placed: list[tuple[str, GridCell]] = []
+    blanks: list[tuple[GridCell, tuple[str, ...]]] = []  # labels without values
     header: dict[tuple[int, int], str] = {}
     doubts: dict[tuple[int, int], str] = {}  # the header's run-together column headers
-    seen: set[str] = set()
     misread: list[str] = []  # OCR'd labels of rows with values that were not placed
     headed: dict[str, set[str]] = {}  # OCR'd rows: the column keys their header had
     for cells in grid.rows():
@@ -633,59 +613,34 @@ def normalize_active(grid: Grid) -> CanonicalTable:
             header, doubts = new_header, _header_doubts(cells, new_header)
             continue
         if len(cells) < 2:  # a heading row, or a label without values
+            blanks.extend((cell, tuple(header.values())) for cell in cells if header)
             continue
-        key = _place_row(table, ACTIVE_ROWS, cells[0], "", seen)
+        key = _place_row(table, ACTIVE_ROWS, cells[0], (), alignment)
         if key is None:
-            if _maybe_misread(cells[0], ACTIVE_ROWS):
+            if maybe_misread(cells[0], ACTIVE_ROWS):
                 misread.append(clean_text(cells[0].text))
             continue
         for cell in cells[1:]:  # text that is not a number is an unreadable value
             _active_cells(table, key, cell, _columns_under(cell, header),
                           next(iter(_columns_under(cell, doubts)), None))
-        if _ocr_read(cells):
+        placed.append((key, cells[0]))
+        alignment.place_columns(key, dict.fromkeys(header.values(), 1.0))
+        if read_by_ocr(cells):
             headed[key] = set(header.values())
     table.template = detect_template(set(header_keys(grid)))
+    read = _Placing(grid, alignment, placed)
+    for leaf, columns in blanks:
+        _place_blank_row(table, ACTIVE_ROWS, leaf, (), columns, read)
+    _refuse_out_of_order(table, alignment, placed, ACTIVE_ROWS)
     _refuse_misfits(table)
-    _flag_unheaded_columns(table, headed)
-    _flag_unread_active_rows(table, misread)
-    return table
+    apply_table_doubts(table, Findings(misread, table.template, headed))
+    alignment.rows_may_be_unread = bool(misread)
+    return table, alignment
 
 
 def _template_columns(table: CanonicalTable) -> dict[str, tuple[str, ...]]:
     """Table 二's rows and their columns in the table's template (none if it is unknown)."""
     return expected_cells(table.template)["active_disclosure"] if table.template else {}
-
-
-def _flag_unheaded_columns(table: CanonicalTable, headed: dict[str, set[str]]) -> None:
-    """An OCR'd row that lacks one of its template columns is reported as uncertain
-    (null), not left blank: its block header lacks the column (a rule lost between two
-    headers, read as one), or nothing was read under it (a rule lost between the header
-    and the row: the value read into the header cell, "本年增/减0")."""
-    columns_of = _template_columns(table)
-    have = {(c.row, c.column) for c in table.cells}
-    for row, keys in headed.items():
-        for column in columns_of.get(row, ()):
-            if (row, column) in have:
-                continue
-            reason = (f"no value read: nothing was read in this row under {column}"
-                      if column in keys else
-                      f"no value read: no column header above this row was read as {column}")
-            table.cells.append(_uncertain_cell(table, row, column, None, reason))
-
-
-def _flag_unread_active_rows(table: CanonicalTable, misread: list[str]) -> None:
-    """As _flag_unread_rows for table 二: where OCR read a row whose label could not be
-    placed, the template rows the table lacks are uncertain (null), not left out."""
-    if not misread or not table.template:
-        return
-    have = {c.row for c in table.cells}
-    note = ", ".join(repr(text) for text in misread)
-    for row, columns in expected_cells(table.template)["active_disclosure"].items():
-        if row not in have:
-            table.cells.extend(_uncertain_cell(
-                table, row, column, None,
-                f"no row was read as {row}: a row of values was not placed ({note})")
-                for column in columns)
 
 
 def _refuse_misfits(table: CanonicalTable) -> None:
@@ -719,7 +674,7 @@ def _active_cells(table: CanonicalTable, key: str, cell: GridCell, columns: list
     if not columns:
         _unplaced(table, "unplaced_column", cell, "no header above this value")
     elif len(columns) > 1:
-        table.cells.extend(_uncertain_cell(table, key, column, cell, _spanning_reason(columns))
+        table.cells.extend(_uncertain_cell(table, key, column, cell, spanning_reason(columns))
                            for column in columns)
     else:
         canonical = _canonical_cell(table, key, columns[0], cell, columns[0] == "amount")
@@ -749,12 +704,16 @@ def detect_template(keys: set[str]) -> str | None:
 
 
 def normalize_tables(grids: dict[str, Grid]) -> dict[str, CanonicalTable]:
-    tables: dict[str, CanonicalTable] = {}
+    """Every table found, aligned to its template; then, in this one place for every
+    producer, each template cell not placed is a per-cell problem (tree.flag_unplaced)."""
+    aligned: dict[str, tuple[CanonicalTable, Alignment]] = {}
     if "active_disclosure" in grids:
-        tables["active_disclosure"] = normalize_active(grids["active_disclosure"])
-    template = tables["active_disclosure"].template if tables else None
+        aligned["active_disclosure"] = align_active(grids["active_disclosure"])
+    template = aligned["active_disclosure"][0].template if aligned else None
     if "applications" in grids:
-        tables["applications"] = normalize_applications(grids["applications"], template)
+        aligned["applications"] = align_applications(grids["applications"], template)
     if "review_litigation" in grids:
-        tables["review_litigation"] = normalize_review(grids["review_litigation"])
-    return tables
+        aligned["review_litigation"] = align_review(grids["review_litigation"])
+    for table, alignment in aligned.values():
+        flag_unplaced(table, alignment, template)
+    return {name: table for name, (table, _) in aligned.items()}

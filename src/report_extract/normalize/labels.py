@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
 
+from report_extract.normalize.numbering import numbering_agrees
 from report_extract.templates import TABLE_COLUMNS, TABLE_ROWS, LabelSpec
 from report_extract.textclean import label_key
 
@@ -19,6 +20,7 @@ MIN_CONTAINED = 4  # characters a contained label needs to count
 # Matches remembered per process: reports print the same few hundred labels, and difflib
 # was most of the time spent after reading a report
 MATCH_CACHE = 20_000
+NUMBERING_PENALTY = 0.3  # a printed numbering that disagrees with the template's costs this
 
 
 @dataclass(frozen=True)
@@ -56,23 +58,43 @@ def score(spec: LabelSpec, leaf_key: str, group_key: str) -> float:
     return best
 
 
-def match_label(text: str, specs: Sequence[LabelSpec], group: str = "") -> LabelMatch:
-    """The template label a printed label is, or None with the reason (memoised)."""
-    return _match_label(text, tuple(specs), group)
+def match_label(text: str, specs: Sequence[LabelSpec], group: str = "", *,
+                paths: Mapping[str, Sequence[str]] | None = None,
+                printed: Sequence[str] = ()) -> LabelMatch:
+    """The spec a printed label names, or none with the reason. `paths`: each key's
+    template labels from its top parent down; a numbering among `printed` (the row's
+    labels, parents first) that disagrees with a key's path lowers its score: "（三）不予
+    公开" is not "（一）予以公开" however alike the words. Memoised per process."""
+    frozen = None if paths is None else tuple((k, tuple(v)) for k, v in paths.items())
+    return _match_label(text, tuple(specs), group, frozen, tuple(printed))
 
 
 @lru_cache(maxsize=MATCH_CACHE)
-def _match_label(text: str, specs: tuple[LabelSpec, ...], group: str) -> LabelMatch:
+def _match_label(text: str, specs: tuple[LabelSpec, ...], group: str,
+                 frozen_paths: tuple[tuple[str, tuple[str, ...]], ...] | None,
+                 printed: tuple[str, ...]) -> LabelMatch:
+    paths = None if frozen_paths is None else dict(frozen_paths)
     leaf_key = label_key(text)
     if not leaf_key:
         return LabelMatch(None, 0.0, "empty label")
     group_key = label_key(group)
-    ranked = sorted(((score(s, leaf_key, group_key), s) for s in specs), key=lambda t: -t[0])
+    printed = printed or (group, text)
+
+    def scored(spec: LabelSpec) -> float:
+        base = score(spec, leaf_key, group_key)
+        if paths is not None and not numbering_agrees(printed, paths.get(spec.key, ())):
+            return base - NUMBERING_PENALTY
+        return base
+
+    ranked = sorted(((scored(s), s) for s in specs), key=lambda t: -t[0])
     best_score, best = ranked[0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
     short = min(len(key) for key in _spec_keys(best)[1]) <= SHORT
     if best_score < (MIN_SCORE_SHORT if short else MIN_SCORE):
-        return LabelMatch(None, best_score, f"no template label is close (best: {best.label})")
+        unnumbered = score(best, leaf_key, group_key)
+        why = ("its numbering disagrees with the template's" if unnumbered > best_score
+               else "no template label is close")
+        return LabelMatch(None, best_score, f"{why} (best: {best.label})")
     if best_score - runner_up < MIN_MARGIN:
         other = ranked[1][1]
         return LabelMatch(

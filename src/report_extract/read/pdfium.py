@@ -33,7 +33,7 @@ import pypdfium2.raw as raw
 from report_extract.errors import CorruptPdfError
 from report_extract.limits import DEFAULT, Limits, check_page_count
 from report_extract.models import BBox, Char, Page
-from report_extract.read.pdf import MAX_RULING_THICKNESS, rulings
+from report_extract.read.rulings import MAX_RULING_THICKNESS, rulings
 from report_extract.read.upright import (
     page_turns,
     quarter_turns,

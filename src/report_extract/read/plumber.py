@@ -39,7 +39,7 @@ from report_extract.limits import (
     check_page_count,
 )
 from report_extract.models import BBox, Char, Page
-from report_extract.read.pdf import rulings
+from report_extract.read.rulings import rulings
 from report_extract.read.upright import (
     page_turns,
     quarter_turns,

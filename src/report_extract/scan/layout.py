@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from report_extract.scan.bands import NUMBER_GLYPHS, ink_bands, merge_thin
 from report_extract.scan.engines import LineRead
-from report_extract.scan.reader import NUMBER_GLYPHS, _bands, _merge_thin
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -64,7 +64,7 @@ def glyph_height(ink: np.ndarray) -> float:
     table) runs through the gaps between rows and joins them into bands many lines tall."""
     width = ink.shape[1]
     bands = [b - a for k in range(GLYPH_STRIPS)
-             for a, b in _bands(ink[:, k * width // GLYPH_STRIPS:(k + 1) * width // GLYPH_STRIPS]
+             for a, b in ink_bands(ink[:, k * width // GLYPH_STRIPS:(k + 1) * width // GLYPH_STRIPS]
                                 .any(axis=1)) if b - a >= 3]
     if not bands:
         return 0.0
@@ -76,7 +76,7 @@ def cut_pieces(ink: np.ndarray, glyph: float) -> list[Piece]:
     """The ink's pieces top to bottom (by band), left to right within a band."""
     height, width = ink.shape
     pieces: list[Piece] = []
-    bands = _merge_thin(_bands(ink.any(axis=1)), glyph)
+    bands = merge_thin(ink_bands(ink.any(axis=1)), glyph)
     for index, (top, bottom) in enumerate(bands):
         found: list[Box] = []
         _cut(ink, _tight(ink, (0, top, width, bottom)), glyph, found)
@@ -98,7 +98,7 @@ def _cut(ink: np.ndarray, box: Box, glyph: float, out: list[Box]) -> None:
     """Split the box at blank rows, else at wide blank columns; keep it if neither."""
     x0, y0, x1, y1 = box
     region = ink[y0:y1, x0:x1]
-    rows = _merge_thin(_bands(region.any(axis=1)), glyph)
+    rows = merge_thin(ink_bands(region.any(axis=1)), glyph)
     if len(rows) > 1:
         for top, bottom in rows:
             _cut(ink, _tight(ink, (x0, y0 + top, x1, y0 + bottom)), glyph, out)
@@ -256,7 +256,7 @@ def _union_all(boxes: list[Box]) -> Box:
 def _runs(mask: np.ndarray, gap: float) -> list[tuple[int, int]]:
     """Runs of True joined across gaps of at most `gap`."""
     runs: list[list[int]] = []
-    for start, end in _bands(mask):
+    for start, end in ink_bands(mask):
         if runs and start - runs[-1][1] <= gap:
             runs[-1][1] = end
         else:

@@ -17,6 +17,8 @@ import numpy as np
 from report_extract.detect.ruled import TablePart, network_to_part, segments_to_networks
 from report_extract.models import BBox, Char, Page, Segment
 from report_extract.normalize.labels import template_label_keys
+from report_extract.scan import layout
+from report_extract.scan.bands import NUMBER_GLYPHS, ink_bands, merge_thin
 from report_extract.scan.engines import Glyph, LineRead, OcrEngine, numeric_like
 from report_extract.scan.image import PageImage
 from report_extract.scan.rulings import (
@@ -30,9 +32,6 @@ from report_extract.textclean import label_key, parse_number
 
 CELL_MARGIN = 1.2  # pt kept clear inside a cell's rules (line width, residual tilt)
 MIN_SPECK = 1.0  # pt: ink components smaller than this square are scan dust
-THIN_BAND = 0.6  # a band thinner than this share of the cell's glyph height is a part
-HAIR_GAP = 0.15  # of the glyph height: bands closer than this are one glyph's parts
-MAX_MERGED = 1.5  # ... and are merged while the union stays glyph-sized
 SPECK_SHARE = 0.3  # of the page's glyph height: ink smaller both ways is no mark at all
 GLYPH_PART = 0.35  # of the line height: smaller ink at a line's ends is dust
 SHORT_NUMBER = 2  # characters: a reading this short is re-read between known digits
@@ -57,7 +56,6 @@ UNREAD = "?"  # stands for ink that the engine could not read (never a digit)
 TITLE_LINES = 3  # page 1's first lines are always read: the metadata is in the title
 MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipped
 LABEL_SHARE = 0.5  # of the width the page's text spans: narrower runs are not prose
-NUMBER_GLYPHS = frozenset("0123456789,.")  # characters that stand apart in a printed number
 DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below any threshold)
 LEANING = -0.15  # x per y of a glyph's ink: a printed "1" stands (>= 0), a "/" leans (<= -0.25)
 
@@ -417,9 +415,7 @@ def _table_rules(image: PageImage, segments: list[Segment], masks: RuleMasks) ->
 
 
 def _free_rules(image: PageImage, masks: RuleMasks) -> np.ndarray:
-    from report_extract.scan.layout import free_rules  # layout builds on this module's band helpers
-
-    return free_rules(masks.horizontal, image.dpi)
+    return layout.free_rules(masks.horizontal, image.dpi)
 
 
 def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
@@ -468,7 +464,7 @@ def _glyph_height(sheet: _Sheet, rooms: list[Box]) -> float:
     """The page's usual glyph height: the median height of the cells' ink bands (most
     are whole lines of digits or characters, a few are parts of a glyph)."""
     heights = [b - a for x0, y0, x1, y1 in rooms if x1 > x0 and y1 > y0
-               for a, b in _bands(sheet.ink[y0:y1, x0:x1].any(axis=1)) if b - a >= 3]
+               for a, b in ink_bands(sheet.ink[y0:y1, x0:x1].any(axis=1)) if b - a >= 3]
     return float(np.median(heights)) if heights else 0.0
 
 
@@ -493,9 +489,9 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     region = strong if strong.any() else faint
     if not region.any():
         return []
-    bands = _bands(region.any(axis=1))
+    bands = ink_bands(region.any(axis=1))
     glyph = glyph or max(b - a for a, b in bands)
-    bands = _without_dust(region, _merge_thin(bands, glyph), glyph, sheet.seal[y0:y1, x0:x1])
+    bands = _without_dust(region, merge_thin(bands, glyph), glyph, sheet.seal[y0:y1, x0:x1])
     boxes = [_whole_glyphs(faint, _ink_box(region, top, bottom)) for top, bottom in bands]
     boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes
              if not _speck((a, b, c, d), glyph)]
@@ -620,48 +616,6 @@ def _whole_glyphs(faint: np.ndarray, box: Box) -> Box:
     return (x0, y0, x1, y1)
 
 
-def _bands(rows: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of True: [start, end) pairs."""
-    padded = np.concatenate(([False], rows, [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
-def _merge_thin(bands: list[tuple[int, int]], glyph: float) -> list[tuple[int, int]]:
-    """Join bands that are parts of one glyph (三, 二, the flag of a 5) rather than lines.
-
-    A band thinner than a glyph, or a hair's gap from its neighbour, joins the nearer
-    neighbour while the union stays about one glyph tall.
-    """
-    if len(bands) < 2:
-        return bands
-    merged = list(bands)
-    changed = True
-    while changed and len(merged) > 1:
-        changed = False
-        for i, (a, b) in enumerate(merged):
-            j = _nearer_neighbour(merged, i)
-            gap = max(merged[j][0] - b, a - merged[j][1])
-            if b - a >= THIN_BAND * glyph and gap > HAIR_GAP * glyph:
-                continue
-            lo, hi = min(a, merged[j][0]), max(b, merged[j][1])
-            if hi - lo <= MAX_MERGED * glyph:
-                merged[min(i, j)] = (lo, hi)
-                del merged[max(i, j)]
-                changed = True
-                break
-    return merged
-
-
-def _nearer_neighbour(bands: list[tuple[int, int]], i: int) -> int:
-    gaps = []
-    if i > 0:
-        gaps.append((bands[i][0] - bands[i - 1][1], i - 1))
-    if i + 1 < len(bands):
-        gaps.append((bands[i + 1][0] - bands[i][1], i + 1))
-    return min(gaps)[1]
-
-
 def _crop(gray: np.ndarray, line: _Line) -> np.ndarray:
     """The line (or its parts side by side) with a white margin, as recognisers are
     trained on lines with some paper around them."""
@@ -726,7 +680,7 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
     marks = ink > 0 if glyphs is None else glyphs
     if text == "1" and (unlike := _unlike_one(marks)):
         return unlike
-    pieces = len(_bands(marks.any(axis=0)))
+    pieces = len(ink_bands(marks.any(axis=0)))
     if pieces <= len(text):
         return ""
     read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
@@ -780,8 +734,6 @@ def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
     table's cells come out one piece each): the title, and every piece of a short run of
     text (headings, borderless tables, page numbers); prose only if asked for. With the
     page's glyph height."""
-    from . import layout  # layout builds on this module's band helpers
-
     ink = sheet.ink.copy()
     for part in parts:
         x0, y0, x1, y1 = _pixels(part.bbox, image, inset=-2)
@@ -821,8 +773,6 @@ def _outside_words(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     """The pieces read outside the tables joined into words (layout.join_words), so
     that a label cut apart at its punctuation is one word again; a doubtful piece is
     read again with the word after it (layout.rejoin)."""
-    from . import layout
-
     if not lines:
         return [], []
     room = lines[0].room

@@ -29,7 +29,7 @@ from report_extract.models import (
     Problem,
     Report,
 )
-from report_extract.normalize.align import BY_POSITION
+from report_extract.normalize.doubt import BY_POSITION, doubt_rule
 from report_extract.scan.reader import OcrChar
 from report_extract.scoring import is_term
 from report_extract.textclean import parse_number
@@ -77,6 +77,7 @@ def explain_ocr_values(report: Report, document: Document) -> None:
     report.checks += _checks_over_candidates(report, chars_of)
 
 
+@doubt_rule("confirmed_by_check", "report")
 def _confirm_by_position(report: Report,
                         chars_of: Callable[[CanonicalCell], list[Char]]) -> bool:
     """Let the values of a column placed by the template's order (its header unread,
@@ -126,6 +127,7 @@ def _let_stand(table: CanonicalTable, cell: CanonicalCell, value: int | float,
     cell.value, cell.uncertain = value, None
 
 
+@doubt_rule("rescued_glyphs_unconfirmed", "report")
 def _refuse_unconfirmed(report: Report,
                        chars_of: Callable[[CanonicalCell], list[Char]]) -> bool:
     """Refuse each value read only after clearing its glyphs (the first reading was no
@@ -149,6 +151,7 @@ def _refuse_unconfirmed(report: Report,
     return refused
 
 
+@doubt_rule("check_suspect", "report")
 def _refuse_check_suspects(report: Report,
                            chars_of: Callable[[CanonicalCell], list[Char]]) -> bool:
     """Refuse, for each failed check, the single OCR'd term whose runner-up reading
@@ -174,6 +177,7 @@ def _refuse_check_suspects(report: Report,
     return refused
 
 
+@doubt_rule("check_over_candidates", "report")
 def _checks_over_candidates(report: Report,
                             chars_of: Callable[[CanonicalCell], list[Char]]
                             ) -> list[CheckResult]:
@@ -241,8 +245,10 @@ def _passes_with(report: Report, cell: CanonicalCell, text: str, failure: CheckR
         cell.value = original
 
 
+@doubt_rule("doubtful_null_mark", "report")
 def _refuse_doubtful_null(table: CanonicalTable, cell: CanonicalCell,
                           chars: list[Char]) -> None:
+    """A null mark ("—", "/") read with low confidence: it may be a faded digit."""
     confidence = min(c.confidence for c in chars)
     if confidence >= LOW_CONFIDENCE:
         return

@@ -18,9 +18,9 @@ from functools import cache
 
 import pyarrow as pa
 
-from report_extract.dataset.identity import agency_key
 from report_extract.models import NO_PAGE, TABLE_NAMES, CanonicalCell, CheckResult, Report
 from report_extract.templates import TABLE_COLUMNS, TABLE_ROWS
+from report_extract.textclean import agency_key
 from report_extract.validate import rule_cells, rule_severity
 
 Row = list  # one output row, in the table's column order

@@ -1,0 +1,59 @@
+"""Numbering of printed labels (一、 （一） 1.) compared with a template path's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from report_extract.textclean import numbering
+
+
+def numbering_level(token: str) -> str:
+    """'（一）' -> 'paren', '一、' -> 'cn', '1.' -> 'arabic', '' -> ''."""
+    if not token:
+        return ""
+    if token[0] in "（(":
+        return "paren"
+    return "arabic" if token[0].isdigit() else "cn"
+
+
+def _canonical_token(token: str) -> str:
+    level = numbering_level(token)
+    core = re.sub(r"[（）()、.．\s]", "", token)
+    return f"{level}:{core}" if level else ""
+
+
+def path_numberings(path: Iterable[str]) -> dict[str, str]:
+    """The numbering of each label on a template path, by level."""
+    found: dict[str, str] = {}
+    for label in path:
+        token = numbering(label)
+        if token:
+            found[numbering_level(token)] = _canonical_token(token)
+    return found
+
+
+# not across lines: "（\n六\n）" is a vertical parent label of the next group beside this row
+_PAREN_RE = re.compile(r"(?<!第)[（(][一二三四五六七八九十]+[）)]")
+
+
+def label_numberings(text: str) -> list[str]:
+    """Every numbering a printed label carries: at the start of each of its lines, and a
+    bracketed one anywhere ("（五）不予处理（六）其他处理", two parent cells run together
+    where a rule was not drawn), but not "第（五）项"."""
+    tokens = [token for line in text.splitlines() if (token := numbering(line))]
+    return tokens + _PAREN_RE.findall(text)
+
+
+def numbering_agrees(printed: Sequence[str], path: Sequence[str]) -> bool:
+    """Does the numbering printed on a row's labels (its parents' and its own) agree with
+    the template path of a leaf? A level the path does not number says nothing; at a
+    level it numbers, some printed label must carry its number ("（三）不予公开" is not
+    "（一）予以公开"; a wrapped label's piece "1、申请" beside "5.要求…" does not refuse 5.)."""
+    template = path_numberings(path)
+    printed_at: dict[str, set[str]] = {}
+    for label in printed:
+        for token in label_numberings(label):
+            printed_at.setdefault(numbering_level(token), set()).add(_canonical_token(token))
+    return all(template[level] in tokens for level, tokens in printed_at.items()
+               if level in template)

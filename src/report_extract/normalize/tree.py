@@ -1,0 +1,158 @@
+"""Aligning a grid to its table's template tree (templates.ROW_TREES / COLUMN_TREES).
+
+Normalizing is aligning: each template leaf (a row, a column) is either placed, on a
+grid row or header cell with a score, or not placed. The rules of the alignment:
+
+- numbering-aware: a printed numbering (一、 （一） 1.) that disagrees with the template
+  path of a leaf lowers its score (normalize.numbering, applied in labels.match_label);
+- a parent is never a leaf: a label the template prints only over other labels
+  ("（三）不予公开"), or a cell spanning rows with sub-labels beside it, places no values
+  (`parent_reason`);
+- order-preserving: rows placed against the template's order are refused
+  (`out_of_order`); an agency's own rows may stand between template rows.
+
+`flag_unplaced` then turns every cell of a template leaf that was not placed into a
+per-cell problem (`missing_row` / `missing_column`, with table, row and column as
+fields), in one place for every producer (normalize_tables calls it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
+from report_extract.normalize.labels import similarity
+from report_extract.templates import OTHER_FORMS, ROW_TREES, parent_labels, template_cells
+from report_extract.textclean import clean_text, label_key
+
+MISSING_ROW = "missing_row"
+MISSING_COLUMN = "missing_column"
+MISSING_KINDS = frozenset({MISSING_ROW, MISSING_COLUMN})
+UNPLACED_KINDS = frozenset({"unplaced_row", "unplaced_column", "duplicate_row"})
+PARENT_SCORE = 0.9  # a label this close to a parent-only template label is that parent
+
+
+def leaf_paths(table: str) -> dict[str, tuple[str, ...]]:
+    """Each row key of the table -> its labels from the top parent down."""
+    return ROW_TREES[table].paths()
+
+
+# --- parents -------------------------------------------------------------------------------
+
+
+def is_parent_label(table: str, text: str) -> bool:
+    """A label the template prints only as a parent over other labels."""
+    key = label_key(text)
+    if not key:
+        return False
+    return any(similarity(key, label_key(parent)) >= PARENT_SCORE
+               for parent in parent_labels(table))
+
+
+def spans_sub_labels(grid: Grid, cell: GridCell, first_value_col: int) -> bool:
+    """A label cell spanning several rows with other labels beside it in those rows."""
+    if cell.row_span < 2:
+        return False
+    return any(other is not cell and other.col > cell.last_col
+               and other.last_col < first_value_col and other.text.strip()
+               and cell.row <= other.row <= cell.last_row
+               for other in grid.cells)
+
+
+def parent_reason(table: str, grid: Grid | None, cell: GridCell, first_value_col: int
+                  ) -> str | None:
+    """Why a row's last label is a parent, not a leaf (None if it may be a leaf)."""
+    if is_parent_label(table, cell.text):
+        return "a parent label of the template alone places no values"
+    if grid is not None and spans_sub_labels(grid, cell, first_value_col):
+        return "a cell spanning several rows with sub-labels beside it is a parent"
+    return None
+
+
+# --- order ---------------------------------------------------------------------------------
+
+
+def out_of_order(keys: Sequence[str], order: Sequence[str]) -> set[int]:
+    """Indexes of `keys` (rows placed, in grid order) outside the longest run that keeps
+    the template's `order`: rows placed against it."""
+    rank = {key: i for i, key in enumerate(order)}
+    ranks = [rank.get(key, -1) for key in keys]
+    best: list[list[int]] = []  # best[i]: the longest increasing run ending at i
+    for i, r in enumerate(ranks):
+        runs = [best[j] for j in range(i) if ranks[j] < r]
+        best.append([*max(runs, key=len, default=[]), i])
+    keep = set(max(best, key=len, default=[]))
+    return {i for i in range(len(keys)) if i not in keep}
+
+
+# --- the alignment and its unplaced leaves --------------------------------------------------
+
+
+@dataclass
+class Alignment:
+    """Which template leaves a grid was aligned to: rows with their scores, and per row
+    the column leaves whose header stands over it (with scores)."""
+
+    table: str
+    rows: dict[str, float] = field(default_factory=dict)
+    columns: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Rows of values were read whose labels may be template labels misread (OCR): a row
+    # not placed may be among them, so its cells are unknown rather than not printed.
+    rows_may_be_unread: bool = False
+
+    def place_row(self, key: str, score: float) -> None:
+        self.rows[key] = score
+
+    def place_columns(self, row: str, columns: dict[str, float]) -> None:
+        self.columns.setdefault(row, {}).update(columns)
+
+    def placed(self, row: str, column: str) -> bool:
+        return row in self.rows and column in self.columns.get(row, {})
+
+
+def other_form(rows: Iterable[str]) -> str | None:
+    """The form of table 三's （六） block the placed rows show ("2019": the single row,
+    "2021": the sub-rows), or None if none of its rows was placed."""
+    placed = set(rows)
+    for form in ("2021", "2019"):
+        if placed & set(OTHER_FORMS[form]):
+            return form
+    return None
+
+
+def flag_unplaced(table: CanonicalTable, alignment: Alignment, template: str | None) -> None:
+    """Every cell of a template leaf neither placed nor read is a per-cell problem:
+    missing_row where its row was not placed, missing_column where its column was not.
+    A leaf the report prints as absent is not missing: table 三's （六） block in the form
+    not printed (when neither form was placed, both are missing: which one the report
+    printed is unknown).
+
+    A missing cell whose value is unknown is also a null cell, uncertain with the same
+    reason, so that no check counts it as 0: every cell of a column not placed (its values
+    were printed, or may have been), and those of a row not placed where rows of values
+    may have been misread (`rows_may_be_unread`). A row simply not printed (an agency
+    leaves out rows of zeros) has no cells: the spec counts it as null."""
+    form = other_form(alignment.rows) if table.name == "applications" else None
+    have = {(c.row, c.column) for c in table.cells}
+    note = _unplaced_note(table)
+    for row, columns in template_cells(table.name, template, form).items():
+        for column in columns:
+            if (row, column) in have or alignment.placed(row, column):
+                continue
+            kind = MISSING_COLUMN if row in alignment.rows else MISSING_ROW
+            what = (f"no column header was read as {column}" if kind == MISSING_COLUMN
+                    else f"no row was read as {row}")
+            table.problems.append(Problem(table.name, kind, f"{row}/{column}: {what}{note}",
+                                          row=row, column=column))
+            if kind == MISSING_COLUMN or alignment.rows_may_be_unread:
+                table.cells.append(CanonicalCell(table.name, row, column, None, "", None,
+                                                 None, f"{what}{note}"))
+
+
+def _unplaced_note(table: CanonicalTable) -> str:
+    """The labels of the table that were not placed, as a note: a missing cell may be
+    under one of them."""
+    texts = dict.fromkeys(clean_text(p.raw_text) for p in table.problems
+                          if p.kind in UNPLACED_KINDS and p.raw_text.strip())
+    return f" (labels not placed: {', '.join(map(repr, texts))})" if texts else ""

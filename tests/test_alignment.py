@@ -1,0 +1,173 @@
+"""Aligning grids to the template tree (normalize.tree): numbering, parents, order, extra
+rows; and every template cell not placed is a per-cell problem (missing_row /
+missing_column) that scoring counts as flagged."""
+
+from __future__ import annotations
+
+from report_extract.models import BBox, Grid, GridCell, Report
+from report_extract.normalize.align import (
+    align_applications,
+    normalize_applications,
+    normalize_tables,
+)
+from report_extract.scoring import report_dict, score_report
+from report_extract.templates import APPLICATION_COLUMNS, ROW_TREES, parent_labels
+
+APPLICANTS = tuple(spec.label for spec in APPLICATION_COLUMNS)
+COLUMNS = tuple(spec.key for spec in APPLICATION_COLUMNS)
+DOCUMENTS_2021 = ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数")
+
+
+def cell(row: int, col: int, text: str, *, row_span: int = 1, col_span: int = 1,
+         confidence: float = 1.0) -> GridCell:
+    box = BBox(40.0 * col, 20.0 * row, 40.0 * (col + col_span), 20.0 * (row + row_span))
+    return GridCell(row, col, row_span, col_span, text, 2, box, confidence)
+
+
+def grid(cells: list[GridCell]) -> Grid:
+    rows = max(c.last_row for c in cells) + 1
+    cols = max(c.last_col for c in cells) + 1
+    return Grid(cells, rows, cols, [2])
+
+
+def applications(rows: list[tuple[str, str]], *, label_cols: int = 1,
+                 headers: tuple[str, ...] = APPLICANTS, confidence: float = 1.0) -> list[GridCell]:
+    """Table 三: a header row, then (label, value) rows, every column the same value."""
+    cells = [cell(0, 0, "申请人情况", col_span=label_cols)]
+    cells += [cell(0, label_cols + i, text) for i, text in enumerate(headers)]
+    for row, (label, value) in enumerate(rows, start=1):
+        cells.append(cell(row, 0, label, col_span=label_cols, confidence=confidence))
+        cells += [cell(row, label_cols + i, value, confidence=confidence)
+                  for i in range(len(headers))]
+    return cells
+
+
+def active_2021() -> Grid:
+    cells = [cell(0, col, label) for col, label in enumerate(DOCUMENTS_2021)]
+    cells += [cell(1, 0, "规章"), *(cell(1, c, "1") for c in (1, 2, 3))]
+    return grid(cells)
+
+
+def missing(table) -> dict[tuple[str, str], str]:
+    return {(p.row, p.column): p.kind for p in table.problems if p.row}
+
+
+def test_the_template_is_one_tree_with_parents_and_leaves():
+    tree = ROW_TREES["applications"]
+    assert [leaf.key for leaf in tree.leaves("2021")][18:23] == [
+        "not_processed_excessive", "not_processed_confirmation", "other_no_correction",
+        "other_unpaid_fee", "other_other"]
+    assert tree.paths()["withheld_state_secret"][1:] == (
+        "三、本年度办理结果", "（三）不予公开", "1.属于国家秘密")
+    # （六）其他处理 is a leaf in 2019, so never a parent-only label
+    assert "（三）不予公开" in parent_labels("applications")
+    assert "（六）其他处理" not in parent_labels("applications")
+
+
+def test_a_parent_label_alone_does_not_place_values():
+    """Issue 17: "（三）不予公开" alone matched disclosed at 0.75 and its values landed there."""
+    table = normalize_applications(grid(applications([
+        ("一、本年新收政府信息公开申请数量", "5"), ("（三）不予公开", "2")])))
+    assert {c.row for c in table.cells} == {"new"}
+    assert [(p.kind, p.raw_text) for p in table.problems] == [("unplaced_row", "（三）不予公开")]
+    assert "parent label" in table.problems[0].message
+
+
+def test_a_cell_spanning_rows_with_sub_labels_beside_it_is_a_parent():
+    """Its first sub-label was lost (shifted), so the parent cell is the row's last label."""
+    cells = [cell(0, 0, "申请人情况", col_span=2)]
+    cells += [cell(0, 2 + i, text) for i, text in enumerate(APPLICANTS)]
+    cells += [cell(1, 0, "（六）其他处理", row_span=2),
+              cell(2, 1, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其"
+                         "政府信息公开申请")]
+    cells += [cell(row, 2 + i, str(row)) for row in (1, 2) for i in range(7)]
+    table = normalize_applications(grid(cells))
+    assert {c.row for c in table.cells} == {"other_unpaid_fee"}
+    assert "sub-labels" in table.problems[0].message
+
+
+def test_a_numbering_that_disagrees_with_the_template_lowers_or_refuses_the_match():
+    table, alignment = align_applications(grid(applications([("（三）予以公开", "4")])))
+    assert alignment.rows == {"disclosed": 0.7}  # the words are the template's: lowered
+    table = normalize_applications(grid(applications([("（三）不予以公开", "4")])))
+    assert table.cells == []  # alike (0.89) but numbered as another row: refused
+    assert "numbering disagrees" in table.problems[0].message
+    assert normalize_applications(grid(applications([("（一）不予以公开", "4")]))).cells
+
+
+def test_a_row_placed_against_the_template_order_is_refused():
+    table = normalize_applications(grid(applications([
+        ("一、本年新收政府信息公开申请数量", "9"), ("二、上年结转政府信息公开申请数量", "1"),
+        ("（七）总计", "7"), ("（一）予以公开", "2"), ("（二）部分公开", "1")])))
+    assert [*dict.fromkeys(c.row for c in table.cells)] == [
+        "new", "carried_over", "disclosed", "partially_disclosed"]
+    assert table.problems[0].raw_text == "（七）总计"
+
+
+def test_an_agency_extra_row_between_template_rows_is_not_a_template_row():
+    table = normalize_applications(grid(applications([
+        ("一、本年新收政府信息公开申请数量", "9"), ("其中：网上申请", "4"),
+        ("二、上年结转政府信息公开申请数量", "1")])))
+    assert {(c.row, c.value) for c in table.cells} == {("new", 9), ("carried_over", 1)}
+    assert [(p.kind, p.raw_text) for p in table.problems] == [("unplaced_row", "其中：网上申请")]
+
+
+def test_a_template_row_missing_from_a_text_layer_table_is_flagged_per_cell():
+    tables = normalize_tables({"applications": grid(applications([
+        ("一、本年新收政府信息公开申请数量", "9"), ("（七）总计", "9"),
+        ("四、结转下年度继续办理", "0")]))})
+    found = missing(tables["applications"])
+    assert {column for (row, column), kind in found.items()
+            if row == "carried_over" and kind == "missing_row"} == set(COLUMNS)
+    assert not any(row in ("new", "total_handled", "carried_forward") for row, _ in found)
+    # neither （六） form was read: which one the report prints is unknown, both are missing
+    assert {row for row, _ in found} >= {"other", "other_no_correction", "other_other"}
+
+
+def test_a_template_column_missing_from_a_table_is_flagged_per_cell():
+    headers = tuple(h for h in APPLICANTS if h != "法律服务机构")
+    tables = normalize_tables({"applications": grid(applications([
+        ("一、本年新收政府信息公开申请数量", "9"), ("二、上年结转政府信息公开申请数量", "1")],
+        headers=headers))})
+    found = missing(tables["applications"])
+    assert found[("new", "legal_services")] == "missing_column"
+    assert found[("carried_over", "legal_services")] == "missing_column"
+    assert ("new", "commercial") not in found
+
+
+def test_the_single_other_row_makes_the_2021_sub_rows_absent_not_missing():
+    tables = normalize_tables({"active_disclosure": active_2021(),
+                               "applications": grid(applications([("（六）其他处理", "3")]))})
+    found = missing(tables["applications"])
+    assert ("other", "total") not in found
+    assert not any(row.startswith("other_") for row, _ in found)
+
+
+def test_an_unread_other_row_with_a_2021_table_two_is_flagged_per_cell():
+    """Issue 17: 14 silent cells where OCR could not read the single （六）其他处理 row."""
+    rows = [("一、本年新收政府信息公开申请数量", "5"), ("（五）不予处理", "0"),
+            ("（六）耳他灶埋", "3"), ("（七）总计", "3")]
+    tables = normalize_tables({"active_disclosure": active_2021(),
+                               "applications": grid(applications(rows, confidence=0.8))})
+    applications_table = tables["applications"]
+    found = missing(applications_table)
+    assert {column for (row, column) in found if row == "other"} == set(COLUMNS)
+    report = Report("r.pdf", None, None, "2021", tables)
+    truth = {"tables": {"applications": {"other": dict.fromkeys(COLUMNS, 3)}}}
+    score = score_report(report, truth)
+    assert (score.exact, score.flagged, score.unflagged) == (0, 7, [])
+    # OCR'd rows were not placed: the missing cells are unknown, so null and uncertain too
+    assert ["applications", "other", "total"] in report_dict(report)["uncertain_cells"]
+
+
+def test_two_parent_cells_run_together_carry_both_numberings():
+    """synth-1-0056 (docx): no rule drawn between （五）不予处理 and （六）其他处理, one cell
+    holds both; its （五） must not refuse "3.其他" as other_other."""
+    cells = [cell(0, 0, "申请人情况", col_span=2)]
+    cells += [cell(0, 2 + i, text) for i, text in enumerate(APPLICANTS)]
+    cells += [cell(1, 0, "（五）不予处理\n（六）其他处理", row_span=2),
+              cell(1, 1, "2.重复申请"), cell(2, 1, "3.其他")]
+    cells += [cell(row, 2 + i, str(row)) for row in (1, 2) for i in range(7)]
+    table = normalize_applications(grid(cells))
+    assert {(c.row, c.value) for c in table.cells} == {("not_processed_duplicate", 1),
+                                                        ("other_other", 2)}
