@@ -9,29 +9,15 @@ build them in a temporary folder; to look at them:
 
 from __future__ import annotations
 
-import io
 import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from report_extract.synth.hostile import open_pdf, save_pdf
+
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "fixtures" / "t2021-full.pdf"
-
-
-def _open(data: bytes):
-    import pikepdf
-
-    return pikepdf.open(io.BytesIO(data))
-
-
-def _save(pdf) -> bytes:
-    import pikepdf
-
-    out = io.BytesIO()
-    pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none,
-             object_stream_mode=pikepdf.ObjectStreamMode.disable, deterministic_id=True)
-    return out.getvalue()
 
 
 def pdfium_refuses(data: bytes) -> bytes:
@@ -45,18 +31,18 @@ def short_mediabox(data: bytes) -> bytes:
     """/MediaBox [0 0 612]: IndexError in pdfplumber's normalize_box."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     pdf.pages[1].obj.MediaBox = pikepdf.Array([0, 0, 612])
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def text_in_cropbox(data: bytes) -> bytes:
     """/CropBox [(a) 0 612 792]: MalformedPDFException in pdfplumber's normalize_box."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     pdf.pages[2].obj.CropBox = pikepdf.Array([pikepdf.String("a"), 0, 612, 792])
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def self_containing_rotate(data: bytes) -> bytes:
@@ -64,11 +50,11 @@ def self_containing_rotate(data: bytes) -> bytes:
     resolves it without end (RecursionError in pdfinternals.resolve_all)."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     rotate = pdf.make_indirect(pikepdf.Array([90]))
     rotate.append(rotate)
     pdf.pages[0].obj.Rotate = rotate
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def deep_metadata(data: bytes) -> bytes:
@@ -76,10 +62,10 @@ def deep_metadata(data: bytes) -> bytes:
     comprehension over the metadata."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     info = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String("deep")))
     pdf.trailer.Info = info
-    raw = _save(pdf)
+    raw = save_pdf(pdf)
     return raw.replace(b"/Title (deep)", b"/Title " + b"[" * 5000 + b"]" * 5000, 1)
 
 
@@ -87,7 +73,7 @@ def self_drawing_form(data: bytes) -> bytes:
     """A page's /Resources that contain themselves, and a form XObject that draws itself."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     page = pdf.pages[0].obj
     form = pdf.make_stream(b"q /Loop Do Q")
     form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
@@ -98,7 +84,7 @@ def self_drawing_form(data: bytes) -> bytes:
     resources.XObject = pikepdf.Dictionary(Loop=form)
     page.Resources = resources
     page.Contents = pdf.make_stream(page.Contents.read_bytes() + b"\nq /Loop Do Q\n")
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def form_fanout(data: bytes, depth: int = 40) -> bytes:
@@ -106,7 +92,7 @@ def form_fanout(data: bytes, depth: int = 40) -> bytes:
     hundred bytes (a hang in content-stream interpretation, no cycle to detect)."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     leaf = pdf.make_stream(b"0 0 1 1 re f")
     leaf.Type, leaf.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
     leaf.BBox = pikepdf.Array([0, 0, 1, 1])
@@ -120,50 +106,50 @@ def form_fanout(data: bytes, depth: int = 40) -> bytes:
     page = pdf.pages[0].obj
     page.Resources.XObject = pikepdf.Dictionary(Top=form)
     page.Contents = pdf.make_stream(page.Contents.read_bytes() + b"\nq /Top Do Q\n")
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def flate_bomb(data: bytes, megabytes: int = 64) -> bytes:
     """Page 1's contents: a ~60 KB stream that inflates to `megabytes` MB of zeros."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     packer = zlib.compressobj(9)
     packed = b"".join(packer.compress(bytes(1 << 20)) for _ in range(megabytes))
     stream = pdf.make_stream(b"")
     stream.write(packed + packer.flush(), filter=pikepdf.Name.FlateDecode)
     pdf.pages[0].obj.Contents = stream
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def huge_content(data: bytes, megabytes: int = 6) -> bytes:
     """Page 1's contents: `megabytes` MB of text-showing operators (compressed small)."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     line = b"BT /F1 8 Tf 10 10 Td (0123456789) Tj ET\n"
     stream = pdf.make_stream(b"")
     stream.write(zlib.compress(line * ((megabytes << 20) // len(line)), 6),
                  filter=pikepdf.Name.FlateDecode)
     pdf.pages[0].obj.Contents = stream
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def huge_page(data: bytes) -> bytes:
     """Page 2 is 200,000 pt (70 m) square."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     pdf.pages[1].obj.MediaBox = pikepdf.Array([0, 0, 200000, 200000])
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def many_pages(data: bytes, count: int = 1500) -> bytes:
     """Page 1 repeated: `count` pages in all."""
-    pdf = _open(data)
+    pdf = open_pdf(data)
     for _ in range(count - len(pdf.pages)):
         pdf.pages.append(pdf.pages[0])
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 BUILDERS: dict[str, Callable[[bytes], bytes]] = {

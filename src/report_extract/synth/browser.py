@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from report_extract.synth.office import find_program
 
 APT_PACKAGE = "chromium"
 _CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
@@ -27,11 +28,7 @@ class BrowserMissingError(RuntimeError):
 
 
 def chromium() -> str | None:
-    for name in _CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    return find_program(_CANDIDATES)
 
 
 def missing_message() -> str | None:

@@ -90,13 +90,15 @@ def swap_tokens(data: bytes, rng: random.Random) -> bytes:
 
 # --- structural (pikepdf) -------------------------------------------------------------
 
-def _open(data: bytes):
+def open_pdf(data: bytes):
+    """A PDF's bytes as a pikepdf document, to edit its structure."""
     import pikepdf
 
     return pikepdf.open(io.BytesIO(data))
 
 
-def _save(pdf) -> bytes:
+def save_pdf(pdf) -> bytes:
+    """An edited document's bytes, its damage kept as made (the same bytes each time)."""
     import pikepdf
 
     out = io.BytesIO()
@@ -125,7 +127,7 @@ def recursive_resources(data: bytes, rng: random.Random) -> bytes:
     """A page's /Resources holds itself; or a form XObject draws itself."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     page = _page(pdf, rng)
     if rng.random() < 0.5:
         resources = pdf.make_indirect(pikepdf.Dictionary(page.obj.get("/Resources", {})))
@@ -141,14 +143,14 @@ def recursive_resources(data: bytes, rng: random.Random) -> bytes:
         page.obj["/Contents"] = pdf.make_stream(
             page.obj.Contents.read_bytes() + b"\nq /Loop Do Q\n"
             if isinstance(page.obj.get("/Contents"), pikepdf.Stream) else b"q /Loop Do Q")
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def page_tree_loop(data: bytes, rng: random.Random) -> bytes:
     """The page tree's /Kids contain the tree itself (or a page is its own parent)."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     root = pdf.Root.Pages
     if rng.random() < 0.5:
         kids = pikepdf.Array(list(root.Kids))
@@ -159,7 +161,7 @@ def page_tree_loop(data: bytes, rng: random.Random) -> bytes:
                                                      Parent=root))
         inner.Kids = pikepdf.Array([inner, root])
         root.Kids = pikepdf.Array([*list(root.Kids), inner])
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 _BAD_BOXES = ([], [0, 0, 612], [0, 0, 612, 792, 5], ["a", 0, 612, 792], [0, 0, 0, 0],
@@ -171,7 +173,7 @@ def bad_page_box(data: bytes, rng: random.Random) -> bytes:
     """A /MediaBox or /CropBox that is not four numbers enclosing an area."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     page = _page(pdf, rng)
     box = rng.choice(_BAD_BOXES)
     key = rng.choice(("/MediaBox", "/CropBox"))
@@ -179,7 +181,7 @@ def bad_page_box(data: bytes, rng: random.Random) -> bytes:
         page.obj[key] = pikepdf.String(box)
     else:
         page.obj[key] = pikepdf.Array([_pdf_value(v) for v in box])
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def _pdf_value(value):
@@ -198,20 +200,20 @@ def huge_page(data: bytes, rng: random.Random) -> bytes:
     """A page kilometres wide (with its contents scaled to fill it)."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     page = _page(pdf, rng)
     side = rng.choice((20000, 200000, 14400 * 100))
     page.obj.MediaBox = pikepdf.Array([0, 0, side, side])
     if "/CropBox" in page.obj:
         del page.obj["/CropBox"]
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def flate_bomb(data: bytes, rng: random.Random, megabytes: int | None = None) -> bytes:
     """A small stream that inflates to gigabytes, as a page's contents or an image."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     page = _page(pdf, rng)
     size = (megabytes or rng.choice(BOMB_SIZES_MB)) << 20
     bomb = bomb_bytes(size, double=rng.random() < 0.3)
@@ -226,7 +228,7 @@ def flate_bomb(data: bytes, rng: random.Random, megabytes: int | None = None) ->
         stream["/ColorSpace"], stream["/BitsPerComponent"] = pikepdf.Name.DeviceGray, 8
         _entry(_entry(page.obj, "/Resources"), "/XObject")["/Bomb"] = stream
         page.obj.Contents = pdf.make_stream(b"q 600 0 0 800 0 0 cm /Bomb Do Q")
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 BOMB_SIZES_MB = (300, 1024, 3072)
@@ -250,10 +252,10 @@ def deep_nesting(data: bytes, rng: random.Random) -> bytes:
     nested = rng.choice((b"[" * depth + b"]" * depth, b"<<" * depth + b">>" * depth,
                          b"[" * depth))
     if rng.random() < 0.5:
-        pdf = _open(data)
+        pdf = open_pdf(data)
         page = _page(pdf, rng)
         page.obj.Contents = pdf.make_stream(nested + b" Tj")
-        return _save(pdf)
+        return save_pdf(pdf)
     # In an object itself: appended as a new object that the catalog refers to.
     match = list(re.finditer(rb"(\d+) 0 obj", data))
     number = max(int(m.group(1)) for m in match) + 1 if match else 999
@@ -266,7 +268,7 @@ def deep_nesting(data: bytes, rng: random.Random) -> bytes:
 
 def garbage_content(data: bytes, rng: random.Random) -> bytes:
     """Content operators with wrong operands, unknown operators, huge numbers, bad fonts."""
-    pdf = _open(data)
+    pdf = open_pdf(data)
     page = _page(pdf, rng)
     ops = [b"BT", b"ET", b"Tj", b"TJ", b"Tf", b"Td", b"cm", b"re", b"f", b"S", b"q", b"Q",
            b"Do", b"'", b"\"", b"BI", b"ID", b"EI", b"gs", b"sh", b"d0", b"d1"]
@@ -276,47 +278,47 @@ def garbage_content(data: bytes, rng: random.Random) -> bytes:
     contents = page.obj.get("/Contents")
     original = contents.read_bytes() if hasattr(contents, "read_bytes") else b""
     page.obj.Contents = pdf.make_stream(original + b"\n" + b" ".join(parts))
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def drop_objects(data: bytes, rng: random.Random) -> bytes:
     """Indirect objects replaced by null or by an object of the wrong type."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     objects = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary | pikepdf.Stream)]
     for _ in range(rng.choice((1, 3, 10))):
         obj = rng.choice(objects)
         key = rng.choice([k for k in obj if k != "/Length"] or ["/Type"])
         obj[key] = rng.choice((pikepdf.Name.Null, pikepdf.Array([1, 2]), 7,
                                pikepdf.String("x"), pikepdf.Dictionary()))
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def many_pages(data: bytes, rng: random.Random) -> bytes:
     """A page tree that claims or holds thousands of pages."""
-    pdf = _open(data)
+    pdf = open_pdf(data)
     if rng.random() < 0.5:
         pdf.Root.Pages.Count = rng.choice((-1, 0, 10**9))
-        return _save(pdf)
+        return save_pdf(pdf)
     page = pdf.pages[0]
     for _ in range(rng.choice((2500, 5000))):
         pdf.pages.append(page)
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 def huge_content(data: bytes, rng: random.Random) -> bytes:
     """A page whose (compressible) content stream is tens of megabytes of text."""
     import pikepdf
 
-    pdf = _open(data)
+    pdf = open_pdf(data)
     page = _page(pdf, rng)
     line = b"BT /F1 8 Tf 10 10 Td (0123456789) Tj ET\n"
     content = line * (rng.choice((5, 20, 60)) * (1 << 20) // len(line))
     stream = pdf.make_stream(b"")
     stream.write(zlib.compress(content, 6), filter=pikepdf.Name.FlateDecode)
     page.obj.Contents = stream
-    return _save(pdf)
+    return save_pdf(pdf)
 
 
 BYTE_MUTATORS: dict[str, Mutator] = {

@@ -23,12 +23,17 @@ class OfficeMissingError(RuntimeError):
     """LibreOffice (soffice) or python-docx is missing: the docx producer cannot run."""
 
 
-def soffice() -> str | None:
-    for name in _CANDIDATES:
+def find_program(candidates: tuple[str, ...]) -> str | None:
+    """The first of `candidates` (names or paths) that is an installed program."""
+    for name in candidates:
         found = shutil.which(name)
         if found:
             return found
     return None
+
+
+def soffice() -> str | None:
+    return find_program(_CANDIDATES)
 
 
 def missing_message() -> str | None:

@@ -330,7 +330,27 @@ def open_sink(out_dir: Path, spec: TableSpec, fmt: str) -> Sink:
     return ParquetYearSink(spec, path) if spec.by_year else ParquetFileSink(spec, path)
 
 
-class TableSet:
+class CommitOnExit:
+    """A `with` block that commits what was written on a clean exit and aborts it (no
+    table half-written) on an exception."""
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+class TableSet(CommitOnExit):
     """Sinks for several tables, committed together once everything is written."""
 
     def __init__(self, out_dir: Path, fmt: str, specs: Iterable[TableSpec] = ALL_TABLES):
@@ -359,11 +379,3 @@ class TableSet:
         for sink in self._sinks.values():
             sink.abort()
 
-    def __enter__(self) -> TableSet:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.abort()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from report_extract.templates import TABLE_COLUMNS
-from report_extract.write.files import atomic_file
+from report_extract.write.files import CommitOnExit, atomic_file
 from report_extract.write.tables import ALL_TABLES, WIDE, Row, TableSpec, record_batch
 
 XLSX = "xlsx"
@@ -112,7 +112,7 @@ class _Sheet:
         self._close_sheet()
 
 
-class XlsxTableSet:
+class XlsxTableSet(CommitOnExit):
     """Like write.files.TableSet, but every table is a sheet of one workbook."""
 
     def __init__(self, out_dir: Path, specs: Iterable[TableSpec] = ALL_TABLES):
@@ -139,14 +139,6 @@ class XlsxTableSet:
         with contextlib.suppress(Exception):
             self._workbook.close()
 
-    def __enter__(self) -> XlsxTableSet:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.abort()
 
 
 def workbook_path(out_dir: str | os.PathLike) -> Path:
