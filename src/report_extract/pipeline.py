@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from report_extract.detect.ruled import detect_tables
+from report_extract.detect.ruled import detect_tables, flag_doubtful_joins
 from report_extract.errors import TemplateMismatchError
 from report_extract.metadata import read_metadata, title_doubt
 from report_extract.models import TABLE_NAMES, CanonicalTable, Document, Grid, Problem, Report
@@ -46,6 +46,7 @@ def extract(
 def extract_document(document: Document, *, detector: str = "pdfplumber") -> Report:
     grids = detect_grids(document, detector)
     tables = normalize_tables(grids)
+    flag_doubtful_joins(grids, tables)
     if not any(t.cells for t in tables.values()):
         raise TemplateMismatchError(
             document.source_file,

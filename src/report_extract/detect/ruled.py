@@ -11,7 +11,19 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from report_extract.errors import NoTablesError
-from report_extract.models import TABLE_NAMES, BBox, Char, Document, Grid, GridCell, Page, Segment
+from report_extract.models import (
+    TABLE_NAMES,
+    BBox,
+    CanonicalTable,
+    Char,
+    Document,
+    Grid,
+    GridCell,
+    JoinDoubt,
+    Page,
+    Problem,
+    Segment,
+)
 from report_extract.templates import END_HEADINGS, OTHER_HEADINGS, SECTION_HEADINGS
 from report_extract.textclean import clean_text, label_key, looks_numeric
 
@@ -417,14 +429,25 @@ def parts_to_grids(document: Document, parts: list[TablePart]) -> dict[str, Grid
 
 
 def join_parts(parts: list[TablePart]) -> Grid:
-    """One grid from parts on consecutive pages: columns aligned, split merged cells rejoined."""
-    xs = cluster_positions([x for p in parts for x in p.xs], snap=SNAP * 2)
+    """One grid from parts on consecutive pages: columns aligned, split merged cells rejoined.
+
+    Each part is first registered to the parts before it by its structure (its border,
+    else its column rules), not by page coordinates: a scanned page or a page printed
+    with another margin puts the same table at another x. A part that aligns with
+    nothing is still joined, and the grid names it in `problems` (an uncertain join)."""
+    registered, problems = register_parts(parts)
+    # A doubted part's rules are left out of the table's columns, never interleaved with
+    # them: its cells take the nearest columns, and are flagged (pipeline).
+    doubted = {(d.page, d.bbox) for d in problems}
+    xs = cluster_positions([x for part, part_xs in zip(parts, registered, strict=True)
+                            if (part.page, part.bbox) not in doubted for x in part_xs],
+                           snap=SNAP * 2)
     cells: list[GridCell] = []
     row_offset = 0
     previous_bottom: list[GridCell] = []
     first_header: list[GridCell] = []
-    for index, part in enumerate(parts):
-        remapped = [_remap_columns(c, part.xs, xs, row_offset) for c in part.cells]
+    for index, (part, part_xs) in enumerate(zip(parts, registered, strict=True)):
+        remapped = [_remap_columns(c, part_xs, xs, row_offset) for c in part.cells]
         if index:
             remapped = _drop_repeated_header(remapped, first_header, row_offset)
             remapped = _rejoin_split_cells(remapped, previous_bottom, row_offset)
@@ -435,7 +458,82 @@ def join_parts(parts: list[TablePart]) -> Grid:
         row_offset += part.n_rows
     cells = _compact_rows(cells)
     n_rows = max(c.last_row for c in cells) + 1
-    return Grid(cells, n_rows, len(xs) - 1, sorted({p.page for p in parts}), bbox=parts[0].bbox)
+    return Grid(cells, n_rows, len(xs) - 1, sorted({p.page for p in parts}), bbox=parts[0].bbox,
+                join_doubts=problems)
+
+
+def flag_doubtful_joins(grids: dict[str, Grid], tables: dict[str, CanonicalTable]) -> None:
+    """Refuse the values read from table parts that join_parts could not align (their
+    columns are in doubt), and name each such part in its table's problems."""
+    for name, grid in grids.items():
+        table = tables.get(name)
+        if table is None:
+            continue
+        for doubt in grid.join_doubts:
+            reason = (f"the table's part on page {doubt.page} could not be aligned with its "
+                      f"columns on the pages before (best shift {doubt.best_shift:+.1f} pt "
+                      f"matched too few column rules)")
+            table.problems.append(Problem(name, "uncertain_join", reason, page=doubt.page,
+                                          bbox=doubt.bbox))
+            for cell in table.cells:
+                inside = (cell.page == doubt.page and cell.bbox is not None
+                          and doubt.bbox.contains_point(*cell.bbox.center, tolerance=1))
+                if inside and cell.uncertain is None:
+                    table.refuse(cell, reason)
+
+
+ALIGN_TOLERANCE = SNAP  # pt: a column rule this close to another after the shift is it
+MAX_PAGE_SHIFT = 60.0  # pt: pages of one table are never further apart than this
+MIN_ALIGNED = 0.6  # share of a part's column rules that must meet the table's
+
+
+def register_parts(parts: list[TablePart]) -> tuple[list[list[float]], list[JoinDoubt]]:
+    """Each part's column positions moved into the first part's frame, and the parts
+    that could not be aligned.
+
+    A part as wide as the table (within ALIGN_TOLERANCE) is registered by its border:
+    its left and right rules meet the table's. Otherwise by its column rules: the shift
+    that lays most of them on the table's (the nearest to none when several do). A part
+    with neither is left where its page put it, and doubted."""
+    frame = list(parts[0].xs)
+    registered, doubts = [list(parts[0].xs)], []
+    for part in parts[1:]:
+        shift = _border_shift(part.xs, frame)
+        if shift is None:
+            shift, aligned = _rule_shift(part.xs, frame)
+            if aligned < max(3, MIN_ALIGNED * len(part.xs)):
+                doubts.append(JoinDoubt(part.page, part.bbox, shift))
+                shift = 0.0
+        moved = [x + shift for x in part.xs]
+        registered.append(moved)
+        frame = cluster_positions(frame + moved, snap=SNAP * 2)
+    return registered, doubts
+
+
+def _border_shift(xs: list[float], frame: list[float]) -> float | None:
+    """The shift laying a part's outer rules on the table's, if it is as wide."""
+    if abs((xs[-1] - xs[0]) - (frame[-1] - frame[0])) > ALIGN_TOLERANCE:
+        return None
+    shift = ((frame[0] - xs[0]) + (frame[-1] - xs[-1])) / 2
+    return shift if abs(shift) <= MAX_PAGE_SHIFT else None
+
+
+def _rule_shift(xs: list[float], frame: list[float]) -> tuple[float, int]:
+    """(shift, rules aligned): the shift laying most rules of a part on the table's."""
+    best_shift, best_count = 0.0, _aligned(xs, frame, 0.0)
+    for x in xs:
+        for f in frame:
+            shift = f - x
+            if abs(shift) > MAX_PAGE_SHIFT:
+                continue
+            count = _aligned(xs, frame, shift)
+            if (count, -abs(shift)) > (best_count, -abs(best_shift)):
+                best_shift, best_count = shift, count
+    return best_shift, best_count
+
+
+def _aligned(xs: list[float], frame: list[float], shift: float) -> int:
+    return sum(any(abs(x + shift - f) <= ALIGN_TOLERANCE for f in frame) for x in xs)
 
 
 def _remap_columns(
