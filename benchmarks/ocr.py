@@ -205,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1,
                         help="processes reading the --generate/--six-page scans")
     parser.add_argument("--silent", action="store_true", help="print every silent cell")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="write the scans to DIR and keep them (never inside the repo "
+                             "for the real report's)")
     args = parser.parse_args(argv)
     if args.silent:
         global SHOW_SILENT
@@ -216,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     presets = [p for p in args.presets.split(",") if p]
     totals = Totals()
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
-        work = Path(tmp)
+        work = Path(args.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         totals.runs += preset_runs(inputs(args, work), presets, engines, args.seeds, work)
         if args.generate and args.scan:
             totals.runs += drawn_runs(generated(args, work), engines, DRAWN, args.jobs)
