@@ -434,7 +434,7 @@ def join_parts(parts: list[TablePart]) -> Grid:
     Each part is first registered to the parts before it by its structure (its border,
     else its column rules), not by page coordinates: a scanned page or a page printed
     with another margin puts the same table at another x. A part that aligns with
-    nothing is still joined, and the grid names it in `problems` (an uncertain join)."""
+    nothing is still joined, and the grid names it in `join_doubts` (an uncertain join)."""
     registered, problems = register_parts(parts)
     # A doubted part's rules are left out of the table's columns, never interleaved with
     # them: its cells take the nearest columns, and are flagged (pipeline).
@@ -503,7 +503,8 @@ def register_parts(parts: list[TablePart]) -> tuple[list[list[float]], list[Join
             shift, aligned = _rule_shift(part.xs, frame)
             if aligned < max(3, MIN_ALIGNED * len(part.xs)):
                 doubts.append(JoinDoubt(part.page, part.bbox, shift))
-                shift = 0.0
+                registered.append(list(part.xs))  # left out of the frame: no evidence
+                continue
         moved = [x + shift for x in part.xs]
         registered.append(moved)
         frame = cluster_positions(frame + moved, snap=SNAP * 2)
