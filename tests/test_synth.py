@@ -379,6 +379,11 @@ def test_scan_draws_cover_the_issue_ranges() -> None:
     stamped = sum(d.stamp for d in drawn) / len(drawn)
     assert abs(stamped - SCAN_STAMP_ODDS) < 0.06
     assert len({d.seed for d in drawn}) == len(drawn)
+    # issue 17: every sheet on its own, as real scanners feed them
+    assert all(0.5 <= d.page_tilt <= 1.5 and 2 <= d.page_shift <= 8 for d in drawn)
+    assert {d.expand for d in drawn} == {True, False}
+    assert not any(d.seal_on_rules and not d.stamp for d in drawn)
+    assert 0.3 < sum(d.seal_on_rules for d in drawn) / len(drawn) < 0.5
 
 
 def test_a_scan_share_picks_nested_reports_with_the_same_draws() -> None:
