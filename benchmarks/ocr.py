@@ -7,6 +7,7 @@
     python benchmarks/ocr.py --six-page 3 --presets ""   # 3 generated scans of 6 pages
     python benchmarks/ocr.py --presets real-scan --seeds 3   # real report, per-page recipe
     python benchmarks/ocr.py --presets "" --generate 60 --scan --jobs 2   # 60 drawn scans
+    python benchmarks/ocr.py --presets "" --scans DIR --jobs 2   # scans kept by --keep DIR
 
 Every input (a text PDF beside its NAME.truth.json) is turned into image-only PDFs by
 report_extract.scan.degrade with each preset, then extracted with mode="ocr" by each
@@ -205,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1,
                         help="processes reading the --generate/--six-page scans")
     parser.add_argument("--silent", action="store_true", help="print every silent cell")
+    parser.add_argument("--scans", metavar="DIR",
+                        help=f"also read the scans in DIR (NAME.pdf beside NAME.truth.json, "
+                             f"e.g. made by an earlier --generate N --scan --keep DIR) as "
+                             f"preset {DRAWN!r}")
     parser.add_argument("--keep", metavar="DIR",
                         help="write the scans to DIR and keep them (never inside the repo "
                              "for the real report's)")
@@ -222,8 +227,12 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
         totals.runs += preset_runs(inputs(args, work), presets, engines, args.seeds, work)
-        if args.generate and args.scan:
-            totals.runs += drawn_runs(generated(args, work), engines, DRAWN, args.jobs)
+        drawn = generated(args, work) if args.generate and args.scan else []
+        if args.scans:
+            drawn += sorted(p for p in Path(args.scans).glob("*.pdf")
+                            if p.with_name(p.stem + ".truth.json").exists())
+        if drawn:
+            totals.runs += drawn_runs(drawn, engines, DRAWN, args.jobs)
             presets.append(DRAWN)
         if args.six_page:
             totals.runs += drawn_runs(six_page_scans(args, work), engines, SIX_PAGE,

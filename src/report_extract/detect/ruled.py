@@ -7,7 +7,7 @@ Parts are assigned to sections 二/三/四 by the headings above them and joined
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from report_extract.errors import NoTablesError
@@ -372,18 +372,79 @@ def borderless_parts(
     """Parts rebuilt from text alignment, for sections with a heading but no ruled table.
 
     The columns are found over all the section's pages at once, so that the parts of a
-    table broken across pages share them and join like ruled parts do.
+    table broken across pages share them and join like ruled parts do. A page whose
+    text sits at another x (a scan's sheet shifted, another margin) is first moved onto
+    the first page's words (page_offsets), and its parts' boxes moved back after.
     """
     from report_extract.detect.borderless import region_lines, table_parts
 
     parts = []
     for section in sorted(sections):
-        pieces = [(page, region_lines(page, top, bottom))
-                  for page, top, bottom in section_regions(document, headings, section)]
+        regions = section_regions(document, headings, section)
+        pieces = [(page, region_lines(page, top, bottom)) for page, top, bottom in regions]
+        offsets = page_offsets([[w.bbox for ln in lines for w in ln.words if w.text.strip()]
+                                for _, lines in pieces])
+        pieces = [(page, region_lines(_moved_page(page, -dx), top, bottom) if dx else lines)
+                  for (page, lines), (_, top, bottom), dx in zip(pieces, regions, offsets,
+                                                                 strict=True)]
+        moved_back = dict(zip((page.number for page, _ in pieces), offsets, strict=True))
         for part in table_parts(pieces):
             part.section = section
+            _move_part(part, moved_back.get(part.page, 0.0))
             parts.append(part)
     return parts
+
+
+WORD_ALIGN = 1.5  # pt: word edges this close after the shift line up
+
+
+def page_offsets(words_per_page: list[list[BBox]]) -> list[float]:
+    """Per page, how far right of the first page's its text stands: the shift lining up
+    the most word edges (left edges of labels, centres of numbers alike: both keep their
+    column); 0 unless a shift lines up clearly more than none does."""
+    if not words_per_page or not words_per_page[0]:
+        return [0.0] * len(words_per_page)
+    reference = _edges(words_per_page[0])
+    offsets = [0.0]
+    for words in words_per_page[1:]:
+        edges = _edges(words)
+        at_zero = _lined_up(edges, reference, 0.0)
+        best, count = 0.0, at_zero
+        for shift in {round(e - r, 1) for e in edges for r in reference}:
+            if 0 < abs(shift) <= MAX_PAGE_SHIFT:
+                lined = _lined_up(edges, reference, shift)
+                if (lined, -abs(shift)) > (count, -abs(best)):
+                    best, count = shift, lined
+        moved = count >= max(at_zero + 3, 2 * at_zero)
+        offsets.append(best if moved else 0.0)
+    return offsets
+
+
+def _edges(boxes: list[BBox]) -> list[float]:
+    return sorted({round(v, 1) for b in boxes for v in (b.x0, (b.x0 + b.x1) / 2)})
+
+
+def _lined_up(edges: list[float], reference: list[float], shift: float) -> int:
+    return sum(any(abs(e - shift - r) <= WORD_ALIGN for r in reference) for e in edges)
+
+
+def _moved_page(page: Page, dx: float) -> Page:
+    """The page with its characters moved right by dx (a copy)."""
+    chars = [replace(c, bbox=_moved_box(c.bbox, dx)) for c in page.chars]
+    return Page(page.number, page.width, page.height, chars, page.segments, page.source)
+
+
+def _moved_box(box: BBox, dx: float) -> BBox:
+    return BBox(box.x0 + dx, box.top, box.x1 + dx, box.bottom)
+
+
+def _move_part(part: TablePart, dx: float) -> None:
+    """Back to its page's coordinates: boxes only, its columns stay the table's."""
+    if not dx:
+        return
+    part.bbox = _moved_box(part.bbox, dx)
+    for cell in part.cells:
+        cell.bbox = _moved_box(cell.bbox, dx)
 
 
 # --- joining parts into grids -------------------------------------------------------------
