@@ -468,7 +468,9 @@ def test_a_scanned_report_is_read_exactly_or_flagged(tmp_path: Path) -> None:
 
 
 @requires_fonts
-def test_a_continuation_page_with_a_6pt_wider_left_margin_joins_exactly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("borderless", [False, True])
+def test_a_continuation_page_with_a_6pt_wider_left_margin_joins_exactly(
+        tmp_path: Path, borderless: bool) -> None:
     """Issue 17: table 三 broken across pages 2 and 3, page 3 printed 6 pt further left
     than page 2 (even pages 6 pt right): joined by page x, the columns interleaved."""
     import pdfplumber
@@ -476,10 +478,10 @@ def test_a_continuation_page_with_a_6pt_wider_left_margin_joins_exactly(tmp_path
     from report_extract.pipeline import extract
 
     variation = Variation(seed=5, split_in_merged_block=True, body_text=False,
-                          even_page_shift=6.0)
+                          even_page_shift=6.0, borderless=borderless)
     pdf, truth_path = write_report("shifted", variation, tmp_path)
     with pdfplumber.open(pdf) as opened:
-        lefts = [min(e["x0"] for e in page.edges) for page in opened.pages]
+        lefts = [min(c["x0"] for c in page.chars) for page in opened.pages]
     assert [round(b - a, 1) for a, b in zip(lefts, lefts[1:], strict=False)] == [6.0, -6.0]
     from report_extract.scoring import score_report
 
