@@ -110,6 +110,30 @@ def generated(args: argparse.Namespace, work: Path) -> list[Path]:
     return [pdf for pdf, _ in made]
 
 
+def drawn_scan_runs(args: argparse.Namespace, work: Path, engines: list[str]) -> list[Run]:
+    """--generate N --scan with --jobs > 1: each process writes a scan and reads it at
+    once (writing 60 scans first left the cores idle-waiting on one). The reports are
+    those generate(seed, ..., N, scan=1.0) makes: same names, variations and scans."""
+    import random
+    from concurrent.futures import ProcessPoolExecutor
+
+    from report_extract.synth.variation import Variation
+
+    rng = random.Random(args.seed)
+    jobs = [(f"synth-{args.seed}-{i:04d}", Variation.random(rng).with_scan(1.0), work / "synth",
+             engines) for i in range(args.generate)]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        return [run for runs in pool.map(_write_and_read, jobs) for run in runs]
+
+
+def _write_and_read(job: tuple[str, object, Path, list[str]]) -> list[Run]:
+    from report_extract.synth.generate import write_report
+
+    name, variation, folder, engines = job
+    pdf, _ = write_report(name, variation, folder)  # type: ignore[arg-type]
+    return [report_run(pdf, pdf, engine, DRAWN) for engine in engines]
+
+
 def six_page_scans(args: argparse.Namespace, work: Path) -> list[Path]:
     """--six-page N scans of exactly six pages: random variations set in landscape at
     12 pt with prose, scanned by the generator's own draw, kept when six pages long."""
@@ -227,13 +251,16 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
         totals.runs += preset_runs(inputs(args, work), presets, engines, args.seeds, work)
-        drawn = generated(args, work) if args.generate and args.scan else []
+        if args.generate and args.scan and args.jobs > 1:
+            totals.runs += drawn_scan_runs(args, work, engines)
+            presets.append(DRAWN)
+        drawn = generated(args, work) if args.generate and args.scan and args.jobs <= 1 else []
         if args.scans:
             drawn += sorted(p for p in Path(args.scans).glob("*.pdf")
                             if p.with_name(p.stem + ".truth.json").exists())
         if drawn:
             totals.runs += drawn_runs(drawn, engines, DRAWN, args.jobs)
-            presets.append(DRAWN)
+            presets += [DRAWN] if DRAWN not in presets else []
         if args.six_page:
             totals.runs += drawn_runs(six_page_scans(args, work), engines, SIX_PAGE,
                                       args.jobs)
