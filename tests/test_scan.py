@@ -221,6 +221,23 @@ def test_a_rule_cut_by_a_seal_ring_is_one_rule():
     assert rule == [(30, 347)]  # one rule from the first column rule to the last
 
 
+def test_a_column_rule_is_not_carried_through_a_seal_s_star_to_the_next_table():
+    # synth-17-0032: a seal's filled star over the heading between tables 二 and 三 hid
+    # the paper between a column rule of one and of the other; taken as unknown all the
+    # way, the rule joined the tables into one and table 三 was lost
+    rgb = np.full((700, 800, 3), 255, np.uint8)
+    for top in (100, 400):  # two ruled tables, 100 px (36 pt) of paper between them
+        for y in (top, top + 100, top + 200):
+            rgb[y:y + 3, 80:703] = 0
+        for x in (80, 400, 700):
+            rgb[top:top + 203, x:x + 3] = 0
+    rgb[290:420, 340:470] = (220, 30, 40)  # the star's ink over the gap at x=400
+    segments = find_segments(prepare(rgb, 1, 200, deskew=False))
+    column = sorted((round(s.top), round(s.bottom)) for s in segments
+                    if not s.is_horizontal and abs(s.x0 - 401.5 * 72 / 200) <= 2)
+    assert column == [(36, 109), (145, 217)]
+
+
 def test_each_page_gets_its_own_reproducible_tilt_shift_and_size():
     spec = Degradation(dpi=100, page_tilt=1.5, page_shift=5.0, page_size=0.02, expand=True,
                        seed=7)
