@@ -20,8 +20,10 @@ from report_extract.limits import DEFAULT, Limits, check_file
 from report_extract.models import Document, Page
 
 # Chromium's PDFs give their CID fonts no FontBBox: pdfminer warns once per glyph run
-# (a hundred lines per report on stderr) and reads the text all the same.
-logging.getLogger("pdfminer.pdffont").setLevel(logging.ERROR)
+# (a hundred lines per report on stderr) and reads the text all the same. Quieted where
+# nobody set up logging (a library call); the CLI's --verbose shows it.
+if not logging.getLogger().handlers:
+    logging.getLogger("pdfminer.pdffont").setLevel(logging.ERROR)
 
 # Fewer printable characters than this on a page means no usable text layer there.
 MIN_TEXT_CHARS = 10
