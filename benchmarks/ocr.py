@@ -5,6 +5,9 @@
     python benchmarks/ocr.py --generate 10 --seed 7   # also 10 fresh synthetic reports
     python benchmarks/ocr.py --generate 10 --scan --presets ""   # 10 generated scans only
     python benchmarks/ocr.py --six-page 3 --presets ""   # 3 generated scans of 6 pages
+    python benchmarks/ocr.py --presets real-scan --seeds 3   # real report, per-page recipe
+    python benchmarks/ocr.py --presets "" --generate 60 --scan --jobs 2   # 60 drawn scans
+    python benchmarks/ocr.py --presets "" --scans DIR --jobs 2   # scans kept by --keep DIR
 
 Every input (a text PDF beside its NAME.truth.json) is turned into image-only PDFs by
 report_extract.scan.degrade with each preset, then extracted with mode="ocr" by each
@@ -16,6 +19,12 @@ and silent (report_extract.scoring.score_report), metadata right. Then one line 
 engine and preset, and the time a 6-page report takes at the measured rate. --six-page N
 generates scans that really have six pages (landscape, 12 pt, with prose: as long as a
 typical published report) and times them whole: preset "6-page".
+Preset "real-scan" is an ordinary scanner's recipe as real scans show it (issue 17):
+each page tilted on its own by up to 1.5 degrees on a canvas grown with the tilt,
+shifted by a few points, a little larger or smaller, a seal over the ruled header whose
+ink hides part of the print. The generator's scans (--scan) draw the same kinds of
+variation per report (synth.variation.draw_scan). --silent lists every silent cell.
+Degraded copies of the real report live only in a temporary folder, never committed.
 Wall-clock times depend on the machine and its load: compare engines in one run.
 """
 
@@ -42,6 +51,9 @@ PRESETS: dict[str, dict] = {
     "clean": dict(dpi=300, angle=0.0, blur=0.0, noise=0.0, jpeg_quality=90, stamp=False),
     "office": dict(dpi=200, angle=0.8, blur=0.6, noise=6.0, jpeg_quality=70, stamp=True),
     "poor": dict(dpi=150, angle=-1.8, blur=0.9, noise=10.0, jpeg_quality=50, stamp=True),
+    "real-scan": dict(dpi=200, angle=0.0, blur=0.6, noise=6.0, jpeg_quality=70, stamp=True,
+                      page_tilt=1.5, page_shift=5.0, page_size=0.01, expand=True,
+                      seal_on_rules=True, seal_opacity=0.6),
 }
 REPORT_PAGES = 6
 DRAWN = "drawn"  # the preset name of reports the generator scanned with its own draw
@@ -72,7 +84,7 @@ class Totals:
         mine = [r for r in self.runs if (r.engine, r.preset) == (engine, preset)]
         cells = total_score(r.cells for r in mine)
         per_page = sum(r.seconds for r in mine) / max(1, sum(r.pages for r in mine))
-        return (f"{engine:10} {preset:7} files {len(mine):3}  cells {cells.total:5}  "
+        return (f"{engine:10} {preset:9} files {len(mine):3}  cells {cells.total:5}  "
                 f"exact {cells.exact_share:7.2%}  flagged {cells.flagged:4}  "
                 f"silent {len(cells.unflagged):3}  metadata ok "
                 f"{sum(r.metadata_ok for r in mine)}/{len(mine)}  "
@@ -96,6 +108,30 @@ def generated(args: argparse.Namespace, work: Path) -> list[Path]:
 
     made = generate(args.seed, work / "synth", args.generate, scan=1.0 if args.scan else 0.0)
     return [pdf for pdf, _ in made]
+
+
+def drawn_scan_runs(args: argparse.Namespace, work: Path, engines: list[str]) -> list[Run]:
+    """--generate N --scan with --jobs > 1: each process writes a scan and reads it at
+    once (writing 60 scans first left the cores idle-waiting on one). The reports are
+    those generate(seed, ..., N, scan=1.0) makes: same names, variations and scans."""
+    import random
+    from concurrent.futures import ProcessPoolExecutor
+
+    from report_extract.synth.variation import Variation
+
+    rng = random.Random(args.seed)
+    jobs = [(f"synth-{args.seed}-{i:04d}", Variation.random(rng).with_scan(1.0), work / "synth",
+             engines) for i in range(args.generate)]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        return [run for runs in pool.map(_write_and_read, jobs) for run in runs]
+
+
+def _write_and_read(job: tuple[str, object, Path, list[str]]) -> list[Run]:
+    from report_extract.synth.generate import write_report
+
+    name, variation, folder, engines = job
+    pdf, _ = write_report(name, variation, folder)  # type: ignore[arg-type]
+    return [report_run(pdf, pdf, engine, DRAWN) for engine in engines]
 
 
 def six_page_scans(args: argparse.Namespace, work: Path) -> list[Path]:
@@ -149,21 +185,39 @@ def preset_runs(pdfs: list[Path], presets: list[str], engines: list[str], seeds:
     return runs
 
 
+SHOW_SILENT = 3  # silent cells printed per run (--silent: all)
+
+
 def report_run(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
     """Read one scan and print its line."""
     run = run_one(pdf, scan, engine, preset)
-    print(f"{engine:10} {preset:7} {pdf.name:40} {run.pages} pages "
+    print(f"{engine:10} {preset:9} {pdf.name:40} {run.pages} pages "
           f"{run.seconds:6.1f} s ({run.per_page:4.2f} s/page)  exact "
           f"{run.cells.exact}/{run.cells.total}  flagged "
           f"{run.cells.flagged}  silent {len(run.cells.unflagged)} "
-          f"{run.cells.unflagged[:3]}", flush=True)
+          f"{run.cells.unflagged[:SHOW_SILENT]}", flush=True)
     return run
+
+
+def drawn_runs(scans: list[Path], engines: list[str], preset: str, jobs: int) -> list[Run]:
+    """The generator's scans read as they are, by `jobs` processes."""
+    work = [(scan, scan, engine, preset) for scan in scans for engine in engines]
+    if jobs <= 1:
+        return [report_run(*job) for job in work]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(_report_run_job, work))
+
+
+def _report_run_job(job: tuple[Path, Path, str, str]) -> Run:
+    return report_run(*job)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", default=",".join(available_engines()))
-    parser.add_argument("--presets", default="office,poor")
+    parser.add_argument("--presets", default="office,poor,real-scan")
     parser.add_argument("--inputs", nargs="*", help="text PDFs with NAME.truth.json beside")
     parser.add_argument("--generate", type=int, default=0, help="add N synthetic reports")
     parser.add_argument("--scan", action="store_true",
@@ -173,7 +227,20 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"add N generated scans of {REPORT_PAGES} pages, timed whole")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seeds", type=int, default=1, help="degradation seeds per preset")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="processes reading the --generate/--six-page scans")
+    parser.add_argument("--silent", action="store_true", help="print every silent cell")
+    parser.add_argument("--scans", metavar="DIR",
+                        help=f"also read the scans in DIR (NAME.pdf beside NAME.truth.json, "
+                             f"e.g. made by an earlier --generate N --scan --keep DIR) as "
+                             f"preset {DRAWN!r}")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="write the scans to DIR and keep them (never inside the repo "
+                             "for the real report's)")
     args = parser.parse_args(argv)
+    if args.silent:
+        global SHOW_SILENT
+        SHOW_SILENT = 10**6
     engines = [e for e in args.engines.split(",") if e]
     if not engines:
         print("no OCR engine installed: pip install 'report-extract[ocr]'", file=sys.stderr)
@@ -181,15 +248,22 @@ def main(argv: list[str] | None = None) -> int:
     presets = [p for p in args.presets.split(",") if p]
     totals = Totals()
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
-        work = Path(tmp)
+        work = Path(args.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         totals.runs += preset_runs(inputs(args, work), presets, engines, args.seeds, work)
-        if args.generate and args.scan:
-            totals.runs += [report_run(scan, scan, engine, DRAWN)
-                            for scan in generated(args, work) for engine in engines]
+        if args.generate and args.scan and args.jobs > 1:
+            totals.runs += drawn_scan_runs(args, work, engines)
             presets.append(DRAWN)
+        drawn = generated(args, work) if args.generate and args.scan and args.jobs <= 1 else []
+        if args.scans:
+            drawn += sorted(p for p in Path(args.scans).glob("*.pdf")
+                            if p.with_name(p.stem + ".truth.json").exists())
+        if drawn:
+            totals.runs += drawn_runs(drawn, engines, DRAWN, args.jobs)
+            presets += [DRAWN] if DRAWN not in presets else []
         if args.six_page:
-            totals.runs += [report_run(scan, scan, engine, SIX_PAGE)
-                            for scan in six_page_scans(args, work) for engine in engines]
+            totals.runs += drawn_runs(six_page_scans(args, work), engines, SIX_PAGE,
+                                      args.jobs)
             presets.append(SIX_PAGE)
     if not totals.runs:
         print("nothing to read: give --presets, --generate N --scan or --six-page N",

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from report_extract.detect.ruled import Heading, TablePart, assign_sections
-from report_extract.models import BBox, GridCell
+from report_extract.detect.ruled import (
+    Heading,
+    TablePart,
+    assign_sections,
+    flag_doubtful_joins,
+    join_parts,
+)
+from report_extract.models import BBox, CanonicalCell, CanonicalTable, GridCell
 
 
 def _part(page: int, top: float, texts: list[str]) -> TablePart:
@@ -26,3 +32,62 @@ def test_a_part_with_no_heading_before_it_continues_the_section_of_the_part_befo
     assign_sections([review, continued, applications, active], headings)
     assert [p.section for p in (active, applications, continued, review)] == [
         "active_disclosure", "applications", "applications", "review_litigation"]
+
+
+# --- joining parts across pages by their structure (issue 17) ---------------------------
+
+
+def _grid_part(page: int, left: float, widths: list[float], rows: list[list[str]]) -> TablePart:
+    """A ruled part at x `left` with the given column widths, one cell per row and column."""
+    xs = [left]
+    for width in widths:
+        xs.append(xs[-1] + width)
+    cells = [GridCell(r, c, 1, 1, text, page, BBox(xs[c], 100 + 20 * r, xs[c + 1], 120 + 20 * r))
+             for r, row in enumerate(rows) for c, text in enumerate(row)]
+    return TablePart(page, BBox(xs[0], 100, xs[-1], 100 + 20 * len(rows)), xs,
+                     [100 + 20 * r for r in range(len(rows) + 1)], cells,
+                     n_rows=len(rows), n_cols=len(widths))
+
+
+WIDTHS = [120.0, 60.0, 40.0, 40.0, 40.0, 40.0]
+
+
+def test_a_continuation_shifted_6pt_joins_column_for_column():
+    # a scanned page (or one printed with another margin) puts the table 6 pt to the
+    # right: clustered by page x with a 5 pt snap, the two parts made a 12-column grid
+    first = _grid_part(1, 77.5, WIDTHS, [["标签", "0", "1", "2", "3", "4"]])
+    shifted = _grid_part(2, 83.5, WIDTHS, [["下一行", "0", "5", "6", "7", "8"]])
+    grid = join_parts([first, shifted])
+    assert grid.n_cols == 6 and grid.join_doubts == []
+    assert [[c.text for c in row] for row in grid.rows()] == [
+        ["标签", "0", "1", "2", "3", "4"], ["下一行", "0", "5", "6", "7", "8"]]
+
+
+def test_a_narrower_continuation_is_aligned_by_its_column_rules():
+    # the continuation lacks the first column (its label cells merged upwards): no border
+    # to register by, its five column rules still lie 6 pt off the table's
+    first = _grid_part(1, 77.5, WIDTHS, [["标签", "0", "1", "2", "3", "4"]])
+    rest = _grid_part(2, 77.5 + 120 + 6, WIDTHS[1:], [["0", "5", "6", "7", "8"]])
+    grid = join_parts([first, rest])
+    assert grid.n_cols == 6 and grid.join_doubts == []
+    assert [(c.col, c.text) for c in grid.rows()[1]] == [
+        (1, "0"), (2, "5"), (3, "6"), (4, "7"), (5, "8")]
+
+
+def test_a_continuation_that_aligns_with_nothing_is_doubted_not_interleaved():
+    first = _grid_part(1, 77.5, WIDTHS, [["标签", "0", "1", "2", "3", "4"]])
+    other = _grid_part(2, 90.0, [100.0, 75.0, 55.0], [["x", "9", "9"]])
+    grid = join_parts([first, other])
+    assert grid.n_cols == 6  # the table's own columns only
+    assert [(d.page, d.bbox) for d in grid.join_doubts] == [(2, other.bbox)]
+    table = CanonicalTable("applications", [
+        CanonicalCell("applications", "new_received", "natural_person", 9, "9", 2,
+                      BBox(190, 100, 265, 120)),
+        CanonicalCell("applications", "new_received", "total", 1, "1", 1,
+                      BBox(257.5, 100, 297.5, 120))])
+    flag_doubtful_joins({"applications": grid}, {"applications": table})
+    doubted, kept = table.cells
+    assert (doubted.value, doubted.raw_text) == (None, "9")
+    assert doubted.uncertain.startswith("the table's part on page 2 could not be aligned")
+    assert (kept.value, kept.uncertain) == (1, None)
+    assert [p.kind for p in table.problems] == ["uncertain_join", "uncertain_value"]

@@ -381,6 +381,11 @@ def test_scan_draws_cover_the_issue_ranges() -> None:
     stamped = sum(d.stamp for d in drawn) / len(drawn)
     assert abs(stamped - SCAN_STAMP_ODDS) < 0.06
     assert len({d.seed for d in drawn}) == len(drawn)
+    # issue 17: every sheet on its own, as real scanners feed them
+    assert all(0.5 <= d.page_tilt <= 1.5 and 2 <= d.page_shift <= 8 for d in drawn)
+    assert {d.expand for d in drawn} == {True, False}
+    assert not any(d.seal_on_rules and not d.stamp for d in drawn)
+    assert 0.3 < sum(d.seal_on_rules for d in drawn) / len(drawn) < 0.5
 
 
 def test_a_scan_share_picks_nested_reports_with_the_same_draws() -> None:
@@ -462,3 +467,30 @@ def test_a_scanned_report_is_read_exactly_or_flagged(tmp_path: Path) -> None:
     assert score.exact_share >= 0.95  # not just everything refused
     assert (report.agency, report.year, report.template) == (
         truth["agency"], truth["year"], truth["template"])
+
+
+@requires_fonts
+@pytest.mark.parametrize("borderless", [False, True])
+def test_a_continuation_page_with_a_6pt_wider_left_margin_joins_exactly(
+        tmp_path: Path, borderless: bool) -> None:
+    """Issue 17: table 三 broken across pages 2 and 3, page 3 printed 6 pt further left
+    than page 2 (even pages 6 pt right): joined by page x, the columns interleaved."""
+    import pdfplumber
+
+    from report_extract.pipeline import extract
+
+    variation = Variation(seed=5, split_in_merged_block=True, body_text=False,
+                          even_page_shift=6.0, borderless=borderless)
+    pdf, truth_path = write_report("shifted", variation, tmp_path)
+    with pdfplumber.open(pdf) as opened:
+        lefts = [min(c["x0"] for c in page.chars) for page in opened.pages]
+    assert [round(b - a, 1) for a, b in zip(lefts, lefts[1:], strict=False)] == [6.0, -6.0]
+    from report_extract.scoring import score_report
+
+    report = extract(pdf)
+    score = score_report(report, json.loads(truth_path.read_text("utf-8")))
+    assert (score.exact, score.wrong) == (score.total, [])
+    assert not [p for p in report.problems if p.kind == "uncertain_join"]
+    assert "even_page_shift" not in Variation().switches()  # off: truths stay as they were
+    with pytest.raises(ValueError, match="even_page_shift"):
+        Variation(producer="docx", even_page_shift=6.0)

@@ -121,6 +121,16 @@ class GridCell:
         return self.col + self.col_span - 1
 
 
+@dataclass(frozen=True)
+class JoinDoubt:
+    """A table part that could not be aligned with the parts before it (detect's
+    join_parts): its cells' columns are in doubt."""
+
+    page: int
+    bbox: BBox  # of the part, in its page's coordinates
+    best_shift: float  # pt: the shift that aligned the most column rules, not taken
+
+
 @dataclass
 class Grid:
     """One logical table: possibly several ruled parts joined across pages."""
@@ -131,6 +141,7 @@ class Grid:
     pages: list[int]
     section: str | None = None  # a TABLE_NAMES entry once assigned
     bbox: BBox | None = None  # of the first part
+    join_doubts: list[JoinDoubt] = field(default_factory=list)
 
     def rows(self) -> list[list[GridCell]]:
         """Cells by the row they start in, left to right."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from report_extract.detect.ruled import detect_tables
+from report_extract.detect.ruled import detect_tables, flag_doubtful_joins
 from report_extract.errors import (
     MissingFileError,
     ReportError,
@@ -130,6 +130,7 @@ def _report(source_file: str, grids: dict[str, Grid], agency: str | None, year: 
             *, pages: int, notes: list[Problem] | None = None) -> Report:
     """Normalized and checked tables of the grids found, as a Report."""
     tables = normalize_tables(grids)
+    flag_doubtful_joins(grids, tables)
     if not any(t.cells for t in tables.values()):
         raise TemplateMismatchError(
             source_file,

@@ -8,12 +8,24 @@ Parts are assigned to sections 二/三/四 by the headings above them and joined
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from report_extract.detect.parts import TablePart, chars_to_text, cluster_values, group_lines
 from report_extract.errors import NoTablesError
-from report_extract.models import TABLE_NAMES, BBox, Char, Document, Grid, GridCell, Page, Segment
+from report_extract.models import (
+    TABLE_NAMES,
+    BBox,
+    CanonicalTable,
+    Char,
+    Document,
+    Grid,
+    GridCell,
+    JoinDoubt,
+    Page,
+    Problem,
+    Segment,
+)
 from report_extract.templates import END_HEADINGS, OTHER_HEADINGS, SECTION_HEADINGS
 from report_extract.textclean import clean_text, label_key, looks_numeric
 
@@ -368,18 +380,79 @@ def borderless_parts(
     """Parts rebuilt from text alignment, for sections with a heading but no ruled table.
 
     The columns are found over all the section's pages at once, so that the parts of a
-    table broken across pages share them and join like ruled parts do.
+    table broken across pages share them and join like ruled parts do. A page whose
+    text sits at another x (a scan's sheet shifted, another margin) is first moved onto
+    the first page's words (page_offsets), and its parts' boxes moved back after.
     """
     from report_extract.detect.borderless import region_lines, table_parts
 
     parts = []
     for section in sorted(sections):
-        pieces = [(page, region_lines(page, top, bottom))
-                  for page, top, bottom in section_regions(document, headings, section)]
+        regions = section_regions(document, headings, section)
+        pieces = [(page, region_lines(page, top, bottom)) for page, top, bottom in regions]
+        offsets = page_offsets([[w.bbox for ln in lines for w in ln.words if w.text.strip()]
+                                for _, lines in pieces])
+        pieces = [(page, region_lines(_moved_page(page, -dx), top, bottom) if dx else lines)
+                  for (page, lines), (_, top, bottom), dx in zip(pieces, regions, offsets,
+                                                                 strict=True)]
+        moved_back = dict(zip((page.number for page, _ in pieces), offsets, strict=True))
         for part in table_parts(pieces):
             part.section = section
+            _move_part(part, moved_back.get(part.page, 0.0))
             parts.append(part)
     return parts
+
+
+WORD_ALIGN = 1.5  # pt: word edges this close after the shift line up
+
+
+def page_offsets(words_per_page: list[list[BBox]]) -> list[float]:
+    """Per page, how far right of the first page's its text stands: the shift lining up
+    the most word edges (left edges of labels, centres of numbers alike: both keep their
+    column); 0 unless a shift lines up clearly more than none does."""
+    if not words_per_page or not words_per_page[0]:
+        return [0.0] * len(words_per_page)
+    reference = _edges(words_per_page[0])
+    offsets = [0.0]
+    for words in words_per_page[1:]:
+        edges = _edges(words)
+        at_zero = _lined_up(edges, reference, 0.0)
+        best, count = 0.0, at_zero
+        for shift in {round(e - r, 1) for e in edges for r in reference}:
+            if 0 < abs(shift) <= MAX_PAGE_SHIFT:
+                lined = _lined_up(edges, reference, shift)
+                if (lined, -abs(shift)) > (count, -abs(best)):
+                    best, count = shift, lined
+        moved = count >= max(at_zero + 3, 2 * at_zero)
+        offsets.append(best if moved else 0.0)
+    return offsets
+
+
+def _edges(boxes: list[BBox]) -> list[float]:
+    return sorted({round(v, 1) for b in boxes for v in (b.x0, (b.x0 + b.x1) / 2)})
+
+
+def _lined_up(edges: list[float], reference: list[float], shift: float) -> int:
+    return sum(any(abs(e - shift - r) <= WORD_ALIGN for r in reference) for e in edges)
+
+
+def _moved_page(page: Page, dx: float) -> Page:
+    """The page with its characters moved right by dx (a copy)."""
+    chars = [replace(c, bbox=_moved_box(c.bbox, dx)) for c in page.chars]
+    return Page(page.number, page.width, page.height, chars, page.segments, page.source)
+
+
+def _moved_box(box: BBox, dx: float) -> BBox:
+    return BBox(box.x0 + dx, box.top, box.x1 + dx, box.bottom)
+
+
+def _move_part(part: TablePart, dx: float) -> None:
+    """Back to its page's coordinates: boxes only, its columns stay the table's."""
+    if not dx:
+        return
+    part.bbox = _moved_box(part.bbox, dx)
+    for cell in part.cells:
+        cell.bbox = _moved_box(cell.bbox, dx)
 
 
 # --- joining parts into grids -------------------------------------------------------------
@@ -425,14 +498,25 @@ def parts_to_grids(document: Document, parts: list[TablePart]) -> dict[str, Grid
 
 
 def join_parts(parts: list[TablePart]) -> Grid:
-    """One grid from parts on consecutive pages: columns aligned, split merged cells rejoined."""
-    xs = cluster_positions([x for p in parts for x in p.xs], snap=SNAP * 2)
+    """One grid from parts on consecutive pages: columns aligned, split merged cells rejoined.
+
+    Each part is first registered to the parts before it by its structure (its border,
+    else its column rules), not by page coordinates: a scanned page or a page printed
+    with another margin puts the same table at another x. A part that aligns with
+    nothing is still joined, and the grid names it in `join_doubts` (an uncertain join)."""
+    registered, problems = register_parts(parts)
+    # A doubted part's rules are left out of the table's columns, never interleaved with
+    # them: its cells take the nearest columns, and are flagged (pipeline).
+    doubted = {(d.page, d.bbox) for d in problems}
+    xs = cluster_positions([x for part, part_xs in zip(parts, registered, strict=True)
+                            if (part.page, part.bbox) not in doubted for x in part_xs],
+                           snap=SNAP * 2)
     cells: list[GridCell] = []
     row_offset = 0
     previous_bottom: list[GridCell] = []
     first_header: list[GridCell] = []
-    for index, part in enumerate(parts):
-        remapped = [_remap_columns(c, part.xs, xs, row_offset) for c in part.cells]
+    for index, (part, part_xs) in enumerate(zip(parts, registered, strict=True)):
+        remapped = [_remap_columns(c, part_xs, xs, row_offset) for c in part.cells]
         if index:
             remapped = _drop_repeated_header(remapped, first_header, row_offset)
             remapped = _rejoin_split_cells(remapped, previous_bottom, row_offset)
@@ -443,7 +527,83 @@ def join_parts(parts: list[TablePart]) -> Grid:
         row_offset += part.n_rows
     cells = _compact_rows(cells)
     n_rows = max(c.last_row for c in cells) + 1
-    return Grid(cells, n_rows, len(xs) - 1, sorted({p.page for p in parts}), bbox=parts[0].bbox)
+    return Grid(cells, n_rows, len(xs) - 1, sorted({p.page for p in parts}), bbox=parts[0].bbox,
+                join_doubts=problems)
+
+
+def flag_doubtful_joins(grids: dict[str, Grid], tables: dict[str, CanonicalTable]) -> None:
+    """Refuse the values read from table parts that join_parts could not align (their
+    columns are in doubt), and name each such part in its table's problems."""
+    for name, grid in grids.items():
+        table = tables.get(name)
+        if table is None:
+            continue
+        for doubt in grid.join_doubts:
+            reason = (f"the table's part on page {doubt.page} could not be aligned with its "
+                      f"columns on the pages before (best shift {doubt.best_shift:+.1f} pt "
+                      f"matched too few column rules)")
+            table.problems.append(Problem(name, "uncertain_join", reason, page=doubt.page,
+                                          bbox=doubt.bbox))
+            for cell in table.cells:
+                inside = (cell.page == doubt.page and cell.bbox is not None
+                          and doubt.bbox.contains_point(*cell.bbox.center, tolerance=1))
+                if inside and cell.uncertain is None:
+                    table.refuse(cell, reason)
+
+
+ALIGN_TOLERANCE = SNAP  # pt: a column rule this close to another after the shift is it
+MAX_PAGE_SHIFT = 60.0  # pt: pages of one table are never further apart than this
+MIN_ALIGNED = 0.6  # share of a part's column rules that must meet the table's
+
+
+def register_parts(parts: list[TablePart]) -> tuple[list[list[float]], list[JoinDoubt]]:
+    """Each part's column positions moved into the first part's frame, and the parts
+    that could not be aligned.
+
+    A part as wide as the table (within ALIGN_TOLERANCE) is registered by its border:
+    its left and right rules meet the table's. Otherwise by its column rules: the shift
+    that lays most of them on the table's (the nearest to none when several do). A part
+    with neither is left where its page put it, and doubted."""
+    frame = list(parts[0].xs)
+    registered, doubts = [list(parts[0].xs)], []
+    for part in parts[1:]:
+        shift = _border_shift(part.xs, frame)
+        if shift is None:
+            shift, aligned = _rule_shift(part.xs, frame)
+            if aligned < max(3, MIN_ALIGNED * len(part.xs)):
+                doubts.append(JoinDoubt(part.page, part.bbox, shift))
+                registered.append(list(part.xs))  # left out of the frame: no evidence
+                continue
+        moved = [x + shift for x in part.xs]
+        registered.append(moved)
+        frame = cluster_positions(frame + moved, snap=SNAP * 2)
+    return registered, doubts
+
+
+def _border_shift(xs: list[float], frame: list[float]) -> float | None:
+    """The shift laying a part's outer rules on the table's, if it is as wide."""
+    if abs((xs[-1] - xs[0]) - (frame[-1] - frame[0])) > ALIGN_TOLERANCE:
+        return None
+    shift = ((frame[0] - xs[0]) + (frame[-1] - xs[-1])) / 2
+    return shift if abs(shift) <= MAX_PAGE_SHIFT else None
+
+
+def _rule_shift(xs: list[float], frame: list[float]) -> tuple[float, int]:
+    """(shift, rules aligned): the shift laying most rules of a part on the table's."""
+    best_shift, best_count = 0.0, _aligned(xs, frame, 0.0)
+    for x in xs:
+        for f in frame:
+            shift = f - x
+            if abs(shift) > MAX_PAGE_SHIFT:
+                continue
+            count = _aligned(xs, frame, shift)
+            if (count, -abs(shift)) > (best_count, -abs(best_shift)):
+                best_shift, best_count = shift, count
+    return best_shift, best_count
+
+
+def _aligned(xs: list[float], frame: list[float], shift: float) -> int:
+    return sum(any(abs(x + shift - f) <= ALIGN_TOLERANCE for f in frame) for x in xs)
 
 
 def _remap_columns(

@@ -38,8 +38,9 @@ class Flow:
     """A cursor running down pages of a canvas; writes the page numbers."""
 
     def __init__(self, canvas: Canvas, font: str, page_size: tuple[float, float],
-                 page_numbers: str = "dash"):
+                 page_numbers: str = "dash", even_page_shift: float = 0.0):
         self.c = canvas
+        self.even_page_shift = even_page_shift
         self.font = font
         self.width, self.height = page_size
         self.page_numbers = page_numbers
@@ -59,6 +60,8 @@ class Flow:
         self.c.showPage()
         self.page += 1
         self.y = self.height - MARGIN_TOP
+        if self.even_page_shift and self.page % 2 == 0:  # showPage reset the transform
+            self.c.translate(self.even_page_shift, 0)
 
     def need(self, height: float) -> None:
         if self.room < height:
@@ -126,7 +129,7 @@ def draw_document(doc: Document, path: str | PathLike[str]) -> None:
     font = fonts.register(v.font_family)
     canvas = Canvas(str(path), pagesize=doc.page_size, invariant=1, pageCompression=1)
     canvas.setTitle(doc.title)
-    flow = Flow(canvas, font, doc.page_size, v.page_numbers)
+    flow = Flow(canvas, font, doc.page_size, v.page_numbers, v.even_page_shift)
     style = doc.style
     for block in doc.blocks:
         if isinstance(block, Title):

@@ -68,9 +68,20 @@ SCAN_RANGES: dict[str, tuple[float, float, int]] = {
     "noise": (0.0, 10.0, 1),  # standard deviation, 0-255 scale
 }
 SCAN_STAMP_ODDS = 0.8  # most scanned reports carry the agency's seal over the table
+# Each sheet fed on its own (issue 17): its own tilt on top of the report's, its own
+# few points of shift, a canvas a little larger or smaller. Drawn after the draws above,
+# which keep their values.
+SCAN_PAGE_RANGES: dict[str, tuple[float, float, int]] = {
+    "page_tilt": (0.5, 1.5, 2),  # degrees either way, per page
+    "page_shift": (2.0, 8.0, 1),  # pt either way, per page
+    "page_size": (0.0, 0.02, 3),  # share of the page's width and height
+    "seal_opacity": (0.0, 0.85, 2),  # thick seal ink hides print: a rule cut by the ring
+}
+SCAN_EXPAND_ODDS = 0.5  # the canvas grows with the tilt (else the corners are cropped)
+SCAN_SEAL_ON_RULES_ODDS = 0.5  # of the stamped: the ring across the header's rules
 # Fields left out of switches() while off, so files written before they existed stay
 # byte-identical.
-_OPTIONAL_SWITCHES = ("scan", "web")
+_OPTIONAL_SWITCHES = ("scan", "web", "even_page_shift")
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,9 @@ class Variation:
     seed: int = 0  # drives the filler text and the per-label choices
     scan: Degradation | None = None  # written as an image-only scan with these degradations
     web: WebStyle | None = None  # a portal page (producers html, chromium): its switches
+    # pt: everything on even pages printed this far right (reportlab only): a table's
+    # continuation sits at another x than its start, as with mirrored margins
+    even_page_shift: float = 0.0
 
     @classmethod
     def random(cls, rng: random.Random) -> Variation:
@@ -165,7 +179,7 @@ class Variation:
     def switches(self) -> dict[str, Any]:
         """All fields (optional switches only when on), for a manifest."""
         return {k: v for k, v in asdict(self).items()
-                if not (k in _OPTIONAL_SWITCHES and v is None)}
+                if not (k in _OPTIONAL_SWITCHES and v in (None, 0.0))}
 
     def truth_dict(self) -> dict[str, Any]:
         """The switches as JSON values, for a truth file's "variation" key."""
@@ -191,6 +205,8 @@ class Variation:
             parts.append(f"pages:{self.page_numbers}")
         if not self.body_text:
             parts.append("no_body_text")
+        if self.even_page_shift:
+            parts.append(f"even_page_shift:{self.even_page_shift:g}")
         if self.scan is not None:
             parts.append(f"scan:{self.scan.dpi}dpi" + ("+stamp" if self.scan.stamp else ""))
         if self.web is not None:
@@ -211,8 +227,12 @@ def draw_scan(report_seed: int, share: float = 1.0) -> Degradation | None:
     chosen = {name: rng.choice(values) for name, values in SCAN_CHOICES.items()}
     ranged = {name: round(rng.uniform(low, high), decimals)
               for name, (low, high, decimals) in SCAN_RANGES.items()}
-    return Degradation(**chosen, **ranged, stamp=rng.random() < SCAN_STAMP_ODDS,
-                       seed=rng.randrange(1 << 30))
+    stamp, seed = rng.random() < SCAN_STAMP_ODDS, rng.randrange(1 << 30)
+    per_page = {name: round(rng.uniform(low, high), decimals)
+                for name, (low, high, decimals) in SCAN_PAGE_RANGES.items()}
+    return Degradation(**chosen, **ranged, stamp=stamp, seed=seed, **per_page,
+                       expand=rng.random() < SCAN_EXPAND_ODDS,
+                       seal_on_rules=stamp and rng.random() < SCAN_SEAL_ON_RULES_ODDS)
 
 
 def droppable_rows(template: str, single_other: bool) -> list[str]:
@@ -248,6 +268,8 @@ def _check(v: Variation) -> None:
     if v.producer == "docx" and v.split_in_merged_block:
         raise ValueError("split_in_merged_block needs producer='reportlab': LibreOffice "
                          "ignores page breaks inside tables, Word layout places them")
+    if v.even_page_shift and v.producer != "reportlab":
+        raise ValueError("even_page_shift needs producer='reportlab' (it moves the canvas)")
     if v.three_line and not v.borderless:
         raise ValueError("three_line replaces the grid: it needs borderless=True")
     unknown = set(v.extra_rows) - set(T.AGENCY_EXTRA_ROWS)
