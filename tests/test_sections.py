@@ -8,6 +8,7 @@ from report_extract.detect.ruled import (
     assign_sections,
     flag_doubtful_joins,
     join_parts,
+    register_parts,
 )
 from report_extract.models import BBox, CanonicalCell, CanonicalTable, GridCell
 
@@ -91,3 +92,28 @@ def test_a_continuation_that_aligns_with_nothing_is_doubted_not_interleaved():
     assert doubted.uncertain.startswith("the table's part on page 2 could not be aligned")
     assert (kept.value, kept.uncertain) == (1, None)
     assert [p.kind for p in table.problems] == ["uncertain_join", "uncertain_value"]
+
+
+def test_a_continuation_registers_on_a_frame_of_header_rules_only():
+    """Chromium printed table 三's header alone at a page's foot (its merged cells leave 3
+    column rules); the next page's 10 rules, its outer rules 1.4 pt off the doubled border,
+    matched all 3 of them but not 60 % of its own 10, and 133 cells were refused
+    (synth-73-0027 of the chromium producer)."""
+    def part(page: int, xs: list[float]) -> TablePart:
+        return TablePart(page, BBox(xs[0], 0, xs[-1], 10), xs, [0.0, 10.0], [])
+
+    header = part(2, [141.2, 272.2, 543.5])
+    body = part(3, [142.6, 185.2, 272.2, 313.6, 350.2, 387.8, 424.5, 462.8, 501.3, 542.1])
+    registered, doubts = register_parts([header, body])
+    assert doubts == []
+    assert registered[1] == body.xs  # the shift that lays the most rules is none
+
+
+def test_a_continuation_that_meets_too_few_rules_is_doubted():
+    def part(page: int, xs: list[float]) -> TablePart:
+        return TablePart(page, BBox(xs[0], 0, xs[-1], 10), xs, [0.0, 10.0], [])
+
+    first = part(2, [100.0, 150.0, 200.0, 250.0, 300.0, 350.0])
+    stray = part(3, [100.0, 171.0, 233.0, 287.0, 321.0, 400.0])
+    _, doubts = register_parts([first, stray])
+    assert [d.page for d in doubts] == [3]

@@ -570,7 +570,9 @@ def register_parts(parts: list[TablePart]) -> tuple[list[list[float]], list[Join
         shift = _border_shift(part.xs, frame)
         if shift is None:
             shift, aligned = _rule_shift(part.xs, frame)
-            if aligned < max(3, MIN_ALIGNED * len(part.xs)):
+            # of the rules both sides could share: a frame made from a header-only part
+            # (merged cells, 3 rules) cannot meet 60 % of a 10-column continuation's
+            if aligned < max(3, MIN_ALIGNED * min(len(part.xs), len(frame))):
                 doubts.append(JoinDoubt(part.page, part.bbox, shift))
                 registered.append(list(part.xs))  # left out of the frame: no evidence
                 continue
