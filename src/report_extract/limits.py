@@ -88,17 +88,29 @@ _NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
 _HEAD = 4096  # bytes before `stream` searched for its object number and dictionary
 
 
-def check_file(path: str | os.PathLike[str], name: str, limits: Limits = DEFAULT) -> dict[int, int]:
+@dataclass(frozen=True)
+class FileScan:
+    """What check_file measured of a file's raw bytes, for the readers' checks."""
+
+    sizes: dict[int, int]  # decoded size of each numbered object's stream (check_page_content)
+    # Form XObjects, or object streams that could hide them: only then can a page's drawn
+    # content exceed what its streams hold (forms drawn within forms). Looked for in the
+    # whole file, not only in stream dictionaries, which a hostile file may pad past _HEAD.
+    may_draw_forms: bool
+
+
+def check_file(path: str | os.PathLike[str], name: str, limits: Limits = DEFAULT) -> FileScan:
     """Refuse a file too large or holding a stream that decodes too large; return the
-    decoded size of each numbered object's stream (for check_page)."""
+    decoded size of each numbered object's stream and whether it may draw forms."""
     size = Path(path).stat().st_size
     if size > limits.max_file_mb * MB:
         raise TooLargeError(name, f"too large: the file is {size / MB:.0f} MB, over the limit "
                                   f"of {limits.max_file_mb:g} MB (--max-file-mb)")
     if size == 0:
-        return {}
+        return FileScan({}, may_draw_forms=False)
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return _stream_sizes(data, name, limits)
+        return FileScan(_stream_sizes(data, name, limits),
+                        may_draw_forms=data.find(b"/Form") >= 0 or data.find(b"/ObjStm") >= 0)
 
 
 def _stream_sizes(data: mmap.mmap, name: str, limits: Limits) -> dict[int, int]:

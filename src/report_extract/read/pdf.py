@@ -47,11 +47,12 @@ def read_document(
     path = Path(path)
     name = source_file or path.name
     _check_header(path, name)
-    sizes = check_file(path, name, limits)  # before any parser: a bomb is never inflated
+    scan = check_file(path, name, limits)  # before any parser: a bomb is never inflated
+    sizes = scan.sizes
     if reader == "pdfium":
         from report_extract.read.pdfium import PdfiumCannotOpen, read_pages
 
-        if _may_draw_forms(path):
+        if scan.may_draw_forms:  # PDFium has no bound on forms drawn within forms
             from report_extract.read.plumber import check_drawn_content
 
             check_drawn_content(path, name, limits, sizes)
@@ -85,16 +86,6 @@ def _check_header(path: Path, name: str) -> None:
         kind = "an HTML page" if b"<html" in head.lower() or b"<!doctype" in head.lower() else ""
         detail = f"it is {kind}" if kind else "no %PDF- header"
         raise NotAPdfError(name, f"not a PDF ({detail})")
-
-
-def _may_draw_forms(path: Path) -> bool:
-    """Whether the file has form XObjects, or object streams that could hide them: only
-    then can a page's drawn content exceed what its streams hold (forms drawn within forms).
-    WPS and Word reports have neither, so their fast path stays fast."""
-    import mmap
-
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b"/Form") >= 0 or data.find(b"/ObjStm") >= 0
 
 
 def _read_with_pdfplumber(path: Path, name: str, limits: Limits, sizes: dict[int, int]
