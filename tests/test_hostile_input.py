@@ -60,7 +60,8 @@ def _same_tables(report, base_report) -> bool:
 
 PDFIUM_OUTCOMES = {  # what the PDFium reader makes of each fixture (None: a report)
     "pdfium-refuses": NoTablesError, "form-fanout": TooLargeError,
-    "many-pages": TooLargeError,
+    "many-pages": TooLargeError, "huge-content": TooLargeError, "huge-page": TooLargeError,
+    "flate-bomb": TooLargeError,
 }
 
 
@@ -168,6 +169,46 @@ def test_page_with_huge_content(hostile):
         extract(hostile("huge-content"))
     assert str(error.value) == ("huge-content.pdf: too large: page 1 has 6 MB of content, "
                                 "over the limit of 4 MB (--max-page-content-mb)")
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_each_reader_refuses_huge_content_before_parsing_it(hostile, reader):
+    """Was (PDFium): the page's 6 MB were parsed, 923 MB for a 60 MB page; now both
+    readers refuse it from the raw bytes' measure, with the same words."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(TooLargeError) as error:
+            extract_report(hostile("huge-content"), reader=reader, mode="text")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(error.value) == ("huge-content.pdf: too large: page 1 has 6 MB of content, "
+                                "over the limit of 4 MB (--max-page-content-mb)")
+    assert peak < 32 << 20
+
+
+def test_page_contents_follow_the_page_tree(tmp_path):
+    """The raw-bytes walk finds each page's streams in the page tree's order (PDFium's),
+    also in a tree whose pages were reordered."""
+    import pikepdf
+
+    path = tmp_path / "reordered.pdf"
+    with pikepdf.open(BASE) as pdf:
+        pdf.pages.reverse()
+        pdf.save(path, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    with pikepdf.open(path) as pdf:
+        contents = [page.obj.Contents for page in pdf.pages]
+        expected = tuple((c.objgen[0],) if isinstance(c, pikepdf.Stream)
+                         else tuple(part.objgen[0] for part in c) for c in contents)
+    assert len(expected) == 3
+    assert check_file(path, path.name).page_contents == expected
+
+
+def test_huge_page_on_pdfium(hostile):
+    with pytest.raises(TooLargeError) as error:
+        extract_report(hostile("huge-page"), mode="text")
+    assert str(error.value) == ("huge-page.pdf: too large: page 2 is 200000 pt long, over the "
+                                "limit of 5000 pt (--max-page-side)")
 
 
 def test_huge_page(hostile):

@@ -8,7 +8,9 @@ TooLargeError before the parsers start on it:
 - check_file: the file's size, then every stream's decoded size, inflated chunk by chunk
   and stopped at the cap, so a bomb is measured without ever being held in memory;
 - check_page: each page's box (four finite numbers enclosing an area, not too large) and
-  the decoded size of its content streams (from check_file's measurements).
+  the decoded size of its content streams (from check_file's measurements; for the PDFium
+  reader, check_pages_content finds each page's streams by walking the page tree in the
+  raw bytes, since PDFium parses a page's whole content as it loads it).
 
 Time and memory are bounded around the whole extraction: `deadline` (a SIGALRM timer for
 Python code, raising ExtractTimeoutError), `apply_memory_limit` (RLIMIT_AS in a worker),
@@ -97,6 +99,10 @@ class FileScan:
     # content exceed what its streams hold (forms drawn within forms). Looked for in the
     # whole file, not only in stream dictionaries, which a hostile file may pad past _HEAD.
     may_draw_forms: bool
+    # Per page, in the page tree's order, the object numbers of its content streams; found
+    # in the raw bytes only where no form or object stream can hide a page's content (None
+    # otherwise, or where the page tree cannot be walked: the reference reader then checks).
+    page_contents: tuple[tuple[int, ...], ...] | None = None
 
 
 def check_file(path: str | os.PathLike[str], name: str, limits: Limits = DEFAULT) -> FileScan:
@@ -109,8 +115,11 @@ def check_file(path: str | os.PathLike[str], name: str, limits: Limits = DEFAULT
     if size == 0:
         return FileScan({}, may_draw_forms=False)
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return FileScan(_stream_sizes(data, name, limits),
-                        may_draw_forms=data.find(b"/Form") >= 0 or data.find(b"/ObjStm") >= 0)
+        sizes = _stream_sizes(data, name, limits)
+        if data.find(b"/Form") >= 0 or data.find(b"/ObjStm") >= 0:
+            return FileScan(sizes, may_draw_forms=True)
+        return FileScan(sizes, may_draw_forms=False,
+                        page_contents=_page_contents(data, limits.max_pages + 1))
 
 
 def _stream_sizes(data: mmap.mmap, name: str, limits: Limits) -> dict[int, int]:
@@ -138,6 +147,73 @@ def _stream_sizes(data: mmap.mmap, name: str, limits: Limits) -> dict[int, int]:
         if number is not None:
             sizes[number] = max(size, sizes.get(number, 0))
     return sizes
+
+
+_OBJ_KEYWORD = re.compile(rb"obj\b")  # a literal first: a digits-first pattern is 40x slower
+_OBJ_NUMBERS = re.compile(rb"(?<![\d.])(\d+)\s+\d+\s+$")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R\b")
+_ROOT = re.compile(rb"/Root\s+(\d+)\s+\d+\s+R\b")
+_PAGES_REF = re.compile(rb"/Pages\s+(\d+)\s+\d+\s+R\b")
+_KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
+_CONTENTS = re.compile(rb"/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R\b)")
+
+
+def _page_contents(data: mmap.mmap, most: int) -> tuple[tuple[int, ...], ...] | None:
+    """Each page's content stream objects, walking the page tree in the raw bytes (every
+    object is in plain sight: the caller made sure there is no object stream). None where
+    the tree cannot be walked (damage): the reference reader's checks decide then."""
+    bodies = _object_bodies(data)
+    roots = _ROOT.findall(data)
+    catalog = bodies.get(int(roots[-1])) if roots else None
+    pages_ref = _PAGES_REF.search(catalog) if catalog else None
+    if pages_ref is None:
+        return None
+    found: list[tuple[int, ...]] = []
+    pending, seen = [int(pages_ref.group(1))], set()
+    while pending and len(found) < most:
+        number = pending.pop()
+        body = bodies.get(number)
+        if body is None or number in seen:
+            return None  # a dangling or looping tree: left to the reader that refuses it
+        seen.add(number)
+        kids = _KIDS.search(body)
+        if kids:
+            pending.extend(reversed([int(n) for n in _REF.findall(kids.group(1))]))
+        else:
+            found.append(_contents_of(body, bodies))
+    return tuple(found)
+
+
+def _object_bodies(data: mmap.mmap) -> dict[int, bytes]:
+    """Each object's text up to its `stream` or `endobj` (the last definition wins, as in an
+    incrementally updated file)."""
+    bodies: dict[int, bytes] = {}
+    for match in _OBJ_KEYWORD.finditer(data):
+        numbers = _OBJ_NUMBERS.search(data, max(0, match.start() - 32), match.start())
+        if numbers is None:
+            continue
+        start = match.end()
+        ends = [i for i in (data.find(b"endobj", start, start + _HEAD),
+                            data.find(b"stream", start, start + _HEAD)) if i >= 0]
+        bodies[int(numbers.group(1))] = data[start:min(ends) if ends else start + _HEAD]
+    return bodies
+
+
+def _contents_of(page: bytes, bodies: dict[int, bytes]) -> tuple[int, ...]:
+    contents = _CONTENTS.search(page)
+    if contents is None:
+        return ()
+    refs = [int(n) for n in _REF.findall(contents.group(1))]
+    if len(refs) == 1 and bodies.get(refs[0], b"").lstrip().startswith(b"["):
+        refs = [int(n) for n in _REF.findall(bodies[refs[0]])]  # an array held by reference
+    return tuple(refs)
+
+
+def check_pages_content(scan: FileScan, name: str, limits: Limits = DEFAULT) -> None:
+    """Each page's decoded content against the limit, before a parser runs it."""
+    for number, objects in enumerate(scan.page_contents or (), start=1):
+        check_page_content(number, sum(scan.sizes.get(n, 0) for n in set(objects)), name,
+                           limits)
 
 
 def _filters(dictionary: bytes) -> list[bytes]:

@@ -16,7 +16,7 @@ from report_extract.errors import (
     NotAPdfError,
     NoTextLayerError,
 )
-from report_extract.limits import DEFAULT, Limits, check_file
+from report_extract.limits import DEFAULT, Limits, check_file, check_pages_content
 from report_extract.models import Document, Page
 
 # Chromium's PDFs give their CID fonts no FontBBox: pdfminer warns once per glyph run
@@ -56,6 +56,8 @@ def read_document(
             from report_extract.read.plumber import check_drawn_content
 
             check_drawn_content(path, name, limits, sizes)
+        else:
+            check_pages_content(scan, name, limits)
         try:
             pages, metadata = read_pages(path, name, limits)
         except PdfiumCannotOpen:  # the reference reader reads it, or refuses it as ever

@@ -31,7 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from report_extract.errors import CorruptPdfError
-from report_extract.limits import DEFAULT, Limits, check_page_count
+from report_extract.limits import DEFAULT, Limits, check_page_box, check_page_count
 from report_extract.models import BBox, Char, Page
 from report_extract.read.rulings import MAX_RULING_THICKNESS, rulings
 from report_extract.read.upright import (
@@ -71,7 +71,7 @@ def _read_pages(path: Path, name: str, limits: Limits) -> tuple[list[Page], dict
     try:
         check_page_count(len(pdf), name, limits)  # before any page is parsed
         flat = _fonts_without_descent(path)
-        pages = [_read_page(pdf, index, flat) for index in range(len(pdf))]
+        pages = [_read_page(pdf, index, flat, name, limits) for index in range(len(pdf))]
         metadata = pdf.get_metadata_dict(skip_empty=True)
     except pdfium.PdfiumError as error:
         raise CorruptPdfError(name, f"corrupt or truncated PDF ({error})") from error
@@ -91,6 +91,7 @@ class _PageFrame:
             rect = raw.FS_RECTF()
             raw.FPDF_GetPageBoundingBox(page.raw, rect)
             box = (rect.left, rect.bottom, rect.right, rect.top)
+        self.media_box = box
         self.x0, self.y1 = min(box[0], box[2]), max(box[1], box[3])
         self.width, self.height = abs(box[2] - box[0]), abs(box[3] - box[1])
         self.turns = turns_if_no_text
@@ -106,11 +107,14 @@ class _PageFrame:
         return turned_size(self.width, self.height, self.turns)
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str]) -> Page:
+def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
+               limits: Limits) -> Page:
     page = pdf[index]
     textpage = raw.FPDFText_LoadPage(page.raw)
     try:
         frame = _PageFrame(page, raw.FPDFPage_GetRotation(page.raw) % 4)
+        if frame.width and frame.height:  # a box PDFium could not mend is read as ever
+            check_page_box(index + 1, frame.media_box, name, limits)  # e.g. 70 m long
         glyphs = _glyphs(textpage, flat)
         frame.turns = page_turns((g.direction for g in glyphs), default=frame.turns)
         chars = [g.char(frame) for g in glyphs]
