@@ -19,11 +19,11 @@ from report_extract.errors import (
 from report_extract.limits import DEFAULT, Limits, check_file, check_pages_content
 from report_extract.models import Document, Page
 
-# Chromium's PDFs give their CID fonts no FontBBox: pdfminer warns once per glyph run
-# (a hundred lines per report on stderr) and reads the text all the same. Quieted where
-# nobody set up logging (a library call); the CLI's --verbose shows it.
+# pdfminer warns of every oddity it reads past: Chromium's CID fonts without FontBBox (a
+# hundred lines per report), inline streams in a damaged file. Quieted where nobody set up
+# logging (a library call: Python would print them); the CLI's --verbose shows them.
 if not logging.getLogger().handlers:
-    logging.getLogger("pdfminer.pdffont").setLevel(logging.ERROR)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 # Fewer printable characters than this on a page means no usable text layer there.
 MIN_TEXT_CHARS = 10
