@@ -69,6 +69,18 @@ def deep_metadata(data: bytes) -> bytes:
     return raw.replace(b"/Title (deep)", b"/Title " + b"[" * 5000 + b"]" * 5000, 1)
 
 
+def broken_utf16_title(data: bytes) -> bytes:
+    """A /Title in UTF-16 whose second unit is a lone surrogate (a flipped byte): was a
+    UnicodeDecodeError in pypdfium2's metadata reading (fuzz case 968, seed 2026)."""
+    import pikepdf
+
+    pdf = open_pdf(data)
+    title = "报告".encode("utf-16-be")
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
+        Title=pikepdf.String(b"\xfe\xff" + title[:2] + b"\xd8\x00" + title[2:])))
+    return save_pdf(pdf)
+
+
 def self_drawing_form(data: bytes) -> bytes:
     """A page's /Resources that contain themselves, and a form XObject that draws itself."""
     import pikepdf
@@ -155,7 +167,8 @@ def many_pages(data: bytes, count: int = 1500) -> bytes:
 BUILDERS: dict[str, Callable[[bytes], bytes]] = {
     "pdfium-refuses": pdfium_refuses, "short-mediabox": short_mediabox,
     "text-in-cropbox": text_in_cropbox, "self-containing-rotate": self_containing_rotate,
-    "deep-metadata": deep_metadata, "self-drawing-form": self_drawing_form,
+    "deep-metadata": deep_metadata, "broken-utf16-title": broken_utf16_title,
+    "self-drawing-form": self_drawing_form,
     "form-fanout": form_fanout, "flate-bomb": flate_bomb, "huge-content": huge_content,
     "huge-page": huge_page, "many-pages": many_pages,
 }

@@ -126,6 +126,15 @@ def test_deeply_nested_metadata_does_not_stop_the_report(hostile, base_report):
     assert _same_tables(report, base_report)
 
 
+def test_damaged_utf16_title_is_read_with_a_replacement_character(hostile):
+    """Was (fuzz, PDFium): UnicodeDecodeError from a lone surrogate in /Title."""
+    from report_extract.read.pdf import read_document
+
+    path = hostile("broken-utf16-title")
+    assert read_document(path).metadata["Title"] == "报\ufffd告"
+    assert extract_report(path, mode="text").agency == "金湖县人民政府办公室"
+
+
 def test_self_drawing_form_and_resources(hostile, base_report):
     report = extract(hostile("self-drawing-form"))
     assert _same_tables(report, base_report)

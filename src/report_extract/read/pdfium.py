@@ -72,12 +72,27 @@ def _read_pages(path: Path, name: str, limits: Limits) -> tuple[list[Page], dict
         check_page_count(len(pdf), name, limits)  # before any page is parsed
         flat = _fonts_without_descent(path)
         pages = [_read_page(pdf, index, flat, name, limits) for index in range(len(pdf))]
-        metadata = pdf.get_metadata_dict(skip_empty=True)
+        metadata = _metadata(pdf)
     except pdfium.PdfiumError as error:
         raise CorruptPdfError(name, f"corrupt or truncated PDF ({error})") from error
     finally:
         pdf.close()
     return pages, metadata
+
+
+def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
+    """The Info entries that have text. Decoded here, not by pypdfium2: a damaged string
+    (a lone surrogate) would raise there; here it reads with U+FFFD, as pdfminer does."""
+    found: dict[str, str] = {}
+    for key in pdf.METADATA_KEYS:
+        tag = key.encode("ascii")
+        size = raw.FPDF_GetMetaText(pdf.raw, tag, None, 0)
+        if size <= 2:  # the terminating NUL only
+            continue
+        buffer = ctypes.create_string_buffer(size)
+        raw.FPDF_GetMetaText(pdf.raw, tag, buffer, size)
+        found[key] = buffer.raw[:size - 2].decode("utf-16-le", errors="replace")
+    return found
 
 
 class _PageFrame:
