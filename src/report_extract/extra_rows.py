@@ -74,5 +74,6 @@ def _row_values(table: str, grid: Grid, label: GridCell, text: str,
         if column is None:
             continue  # a cell under no known column: its text stays in the PDF's problems
         value, _ = parse_amount_wan(cell.text) if column in amounts else parse_number(cell.text)
-        rows.append(ExtraRow(table, text, column, value, cell.text, cell.page, cell.bbox))
+        rows.append(ExtraRow(table, text, column, value, cell.text, cell.page, cell.bbox,
+                             cell.locator))
     return rows

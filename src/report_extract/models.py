@@ -168,6 +168,7 @@ class CanonicalCell:
     bbox: BBox | None
     uncertain: str | None = None  # reason, when the value could not be trusted
     confidence: float | None = None  # the OCR score of its text; None on a text layer
+    locator: str | None = None  # a web page's cell: its place (GridCell.locator); PDF: None
 
 
 @dataclass
@@ -197,6 +198,7 @@ class ExtraRow:
     raw_text: str
     page: int | None
     bbox: BBox | None
+    locator: str | None = None  # a web page's cell: its place (GridCell.locator); PDF: None
 
 
 @dataclass
