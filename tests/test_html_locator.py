@@ -19,7 +19,9 @@ from browser_support import Browser, missing_reason  # noqa: E402
 from report_extract.pipeline import extract  # noqa: E402
 from report_extract.read.html import Element, element_text, parse_page, table_cells  # noqa: E402
 from report_extract.synth.generate import write_report  # noqa: E402
+from report_extract.synth.tables import extra_row_values  # noqa: E402
 from report_extract.synth.variation import Variation  # noqa: E402
+from report_extract.templates import AGENCY_EXTRA_ROWS  # noqa: E402
 from report_extract.write import write_reports  # noqa: E402
 
 CONTENT = ("body > table.layout > tbody > tr > td:nth-of-type(2) > div:nth-of-type(2) > "
@@ -78,6 +80,22 @@ def test_locators_find_their_cells_in_a_browser(portal_page, tmp_path):
     finally:
         browser.close()
     assert found == [re.sub(r"\s+", "", c.raw_text) for c in cells]
+
+
+def test_rows_an_agency_adds_keep_their_values_on_a_page(tmp_path):
+    # 行政确认, 其中：网上申请 …: found again by their cells' locators (a page has no boxes)
+    variation = Variation(template="2021", seed=7, extra_rows=tuple(AGENCY_EXTRA_ROWS))
+    page, truth_path = write_report("extra", variation.as_web("html"), tmp_path)
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    report = extract(page)
+    found: dict[str, dict[str, int | float | None]] = {}
+    for extra in report.extra_rows:
+        found.setdefault(extra.label, {})[extra.column] = extra.value
+        assert extra.page is None and extra.bbox is None
+        assert re.fullmatch(r"table \d+, row \d+, column \d+: body > .+ > td(:nth-of-type\(\d+\))?",
+                            extra.locator)
+    assert found == {AGENCY_EXTRA_ROWS[key][2]: extra_row_values(variation, key, truth["tables"])
+                     for key in variation.extra_rows}
 
 
 def test_locator_of_hand_markup():

@@ -184,6 +184,7 @@ class Problem:
     # The template cell a per-cell problem is about (missing_row, missing_column), else "".
     row: str = ""
     column: str = ""
+    locator: str | None = None  # a web page's cell the problem is about (GridCell.locator)
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,7 @@ def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> 
     text = clean_text(cell.text)
     table.problems.append(
         Problem(table.name, kind, f"label {text!r} not placed: {reason}", cell.text, cell.page,
-                cell.bbox)
+                cell.bbox, locator=cell.locator)
     )
 
 
