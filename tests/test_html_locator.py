@@ -23,6 +23,7 @@ from report_extract.synth.tables import extra_row_values  # noqa: E402
 from report_extract.synth.variation import Variation  # noqa: E402
 from report_extract.templates import AGENCY_EXTRA_ROWS  # noqa: E402
 from report_extract.write import write_reports  # noqa: E402
+from report_extract.write.tables import report_rows  # noqa: E402
 
 CONTENT = ("body > table.layout > tbody > tr > td:nth-of-type(2) > div:nth-of-type(2) > "
            "div:nth-of-type(2) > div.WordSection1")
@@ -96,6 +97,11 @@ def test_rows_an_agency_adds_keep_their_values_on_a_page(tmp_path):
                             extra.locator)
     assert found == {AGENCY_EXTRA_ROWS[key][2]: extra_row_values(variation, key, truth["tables"])
                      for key in variation.extra_rows}
+    # the problems table names where each unplaced label stands
+    problems = report_rows(report, "r")["problems"]
+    labels = {row[4]: row[6] for row in problems if row[2] == "unplaced_row"}
+    assert set(labels) == {AGENCY_EXTRA_ROWS[key][2] for key in variation.extra_rows}
+    assert all(locator.startswith("table ") for locator in labels.values())
 
 
 def test_locator_of_hand_markup():

@@ -46,7 +46,8 @@ def test_table_columns_are_the_contract():
                               "rule", "subject", "severity", "expected", "found", "passed",
                               "cells", "message"]
     assert ERRORS.columns[:5] == ["source_file", "path", "sha256", "stage", "message"]
-    assert PROBLEMS.columns == ["report_id", "table", "kind", "message", "raw_text", "page"]
+    assert PROBLEMS.columns == ["report_id", "table", "kind", "message", "raw_text", "page",
+                                "locator"]
 
 
 META = [RID, "report.pdf", "淮安市洪泽区人民政府", "淮安市洪泽区人民政府", 2023, "2021"]
@@ -96,8 +97,9 @@ def test_checks_split_rule_and_subject_and_name_their_cells():
 
 
 def test_problems_rows():
+    # a PDF: no locator
     assert report_rows(hand_report(), RID)["problems"] == [
-        [RID, "applications", "unplaced_row", "row label 不明 matches no key", "不明", 4]]
+        [RID, "applications", "unplaced_row", "row label 不明 matches no key", "不明", 4, None]]
 
 
 def test_wide_tables_have_every_template_column_in_order():

@@ -95,7 +95,8 @@ CHECKS = TableSpec("checks", (("report_id", _STR), ("other_report_id", _STR),
                               ("expected", _F64), ("found", _F64), ("passed", _BOOL),
                               ("cells", _STR), ("message", _STR)))
 PROBLEMS = TableSpec("problems", (("report_id", _STR), ("table", _STR), ("kind", _STR),
-                                  ("message", _STR), ("raw_text", _STR), ("page", _I32)))
+                                  ("message", _STR), ("raw_text", _STR), ("page", _I32),
+                                  ("locator", _STR)))
 # Rows an agency adds to a table (行政确认, 其中：网上申请): no canonical key, values kept.
 EXTRA_ROWS = TableSpec("extra_rows", (*_META, ("table", _STR), ("label", _STR),
                                       ("column", _STR), ("value", _I64), ("amount", AMOUNT),
@@ -231,7 +232,7 @@ def report_rows(report: Report, report_id: str) -> dict[str, list[Row]]:
                      len(report.check_failures), len(report.problems), report_status(report)]],
         "cells": [_cell_row(meta, c, report.page_sources) for c in cells],
         "checks": [check_row(report_id, None, meta, c) for c in report.checks],
-        "problems": [[report_id, p.table, p.kind, p.message, p.raw_text, p.page]
+        "problems": [[report_id, p.table, p.kind, p.message, p.raw_text, p.page, p.locator]
                      for p in sorted(report.problems,
                                      key=lambda p: _rank(_TABLE_ORDER, p.table))],
         "extra_rows": [[*meta, e.table, e.label, e.column, *value_pair(e.column, e.value),
