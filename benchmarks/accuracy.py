@@ -209,8 +209,14 @@ def run_one(case: Case, detector: str) -> FileScore:
                         seconds=time.perf_counter() - start)
 
 
+def is_page(case: Case) -> bool:
+    return case.pdf.suffix.lower() in (".html", ".htm")
+
+
 def run_all(cases: Sequence[Case], detectors: Sequence[str], jobs: int = 1) -> list[FileScore]:
-    tasks = [(case, d) for case in cases for d in detectors]
+    """Every PDF under every detector; a web page under the default one only: its tables
+    are its markup (extract refuses a page with another detector)."""
+    tasks = [(case, d) for case in cases for d in (DETECTORS[:1] if is_page(case) else detectors)]
     if jobs <= 1:
         return [run_one(*task) for task in tasks]
     from concurrent.futures import ProcessPoolExecutor
@@ -524,6 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               + ", ".join(map(str, folders)),
               file=sys.stderr)
         return 1
+    if any(map(is_page, cases)) and args.detectors != list(DETECTORS[:1]):
+        print(f"note: web pages are scored under {DETECTORS[0]} only (their tables are "
+              "their markup)", file=sys.stderr)
     scores = run_all(cases, args.detectors, args.jobs)
     print_files(scores)
     switches = switch_rows(scores)

@@ -3,6 +3,7 @@ generator's truth; the page's encoding, site chrome, and a page without report t
 
 from __future__ import annotations
 
+import csv
 import json
 import zipfile
 from dataclasses import replace
@@ -15,7 +16,7 @@ pytest.importorskip("reportlab")
 from click.testing import CliRunner  # noqa: E402
 
 from report_extract.cli import main  # noqa: E402
-from report_extract.errors import NoTablesError  # noqa: E402
+from report_extract.errors import DetectorNotForPageError, NoTablesError  # noqa: E402
 from report_extract.pipeline import extract  # noqa: E402
 from report_extract.read.html import decode_page, page_metadata, parse_page  # noqa: E402
 from report_extract.scoring import all_flags, report_dict, score_cells  # noqa: E402
@@ -107,6 +108,29 @@ def test_cli_extract_and_convert_read_pages(tmp_path):
     row = dict(zip(reports[0].split(","), reports[1].split(","), strict=True))
     assert (row["source_file"], row["agency"], row["year"], row["pages"]) == (
         "page.htm", truth["agency"], str(truth["year"]), "0")
+
+
+def test_a_detector_asked_for_a_page_is_refused_not_ignored(tmp_path):
+    # a detector finds a PDF's ruled tables; a page's tables are its markup: asked for
+    # camelot, a page is refused with the reason and what to do (not read as if unasked)
+    page, _ = web_report(tmp_path / "pages", "page")
+    reason = ("the camelot detector finds ruled tables in a PDF; a web page's tables are "
+              "read from its markup: leave out --detector camelot for it")
+    with pytest.raises(DetectorNotForPageError) as error:
+        extract(page, detector="camelot")
+    assert str(error.value) == f"page.html: {reason}"
+    result = CliRunner().invoke(main, ["extract", str(page), "--detector", "camelot"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: page.html: {reason}\n"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["convert", str(page), "-o", str(out), "-q",
+                                       "--detector", "camelot"])
+    assert result.exit_code == 1
+    with open(out / "errors.csv", encoding="utf-8-sig", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert (row["source_file"], row["kind"], row["message"]) == (
+        "page.html", "detector_not_for_page", reason)
+    assert extract(page).tables  # read without the option
 
 
 def test_web_style_rejects_unknown_values():

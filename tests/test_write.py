@@ -37,7 +37,7 @@ def test_table_columns_are_the_contract():
     assert CELLS.columns == [
         "report_id", "source_file", "agency", "agency_key", "year", "template", "table",
         "row", "column", "value", "amount", "raw_text", "page", "x0", "top", "x1", "bottom",
-        "uncertain", "uncertain_reason", "confidence", "source"]
+        "locator", "uncertain", "uncertain_reason", "confidence", "source"]
     assert REPORTS.columns == [
         "report_id", "source_file", "agency", "agency_key", "year", "template", "pages",
         "source", "ocr_pages", "ocr_engine", "n_cells", "n_check_failures", "n_problems",
@@ -46,7 +46,8 @@ def test_table_columns_are_the_contract():
                               "rule", "subject", "severity", "expected", "found", "passed",
                               "cells", "message"]
     assert ERRORS.columns[:5] == ["source_file", "path", "sha256", "stage", "message"]
-    assert PROBLEMS.columns == ["report_id", "table", "kind", "message", "raw_text", "page"]
+    assert PROBLEMS.columns == ["report_id", "table", "kind", "message", "raw_text", "page",
+                                "locator"]
 
 
 META = [RID, "report.pdf", "淮安市洪泽区人民政府", "淮安市洪泽区人民政府", 2023, "2021"]
@@ -68,13 +69,13 @@ def test_cells_sorted_by_table_row_and_column_order_of_the_templates():
     ]
     first = rows[0]
     assert first[:6] == META
-    assert first[9:] == [1, None, "1", 2, 10.12, 20.46, 30.79, 40.0, True,
-                         "digits overlap a ruling", None, "text"]
+    assert first[9:] == [1, None, "1", 2, 10.12, 20.46, 30.79, 40.0, None, True,
+                         "digits overlap a ruling", None, "text"]  # no locator in a PDF
     fees = rows[2]  # an amount: a decimal in 万元, not a count
     assert fees[9:12] == [None, 7539.443252, "75394432.52元"]
     commercial = rows[4]
-    assert commercial[9:] == [None, None, "—", 3, None, None, None, None, False, None, None,
-                              "text"]
+    assert commercial[9:] == [None, None, "—", 3, None, None, None, None, None, False, None,
+                              None, "text"]
 
 
 def test_report_row_counts_and_status():
@@ -96,8 +97,9 @@ def test_checks_split_rule_and_subject_and_name_their_cells():
 
 
 def test_problems_rows():
+    # a PDF: no locator
     assert report_rows(hand_report(), RID)["problems"] == [
-        [RID, "applications", "unplaced_row", "row label 不明 matches no key", "不明", 4]]
+        [RID, "applications", "unplaced_row", "row label 不明 matches no key", "不明", 4, None]]
 
 
 def test_wide_tables_have_every_template_column_in_order():
@@ -120,7 +122,8 @@ def test_csv_has_bom_header_and_chinese(tmp_path):
     assert table[0] == CELLS.columns
     assert table[1][2] == "淮安市洪泽区人民政府"
     assert table[1][9] == "1"  # integers stay integers in CSV
-    assert table[1][17] == "true"  # uncertain
+    assert table[1][CELLS.columns.index("locator")] == ""  # a PDF's cell has none
+    assert table[1][CELLS.columns.index("uncertain")] == "true"
     checks = read_csv(tmp_path / "checks.csv")
     assert checks[1][5:11] == ["review_litigation.total", "review", "error", "10", "0", "false"]
     amounts = pd.read_csv(tmp_path / "active_disclosure.csv", encoding="utf-8-sig")

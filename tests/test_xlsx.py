@@ -104,7 +104,7 @@ def test_a_table_longer_than_a_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
     parts = [_rows(book[name]) for name in ("cells", "cells (2)", "cells (3)")]
     assert [len(p) - 2 for p in parts] == [4, 4, 1]  # the report has 9 cells
     assert all(p[1][0] == "报告编号（文件SHA-256）" for p in parts)
-    assert book["cells (2)"].auto_filter.ref == "A2:U6"  # 21 columns
+    assert book["cells (2)"].auto_filter.ref == "A2:V6"  # 22 columns
     from report_extract import load
 
     cells = load(tmp_path)["cells"]  # read on through the continuation sheets

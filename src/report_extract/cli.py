@@ -35,7 +35,8 @@ reader_option = click.option(
     help="How the text layer is read: PDFium (fast), or pdfplumber (the reference; slower).")
 detector_option = click.option(
     "--detector", type=click.Choice(DETECTORS), default="pdfplumber", show_default=True,
-    help="How ruled tables are found: pdfplumber's lines, or camelot's lattice parser.")
+    help="How a PDF's ruled tables are found: pdfplumber's lines, or camelot's lattice "
+         "parser (a web page's tables are its markup: camelot refuses a page).")
 
 
 def ocr_options(command):

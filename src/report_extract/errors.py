@@ -87,6 +87,13 @@ class NoTextLayerError(IngestError):
     code = "no_text_layer"
 
 
+class DetectorNotForPageError(IngestError):
+    """A web page given with a table detector other than the default: a detector finds a
+    PDF's ruled tables, a page's tables are its markup. Refused, never silently ignored."""
+
+    code = "detector_not_for_page"
+
+
 class DetectError(ReportError):
     stage = "detect"
     code = "detect_error"

@@ -3,7 +3,8 @@
 Normalize places the template's rows and reports any other labelled row as an
 "unplaced_row" problem (its label, page and box). Here the row's value cells are found
 again in the table's grid, under the columns the placed cells of the same grid show, so
-the numbers are kept beside the label instead of being lost.
+the numbers are kept beside the label instead of being lost. A web page's cells have no
+page and box: they are found by their locator.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ def extra_rows(grids: dict[str, Grid], tables: dict[str, CanonicalTable]) -> lis
             continue
         columns = _column_keys(grid, table)
         for problem in table.problems:
-            if problem.kind != UNPLACED_ROW or problem.bbox is None or not problem.raw_text:
+            if problem.kind != UNPLACED_ROW or not problem.raw_text:
                 continue
-            label = _cell_at(grid, problem.page, problem.bbox)
+            label = _cell_of(grid, problem.page, problem.bbox, problem.locator)
             if label is not None:
                 found += _row_values(name, grid, label, clean_text(problem.raw_text), columns)
     return found
@@ -40,9 +41,7 @@ def _column_keys(grid: Grid, table: CanonicalTable) -> Placed:
     二's blocks put different columns at one position)."""
     placed: Placed = {}
     for cell in table.cells:
-        if cell.bbox is None:
-            continue
-        grid_cell = _cell_at(grid, cell.page, cell.bbox)
+        grid_cell = _cell_of(grid, cell.page, cell.bbox, cell.locator)
         if grid_cell is not None:
             placed.setdefault((grid_cell.col, grid_cell.col_span), []).append(
                 (grid_cell.row, cell.column))
@@ -54,6 +53,15 @@ def _column_of(cell: GridCell, row: int, placed: Placed) -> str | None:
     # The nearest row; at equal distance the one above (a block's own header is above).
     best = min(candidates, key=lambda c: (abs(c[0] - row), c[0] > row), default=None)
     return best[1] if best else None
+
+
+def _cell_of(grid: Grid, page: int | None, box: BBox | None, locator: str | None
+             ) -> GridCell | None:
+    """The grid cell a value or label was read from: by its locator (a web page's cell),
+    else by its page and box; None without either."""
+    if locator is not None:
+        return next((c for c in grid.cells if c.locator == locator), None)
+    return _cell_at(grid, page, box) if box is not None else None
 
 
 def _cell_at(grid: Grid, page: int | None, box: BBox) -> GridCell | None:
@@ -74,5 +82,6 @@ def _row_values(table: str, grid: Grid, label: GridCell, text: str,
         if column is None:
             continue  # a cell under no known column: its text stays in the PDF's problems
         value, _ = parse_amount_wan(cell.text) if column in amounts else parse_number(cell.text)
-        rows.append(ExtraRow(table, text, column, value, cell.text, cell.page, cell.bbox))
+        rows.append(ExtraRow(table, text, column, value, cell.text, cell.page, cell.bbox,
+                             cell.locator))
     return rows

@@ -168,6 +168,7 @@ class CanonicalCell:
     bbox: BBox | None
     uncertain: str | None = None  # reason, when the value could not be trusted
     confidence: float | None = None  # the OCR score of its text; None on a text layer
+    locator: str | None = None  # a web page's cell: its place (GridCell.locator); PDF: None
 
 
 @dataclass
@@ -183,6 +184,7 @@ class Problem:
     # The template cell a per-cell problem is about (missing_row, missing_column), else "".
     row: str = ""
     column: str = ""
+    locator: str | None = None  # a web page's cell the problem is about (GridCell.locator)
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ class ExtraRow:
     raw_text: str
     page: int | None
     bbox: BBox | None
+    locator: str | None = None  # a web page's cell: its place (GridCell.locator); PDF: None
 
 
 @dataclass

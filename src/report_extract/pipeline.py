@@ -7,6 +7,7 @@ import stat
 
 from report_extract.detect.ruled import detect_tables, flag_doubtful_joins
 from report_extract.errors import (
+    DetectorNotForPageError,
     MissingFileError,
     ReportError,
     TemplateMismatchError,
@@ -52,7 +53,8 @@ def extract(
     mode: "auto" reads each page's text layer, or OCRs the page when it is a picture or
     its text layer is garbled; "text" never OCRs; "ocr" OCRs every page.
     progress: a progress bar over OCR'd pages (shown only on a terminal).
-    A web page (.html/.htm, sniffed by content) is read from its markup (read/html.py).
+    A web page (.html/.htm, sniffed by content) is read from its markup (read/html.py);
+    with a detector other than the default it is refused (DetectorNotForPageError).
     limits: what the file may cost (report_extract.limits); its timeout holds here for
     Python code in the main thread (for native code too, see limits.run_isolated).
     This is the file boundary: any other exception becomes a one-line ReportError
@@ -75,6 +77,11 @@ def _extract(path: str | os.PathLike[str], detector: str, source_file: str | Non
         raise MissingFileError(source_file or os.path.basename(os.fspath(path)),
                                "file not found")
     if is_html(path, source_file):
+        if detector != DETECTORS[0]:  # the default: no detector asked for
+            raise DetectorNotForPageError(
+                source_file or os.path.basename(os.fspath(path)),
+                f"the {detector} detector finds ruled tables in a PDF; a web page's tables are "
+                f"read from its markup: leave out --detector {detector} for it")
         return extract_html(path, source_file=source_file)
     document = read_document(path, source_file, require_text=mode == "text", limits=limits,
                              reader=reader)

@@ -75,6 +75,8 @@ FIELD_DESCRIPTIONS = {
     "page": "1-based page number.",
     "x0": "Left edge, PDF points.", "top": "Top edge, PDF points.",
     "x1": "Right edge, PDF points.", "bottom": "Bottom edge, PDF points.",
+    "locator": ("Where a web page's cell stands: 'table N, row R, column C: CSS path' "
+                "(N among the page's tables; R, C on its grid; all 1-based); null in a PDF."),
     "uncertain": "True when the value could not be trusted (it is then null).",
     "uncertain_reason": "Why the value could not be trusted.",
     "confidence": "The OCR score of the cell's text (0-1); null on a text layer.",

@@ -22,6 +22,10 @@ class TablePart:
     section: str | None = None
     n_rows: int = 0
     n_cols: int = 0
+    # Columns whose top / bottom edge has no rule: where a page break cut the table, a
+    # cell spanning rows goes on across the break (detect.ruled.join_parts rejoins it).
+    open_top: frozenset[int] = frozenset()
+    open_bottom: frozenset[int] = frozenset()
 
 
 def cluster_values(values: list[float], snap: float) -> list[list[float]]:

@@ -35,6 +35,7 @@ MIN_CELL = 3.0  # pt: thinner rows/columns are line doubling, not cells
 # pt: rules closer than this are one doubled rule (a browser's `border-collapse: separate`
 # draws the table's border and each cell's own, up to ~3.3 pt apart at a page's top)
 DOUBLED_RULE = 4.0
+OVERFLOW_GAP = 0.75  # of a glyph's height: a line hanging under a cut cell is this close
 HEADING_SIMILARITY = 0.8
 
 
@@ -184,11 +185,49 @@ def network_to_part(page: Page, network: list[Segment]) -> TablePart | None:
         for c in range(n_cols):
             groups.setdefault(uf.find((r, c)), []).append((r, c))
     bbox = BBox(xs[0], ys[0], xs[-1], ys[-1])
-    chars = _CharIndex(
-        [ch for ch in page.chars if bbox.contains_point(*ch.bbox.center, tolerance=1)])
-    cells = [_make_cell(page.number, members, xs, ys, chars) for members in groups.values()]
+    # Only a text layer's open edge is a cut: a scan's is as likely a rule not found.
+    text_layer = page.source != "ocr"
+    open_top = _open_columns(h_at[0], xs) if text_layer else frozenset()
+    open_bottom = _open_columns(h_at[-1], xs) if text_layer else frozenset()
+    inside = [ch for ch in page.chars if bbox.contains_point(*ch.bbox.center, tolerance=1)]
+    reach, below = _overflow(page, xs, bbox, open_bottom)
+    chars = _CharIndex(inside + below)
+    cells = [_make_cell(page.number, members, xs, ys, chars, reach)
+             for members in groups.values()]
     cells.sort(key=lambda c: (c.row, c.col))
-    return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols)
+    return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols,
+                     open_top=open_top, open_bottom=open_bottom)
+
+
+def _open_columns(rules: list[tuple[float, float]], xs: list[float]) -> frozenset[int]:
+    """The columns an outer edge of the table leaves without a rule."""
+    return frozenset(c for c in range(len(xs) - 1) if not _covered(rules, xs[c], xs[c + 1]))
+
+
+def _overflow(page: Page, xs: list[float], bbox: BBox, open_bottom: frozenset[int]
+              ) -> tuple[dict[int, float], list[Char]]:
+    """The text a cell cut by the page break paints below the table's open bottom: a
+    browser prints a cell spanning rows up to the break, and the lines of its text that
+    do not fit hang under the cut ("结果" in the cell, "维持" below it). Per open column:
+    how far down its hanging lines reach (each within OVERFLOW_GAP of the one above; the
+    table's bottom if none), and those glyphs."""
+    reach: dict[int, float] = {}
+    found: list[Char] = []
+    if not open_bottom:
+        return reach, found
+    under = sorted((ch for ch in page.chars if ch.bbox.center[1] > bbox.bottom + 1),
+                   key=lambda ch: ch.bbox.top)
+    for col in open_bottom:
+        bottom = bbox.bottom
+        for ch in under:
+            if not xs[col] <= _anchor(ch)[0] <= xs[col + 1]:
+                continue
+            if ch.bbox.top - bottom > OVERFLOW_GAP * (ch.bbox.bottom - ch.bbox.top):
+                break
+            bottom = max(bottom, ch.bbox.bottom)
+            found.append(ch)
+        reach[col] = bottom
+    return reach, found
 
 
 def _drop_thin(positions: list[float]) -> list[float]:
@@ -232,13 +271,18 @@ class _CharIndex:
 
 def _make_cell(
     page: int, members: list[tuple[int, int]], xs: list[float], ys: list[float],
-    chars: _CharIndex,
+    chars: _CharIndex, reach: dict[int, float] | None = None,
 ) -> GridCell:
+    """`reach`: how far below the table the text of a cell cut at its open bottom hangs
+    (_overflow), by column."""
     rows = [r for r, _ in members]
     cols = [c for _, c in members]
     r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
     bbox = BBox(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
-    inside = chars.inside(bbox)
+    reach = reach or {}
+    cut = r1 == len(ys) - 2 and all(c in reach for c in range(c0, c1 + 1))
+    below = max((reach[c] for c in range(c0, c1 + 1)), default=0.0) if cut else 0.0
+    inside = chars.inside(replace(bbox, bottom=below) if below > bbox.bottom else bbox)
     confidence = min((ch.confidence for ch in inside), default=1.0)
     return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, chars_to_text(inside), page, bbox, confidence)
 
@@ -514,16 +558,22 @@ def join_parts(parts: list[TablePart]) -> Grid:
     cells: list[GridCell] = []
     row_offset = 0
     previous_bottom: list[GridCell] = []
+    previous_cut: set[int] = set()
     first_header: list[GridCell] = []
     for index, (part, part_xs) in enumerate(zip(parts, registered, strict=True)):
         remapped = [_remap_columns(c, part_xs, xs, row_offset) for c in part.cells]
+        top_cut, bottom_cut = _cut_cells(part, remapped)
         if index:
             remapped = _drop_repeated_header(remapped, first_header, row_offset)
-            remapped = _rejoin_split_cells(remapped, previous_bottom, row_offset)
+            # a cell cut only inside the table's leading header (no number above the break):
+            # below it, a leaf label at a page's top is a row of its own
+            cut = previous_cut | top_cut if not _has_number(cells) else set()
+            remapped = _rejoin_split_cells(remapped, previous_bottom, row_offset, cut)
         else:
             first_header = _leading_header(remapped)
         cells.extend(remapped)
         previous_bottom = [c for c in remapped if c.last_row == row_offset + part.n_rows - 1]
+        previous_cut = bottom_cut
         row_offset += part.n_rows
     cells = _compact_rows(cells)
     n_rows = max(c.last_row for c in cells) + 1
@@ -649,13 +699,28 @@ def _drop_repeated_header(
     return cells
 
 
+def _cut_cells(part: TablePart, remapped: list[GridCell]) -> tuple[set[int], set[int]]:
+    """Ids of the part's cells (as remapped) that an open edge cuts: in its first row with
+    no rule over any of their columns, and in its last row with none under them."""
+    def open_at(cell: GridCell, edge: frozenset[int]) -> bool:
+        return all(c in edge for c in range(cell.col, cell.last_col + 1))
+
+    pairs = list(zip(part.cells, remapped, strict=True))
+    top = {id(r) for c, r in pairs if c.row == 0 and open_at(c, part.open_top)}
+    bottom = {id(r) for c, r in pairs
+              if c.last_row == part.n_rows - 1 and open_at(c, part.open_bottom)}
+    return top, bottom
+
+
 def _rejoin_split_cells(
-    cells: list[GridCell], previous_bottom: list[GridCell], row_offset: int
+    cells: list[GridCell], previous_bottom: list[GridCell], row_offset: int, cut: set[int],
 ) -> list[GridCell]:
     """A merged label cell cut by the page break continues at the top of the next part.
 
-    Only "parent" cells (with another label cell to their right) are rejoined; a leaf
-    label at the top of a page is a row of its own.
+    Rejoined: "parent" cells (with another label cell to their right), and the cells of
+    the table's header cut open at the break on both sides (ids in `cut`: a browser
+    prints "法律服务" above the break and "机构" below it). A leaf label at the top of
+    a page is a row of its own.
     """
     if not previous_bottom or not cells:
         return cells
@@ -663,7 +728,7 @@ def _rejoin_split_cells(
     top_cells = [c for c in cells if c.row == top]
     kept: list[GridCell] = []
     for cell in cells:
-        partner = _split_partner(cell, top, top_cells, previous_bottom)
+        partner = _split_partner(cell, top, top_cells, previous_bottom, cut)
         if partner is None:
             kept.append(cell)
             continue
@@ -673,13 +738,17 @@ def _rejoin_split_cells(
 
 
 def _split_partner(
-    cell: GridCell, top: int, top_cells: list[GridCell], previous_bottom: list[GridCell]
+    cell: GridCell, top: int, top_cells: list[GridCell], previous_bottom: list[GridCell],
+    cut: set[int],
 ) -> GridCell | None:
     if cell.row != top or looks_numeric(cell.text) and cell.text.strip():
         return None
     for prev in previous_bottom:
-        same_columns = prev.col == cell.col and prev.col_span == cell.col_span
-        if same_columns and _is_parent(prev, previous_bottom) and _is_parent(cell, top_cells):
+        if prev.col != cell.col or prev.col_span != cell.col_span:
+            continue
+        if id(prev) in cut and id(cell) in cut:
+            return prev
+        if _is_parent(prev, previous_bottom) and _is_parent(cell, top_cells):
             return prev
     return None
 

@@ -121,7 +121,8 @@ def _canonical_cell(
         return _uncertain_cell(table, row, column, cell, reason)
     page = cell.page if cell else None
     bbox = cell.bbox if cell else None
-    return CanonicalCell(table.name, row, column, value, raw, page, bbox, None)
+    return CanonicalCell(table.name, row, column, value, raw, page, bbox, None,
+                         locator=cell.locator if cell else None)
 
 
 def _uncertain_cell(
@@ -131,7 +132,9 @@ def _uncertain_cell(
     raw = cell.text.strip() if cell else ""
     page = cell.page if cell else None
     bbox = cell.bbox if cell else None
-    return table.refuse(CanonicalCell(table.name, row, column, None, raw, page, bbox), reason)
+    locator = cell.locator if cell else None
+    return table.refuse(CanonicalCell(table.name, row, column, None, raw, page, bbox,
+                                      locator=locator), reason)
 
 
 @dataclass
@@ -213,7 +216,7 @@ def _unplaced(table: CanonicalTable, kind: str, cell: GridCell, reason: str) -> 
     text = clean_text(cell.text)
     table.problems.append(
         Problem(table.name, kind, f"label {text!r} not placed: {reason}", cell.text, cell.page,
-                cell.bbox)
+                cell.bbox, locator=cell.locator)
     )
 
 

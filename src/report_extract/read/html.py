@@ -70,6 +70,15 @@ def is_web_page(head: bytes, name: str) -> bool:
     return looks_like_html(head) and not name.lower().endswith(".pdf")
 
 
+def _css_escape(name: str) -> str:
+    """An id or class name as a CSS identifier (what CSS.escape does, for the usual
+    cases): characters other than letters, digits, "-", "_" and non-ASCII escaped, and a
+    leading digit."""
+    escaped = "".join(ch if ch.isalnum() or ch in "-_" or ord(ch) > 0x7F else f"\\{ch}"
+                      for ch in name)
+    return f"\\3{escaped[0]} {escaped[1:]}" if escaped[:1].isdigit() else escaped
+
+
 @dataclass(eq=False)  # elements compare by identity (a tree's parent links loop)
 class Element:
     tag: str
@@ -78,22 +87,28 @@ class Element:
     children: list[Element | str] = field(default_factory=list)
 
     def css_path(self) -> str:
-        """body > div.content > table:nth-of-type(3) > tr:nth-of-type(5) > td:nth-of-type(2)"""
+        """A selector of this element in a browser's DOM, e.g. `body > div.content >
+        table:nth-of-type(3) > tbody > tr:nth-of-type(5) > td:nth-of-type(2)`: a browser
+        puts a table's bare rows in a <tbody>, so one is named where the markup has none."""
         parts: list[str] = []
         node: Element | None = self
         while node is not None and node.tag not in ("html", "#root"):
-            same = [c for c in (node.parent.children if node.parent else [])
-                    if isinstance(c, Element) and c.tag == node.tag]
-            step = node.tag
-            if node.attrs.get("id"):
-                step += f"#{node.attrs['id']}"
-            elif len(same) > 1:
-                step += f":nth-of-type({next(i for i, e in enumerate(same) if e is node) + 1})"
-            elif node.attrs.get("class"):
-                step += "." + ".".join(node.attrs["class"].split())
-            parts.append(step)
+            parts.append(node._css_step())
+            if node.tag == "tr" and node.parent is not None and node.parent.tag == "table":
+                parts.append("tbody")
             node = node.parent
         return " > ".join(reversed(parts))
+
+    def _css_step(self) -> str:
+        """tag#id, tag:nth-of-type(n) among same-tag siblings, else tag.class."""
+        if self.attrs.get("id", "").strip():
+            return f"{self.tag}#{_css_escape(self.attrs['id'].strip())}"
+        siblings = self.parent.children if self.parent else []
+        same = [c for c in siblings if isinstance(c, Element) and c.tag == self.tag]
+        if len(same) > 1:
+            return f"{self.tag}:nth-of-type({next(i for i, e in enumerate(same) if e is self) + 1})"
+        classes = self.attrs.get("class", "").split()
+        return self.tag + "".join(f".{_css_escape(name)}" for name in classes)
 
     def elements(self, tag: str | None = None) -> list[Element]:
         """Descendants in document order (of one tag, if given)."""
@@ -222,8 +237,11 @@ def read_html(path: str | os.PathLike[str], source_file: str | None = None) -> H
     except FileNotFoundError as error:
         raise NotAPdfError(name, "file not found") from error
     root = parse_page(decode_page(data))
-    tables = [t for t in root.elements("table") if not t.elements("table")]
-    parts = [p for i, t in enumerate(tables) if (p := _table_part(t, i)) is not None]
+    every = root.elements("table")  # a locator counts all the page's tables (1-based)
+    number = {id(t): n for n, t in enumerate(every, 1)}
+    tables = [t for t in every if not t.elements("table")]
+    parts = [p for i, t in enumerate(tables)
+             if (p := _table_part(t, i, number[id(t)])) is not None]
     if not parts:
         raise NoTablesError(name, "no ruled tables found in the report")
     assign_sections(parts, _headings(root, tables))
@@ -236,10 +254,11 @@ def read_html(path: str | os.PathLike[str], source_file: str | None = None) -> H
     return HtmlPage(name, grids, agency, year, len(parts))
 
 
-def _table_part(table: Element, index: int) -> TablePart | None:
+def _table_part(table: Element, index: int, number: int) -> TablePart | None:
     """A table as a part (page 1, its index as its place), or None for a table of less than
-    two rows and two columns (layout, a search box)."""
-    cells = table_cells(table)
+    two rows and two columns (layout, a search box). `number`: the table's place among all
+    the page's tables, 1-based (its cells' locators name it)."""
+    cells = table_cells(table, number)
     if not cells:
         return None
     n_rows = max(c.last_row for c in cells) + 1
@@ -250,10 +269,11 @@ def _table_part(table: Element, index: int) -> TablePart | None:
     return TablePart(1, place, [], [], cells, n_rows=n_rows, n_cols=n_cols)
 
 
-def table_cells(table: Element) -> list[GridCell]:
+def table_cells(table: Element, number: int = 1) -> list[GridCell]:
     """The table's cells on its grid (the HTML table model: a cell takes the first column
     free of cells spanning down from rows above), then columns and rows no cell has alone
-    (Word's ghost columns, a height=0 row of empty cells) dropped."""
+    (Word's ghost columns, a height=0 row of empty cells) dropped. Each cell's locator:
+    "table N, row R, column C: CSS path" (`number` N, R and C on that grid, 1-based)."""
     rows = [tr for tr in table.elements("tr") if _nearest_table(tr) is table]
     taken: set[tuple[int, int]] = set()
     placed: list[tuple[int, int, int, int, Element]] = []
@@ -279,9 +299,10 @@ def table_cells(table: Element) -> list[GridCell]:
         cols_kept = [x for x in range(c, c + cs) if x in keep_cols]
         if not rows_kept or not cols_kept:
             continue
-        cells.append(GridCell(keep_rows[rows_kept[0]], keep_cols[cols_kept[0]],
-                              len(rows_kept), len(cols_kept), texts[id(td)], None, None,
-                              locator=td.css_path()))
+        row, col = keep_rows[rows_kept[0]], keep_cols[cols_kept[0]]
+        locator = f"table {number}, row {row + 1}, column {col + 1}: {td.css_path()}"
+        cells.append(GridCell(row, col, len(rows_kept), len(cols_kept), texts[id(td)], None,
+                              None, locator=locator))
     return sorted(cells, key=lambda c: (c.row, c.col))
 
 

@@ -85,7 +85,7 @@ REPORTS = TableSpec("reports", (*_META, ("pages", _I32), ("source", _STR),
                                 ("status", _STR)), by_year=True)
 CELLS = TableSpec("cells", (*_META, ("table", _STR), ("row", _STR), ("column", _STR),
                             ("value", _I64), ("amount", AMOUNT), ("raw_text", _STR), *_BOX,
-                            ("uncertain", _BOOL), ("uncertain_reason", _STR),
+                            ("locator", _STR), ("uncertain", _BOOL), ("uncertain_reason", _STR),
                             ("confidence", _F64), ("source", _STR)), by_year=True)
 # One row per check run: a report's own rules (1-4), and rules 5-6 between two reports of
 # one agency (`other_report_id` is then the earlier year's report).
@@ -95,11 +95,13 @@ CHECKS = TableSpec("checks", (("report_id", _STR), ("other_report_id", _STR),
                               ("expected", _F64), ("found", _F64), ("passed", _BOOL),
                               ("cells", _STR), ("message", _STR)))
 PROBLEMS = TableSpec("problems", (("report_id", _STR), ("table", _STR), ("kind", _STR),
-                                  ("message", _STR), ("raw_text", _STR), ("page", _I32)))
+                                  ("message", _STR), ("raw_text", _STR), ("page", _I32),
+                                  ("locator", _STR)))
 # Rows an agency adds to a table (行政确认, 其中：网上申请): no canonical key, values kept.
 EXTRA_ROWS = TableSpec("extra_rows", (*_META, ("table", _STR), ("label", _STR),
                                       ("column", _STR), ("value", _I64), ("amount", AMOUNT),
-                                      ("raw_text", _STR), *_BOX), by_year=True)
+                                      ("raw_text", _STR), *_BOX, ("locator", _STR)),
+                       by_year=True)
 ERRORS = TableSpec("errors", (("source_file", _STR), ("path", _STR), ("sha256", _STR),
                               ("stage", _STR), ("message", _STR), ("kind", _STR)))
 # Every input path and what became of it: duplicates and skipped files are recorded here.
@@ -230,11 +232,12 @@ def report_rows(report: Report, report_id: str) -> dict[str, list[Row]]:
                      len(report.check_failures), len(report.problems), report_status(report)]],
         "cells": [_cell_row(meta, c, report.page_sources) for c in cells],
         "checks": [check_row(report_id, None, meta, c) for c in report.checks],
-        "problems": [[report_id, p.table, p.kind, p.message, p.raw_text, p.page]
+        "problems": [[report_id, p.table, p.kind, p.message, p.raw_text, p.page, p.locator]
                      for p in sorted(report.problems,
                                      key=lambda p: _rank(_TABLE_ORDER, p.table))],
         "extra_rows": [[*meta, e.table, e.label, e.column, *value_pair(e.column, e.value),
-                        e.raw_text, *_box(e.page, e.bbox)] for e in report.extra_rows],
+                        e.raw_text, *_box(e.page, e.bbox), e.locator]
+                       for e in report.extra_rows],
     }
     for spec in WIDE:
         rows[spec.name] = _wide_rows(meta, spec, [c for c in cells if c.table == spec.name])
@@ -275,7 +278,7 @@ def _cell_row(meta: list, cell: CanonicalCell, page_sources: dict[int, str]) -> 
     source = (page_sources.get(NO_PAGE) if cell.page is None
               else page_sources.get(cell.page, "text"))
     return [*meta, cell.table, cell.row, cell.column, *value_pair(cell.column, cell.value),
-            cell.raw_text, *_box(cell.page, cell.bbox), bool(cell.uncertain),
+            cell.raw_text, *_box(cell.page, cell.bbox), cell.locator, bool(cell.uncertain),
             cell.uncertain or None, cell.confidence, source]
 
 

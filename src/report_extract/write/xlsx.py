@@ -33,6 +33,7 @@ COLUMN_LABELS = {
     "n_check_failures": "未通过校验数", "n_problems": "问题数", "status": "状态",
     "table": "表", "row": "行", "column": "列", "value": "数值", "raw_text": "原文",
     "page": "页码", "x0": "左（磅）", "top": "上（磅）", "x1": "右（磅）", "bottom": "下（磅）",
+    "locator": "网页位置（表、行、列：CSS路径）",
     "uncertain": "存疑", "rule": "校验规则", "subject": "对象", "expected": "应为",
     "found": "实为", "passed": "是否通过", "kind": "类别", "message": "说明",
     "path": "路径", "sha256": "SHA-256", "stage": "阶段",
