@@ -197,14 +197,15 @@ def prepare(rgb: np.ndarray, number: int, dpi: int, *, deskew: bool = True) -> P
         unmixed, gray = _unmix(colours)
         seal = _seal(colours)
     plain = np.array_equal(unmixed, gray)  # no seal ink was cleared from the grey
-    skew = estimate_skew(binarize(gray, dpi)) if deskew else 0.0
+    ink = binarize(gray, dpi)
+    skew = estimate_skew(ink) if deskew else 0.0
     if abs(skew) >= FINE_STEP:
         gray = rotate(gray, -skew)
         unmixed = gray if plain else rotate(unmixed, -skew)
         if seal.any():
             seal = rotate(255 - seal, -skew) < 128  # rotate() fills with white: invert
             seal = seal.astype(np.uint8) * 255
-    ink = binarize(gray, dpi)
+        ink = binarize(gray, dpi)
     faint_ink = ink.copy() if plain else binarize(unmixed, dpi)
     return PageImage(number, gray, ink, faint_ink, unmixed.copy() if plain else unmixed,
                      seal, dpi, skew)
