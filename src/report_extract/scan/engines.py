@@ -8,6 +8,7 @@ lines (the table cells) and find text on a page region (headings, title).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import io
 import shutil
@@ -34,6 +35,7 @@ NUMERIC_MASS = 0.5  # share of belief a character must keep within the number al
 REC_BATCH = 8  # crops per engine call at most (larger batches cost more per crop)
 MIN_RATIO = 2.0  # width/height the recogniser sees at least (room for CTC frames)
 ONNX_THREADS = 1  # per process (see RapidOcrEngine)
+KNOWN_CROPS = 4096  # readings kept by their crop's pixels (RapidOcrEngine._remember)
 
 
 class OcrUnavailableError(RuntimeError):
@@ -151,6 +153,7 @@ class RapidOcrEngine:
                                     "inter_op_num_threads": ONNX_THREADS})
         self._charset: list[str] = self._rec.postprocess_op.character
         self._groups: tuple[list[str], list[list[int]]] | None = None
+        self._known: dict[bytes, LineRead] = {}  # oldest first (see _remember)
 
     def read_lines(self, crops: Sequence[np.ndarray]) -> list[LineRead]:
         """All the crops in few engine calls: those of one input width share a call.
@@ -161,12 +164,25 @@ class RapidOcrEngine:
         onnxruntime's CPU provider, a call costs the same per pixel column of input
         whatever the batch (and more in batches of 16 and over), so batching saves
         little beyond the calls' overhead."""
-        reads: list[LineRead] = [LineRead(())] * len(crops)
-        for batch in _batches([self._input_width(c) for c in crops]):
-            for index, read in zip(batch, self._recognize([crops[i] for i in batch]),
+        keys = [_crop_key(c) for c in crops]
+        reads = {key: self._known[key] for key in keys if key in self._known}
+        new = list({key: i for i, key in enumerate(keys) if key not in reads}.values())
+        for batch in _batches([self._input_width(crops[i]) for i in new]):
+            indices = [new[k] for k in batch]
+            for index, read in zip(indices, self._recognize([crops[i] for i in indices]),
                                    strict=True):
-                reads[index] = read
-        return reads
+                reads[keys[index]] = read
+                self._remember(keys[index], read)
+        return [reads[key] for key in keys]
+
+    def _remember(self, key: bytes, read: LineRead) -> None:
+        """Readings of the last KNOWN_CROPS crops, by their pixels: a crop is read the
+        same alone or in any batch, and the reader often asks twice for the same
+        pixels (a doubtful line's second reading, from a grey that differs from the
+        first only under a seal, is the same crop on a page without one)."""
+        self._known[key] = read
+        if len(self._known) > KNOWN_CROPS:
+            del self._known[next(iter(self._known))]
 
     def _input_width(self, crop: np.ndarray) -> int:
         height = self._rec.rec_image_shape[1]
@@ -205,6 +221,12 @@ class RapidOcrEngine:
         if not read.glyphs or min(g.mass for g in read.glyphs) < NUMERIC_MASS:
             return None
         return LineRead(tuple(g.renormalized() for g in read.glyphs))
+
+
+def _crop_key(crop: np.ndarray) -> bytes:
+    digest = hashlib.blake2b(np.ascontiguousarray(crop).tobytes(), digest_size=16)
+    digest.update(repr((crop.shape, crop.dtype.str)).encode())
+    return digest.digest()
 
 
 def _batches(widths: list[int]) -> list[list[int]]:
