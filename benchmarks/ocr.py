@@ -8,6 +8,8 @@
     python benchmarks/ocr.py --presets real-scan --seeds 3   # real report, per-page recipe
     python benchmarks/ocr.py --presets "" --generate 60 --scan --jobs 2   # 60 drawn scans
     python benchmarks/ocr.py --presets "" --scans DIR --jobs 2   # scans kept by --keep DIR
+    python benchmarks/ocr.py --presets "" --scans DIR --record before.json   # keep the results
+    python benchmarks/ocr.py --presets "" --scans DIR --compare before.json  # ... and compare
 
 Every input (a text PDF beside its NAME.truth.json) is turned into image-only PDFs by
 report_extract.scan.degrade with each preset, then extracted with mode="ocr" by each
@@ -25,7 +27,11 @@ shifted by a few points, a little larger or smaller, a seal over the ruled heade
 ink hides part of the print. The generator's scans (--scan) draw the same kinds of
 variation per report (synth.variation.draw_scan). --silent lists every silent cell.
 Degraded copies of the real report live only in a temporary folder, never committed.
-Wall-clock times depend on the machine and its load: compare engines in one run.
+Wall-clock times depend on the machine and its load: compare engines in one run. CPU
+seconds (the reading process's own, all its threads) depend on it much less: they are
+what --record keeps and --compare (an earlier --record of the same scans) or
+--reference (a figure) sets the CPU s/page against, as a ratio. --compare also lists
+the reports whose output (values, checks, problems, uncertain cells) changed.
 """
 
 from __future__ import annotations
@@ -41,8 +47,8 @@ from pathlib import Path
 
 from report_extract.pipeline import extract
 from report_extract.scan.degrade import degrade_pdf
-from report_extract.scan.engines import available_engines
-from report_extract.scoring import CellScore, score_report, total_score
+from report_extract.scan.engines import available_engines, get_engine
+from report_extract.scoring import CellScore, report_dict, score_report, total_score
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO.parent / "shared" / "real"
@@ -70,10 +76,20 @@ class Run:
     seconds: float
     cells: CellScore
     metadata_ok: bool
+    cpu: float = 0.0  # CPU seconds of the reading process (all its threads)
+    output: dict = field(default_factory=dict)  # scoring.report_dict of the report
 
     @property
     def per_page(self) -> float:
         return self.seconds / self.pages if self.pages else 0.0
+
+    @property
+    def cpu_per_page(self) -> float:
+        return self.cpu / self.pages if self.pages else 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.engine}/{self.preset}/{self.file}"
 
 
 @dataclass
@@ -84,11 +100,17 @@ class Totals:
         mine = [r for r in self.runs if (r.engine, r.preset) == (engine, preset)]
         cells = total_score(r.cells for r in mine)
         per_page = sum(r.seconds for r in mine) / max(1, sum(r.pages for r in mine))
+        cpu = cpu_per_page(mine)
         return (f"{engine:10} {preset:9} files {len(mine):3}  cells {cells.total:5}  "
                 f"exact {cells.exact_share:7.2%}  flagged {cells.flagged:4}  "
                 f"silent {len(cells.unflagged):3}  metadata ok "
                 f"{sum(r.metadata_ok for r in mine)}/{len(mine)}  "
-                f"{per_page:5.2f} s/page  {per_page * REPORT_PAGES:5.1f} s per 6-page report")
+                f"{per_page:5.2f} s/page  {per_page * REPORT_PAGES:5.1f} s per 6-page report  "
+                f"CPU {cpu:5.2f} s/page")
+
+
+def cpu_per_page(runs: list[Run]) -> float:
+    return sum(r.cpu for r in runs) / max(1, sum(r.pages for r in runs))
 
 
 def inputs(args: argparse.Namespace, work: Path) -> list[Path]:
@@ -163,13 +185,14 @@ def truth_of(pdf: Path) -> dict:
 
 def run_one(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
     truth = truth_of(pdf)
-    start = time.perf_counter()
+    get_engine(engine)  # loaded once per process, not counted against the first report
+    start, cpu = time.perf_counter(), time.process_time()
     report = extract(scan, mode="ocr", ocr_engine=engine, source_file=pdf.name)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     metadata_ok = (report.agency, report.year, report.template) == (
         truth["agency"], truth["year"], truth["template"])
     return Run(engine, preset, pdf.name, report.pages, seconds, score_report(report, truth),
-               metadata_ok)
+               metadata_ok, cpu, report_dict(report))
 
 
 def preset_runs(pdfs: list[Path], presets: list[str], engines: list[str], seeds: int,
@@ -192,7 +215,7 @@ def report_run(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
     """Read one scan and print its line."""
     run = run_one(pdf, scan, engine, preset)
     print(f"{engine:10} {preset:9} {pdf.name:40} {run.pages} pages "
-          f"{run.seconds:6.1f} s ({run.per_page:4.2f} s/page)  exact "
+          f"{run.seconds:6.1f} s ({run.per_page:4.2f} s/page, CPU {run.cpu_per_page:4.2f})  exact "
           f"{run.cells.exact}/{run.cells.total}  flagged "
           f"{run.cells.flagged}  silent {len(run.cells.unflagged)} "
           f"{run.cells.unflagged[:SHOW_SILENT]}", flush=True)
@@ -234,6 +257,13 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"also read the scans in DIR (NAME.pdf beside NAME.truth.json, "
                              f"e.g. made by an earlier --generate N --scan --keep DIR) as "
                              f"preset {DRAWN!r}")
+    parser.add_argument("--record", metavar="FILE",
+                        help="write each run's figures and output to FILE (JSON)")
+    parser.add_argument("--compare", metavar="FILE",
+                        help="an earlier --record of the same scans: CPU s/page before and "
+                             "now, their ratio, and the reports whose output changed")
+    parser.add_argument("--reference", type=float, metavar="S",
+                        help="a CPU s/page figure to set this run's against")
     parser.add_argument("--keep", metavar="DIR",
                         help="write the scans to DIR and keep them (never inside the repo "
                              "for the real report's)")
@@ -277,7 +307,53 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median s/page over all runs: "
           f"{statistics.median(r.per_page for r in totals.runs):.2f}; silent wrong cells: "
           f"{silent}")
+    cpu = cpu_per_page(totals.runs)
+    print(f"CPU s/page over all runs: {cpu:.2f}")
+    if args.reference:
+        print(f"against the reference {args.reference:.2f} CPU s/page: "
+              f"{args.reference / cpu:.2f}x as fast")
+    if args.compare:
+        compare(totals.runs, json.loads(Path(args.compare).read_text(encoding="utf-8")))
+    if args.record:
+        Path(args.record).write_text(json.dumps(record(totals.runs), ensure_ascii=False),
+                                     encoding="utf-8")
     return 0
+
+
+def record(runs: list[Run]) -> dict:
+    return {"runs": [{"key": r.key, "pages": r.pages, "seconds": r.seconds, "cpu": r.cpu,
+                      "exact": r.cells.exact, "flagged": r.cells.flagged,
+                      "silent": len(r.cells.unflagged), "output": r.output} for r in runs]}
+
+
+def compare(runs: list[Run], before: dict) -> None:
+    """CPU s/page of the runs also in `before` (same engine, preset and file), before and
+    now, and which of those reports' output changed, in which top-level parts."""
+    earlier = {r["key"]: r for r in before["runs"]}
+    both = [r for r in runs if r.key in earlier]
+    if not both:
+        print("--compare: no run of this one is in the record", file=sys.stderr)
+        return
+    pages = sum(r.pages for r in both)
+    then = sum(earlier[r.key]["cpu"] for r in both) / pages
+    now = cpu_per_page(both)
+    print(f"compared with {len(both)} recorded runs: CPU {then:.2f} -> {now:.2f} s/page "
+          f"({then / now:.2f}x as fast); exact {sum(earlier[r.key]['exact'] for r in both)}"
+          f" -> {sum(r.cells.exact for r in both)}, flagged "
+          f"{sum(earlier[r.key]['flagged'] for r in both)} -> "
+          f"{sum(r.cells.flagged for r in both)}, silent "
+          f"{sum(earlier[r.key]['silent'] for r in both)} -> "
+          f"{sum(len(r.cells.unflagged) for r in both)}")
+    changed = [(r.key, _changed_parts(r.output, earlier[r.key]["output"])) for r in both]
+    changed = [(key, parts) for key, parts in changed if parts]
+    print(f"reports whose output changed: {len(changed)} of {len(both)}")
+    for key, parts in changed:
+        print(f"  {key}: {', '.join(parts)}")
+
+
+def _changed_parts(now: dict, then: dict) -> list[str]:
+    now = json.loads(json.dumps(now, ensure_ascii=False))  # as recorded: lists, str keys
+    return [part for part in sorted(set(now) | set(then)) if now.get(part) != then.get(part)]
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ runs that are not rules (glyph strokes in line, seal arcs) are dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -42,10 +42,21 @@ SEAL_EDGE = 0.7  # share of a run's length with seal ink on one side only: a str
 class RuleMasks:
     horizontal: np.ndarray  # uint8 0/255
     vertical: np.ndarray
+    _labelled: dict[bool, tuple[int, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def both(self) -> np.ndarray:
         return cv2.bitwise_or(self.horizontal, self.vertical)
+
+    def labelled(self, *, horizontal: bool) -> tuple[int, np.ndarray, np.ndarray]:
+        """The runs of one mask: (count, labels, stats) of its connected components,
+        found once per page for find_segments and seal_edges both."""
+        if horizontal not in self._labelled:
+            mask = self.horizontal if horizontal else self.vertical
+            count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+            self._labelled[horizontal] = (count, labels, stats)
+        return self._labelled[horizontal]
 
 
 def rule_masks(page: PageImage) -> RuleMasks:
@@ -80,10 +91,10 @@ def find_segments(page: PageImage, masks: RuleMasks | None = None) -> list[Segme
     """Ruling segments in points (top-left origin), horizontal and vertical."""
     masks = masks or rule_masks(page)
     limit = MAX_RULE_THICKNESS * page.dpi / 72
-    horizontal = join_collinear(_components(masks.horizontal, page.scale, limit,
-                                            horizontal=True), horizontal=True)
-    vertical = join_collinear(_components(masks.vertical, page.scale, limit,
-                                          horizontal=False), horizontal=False)
+    horizontal = join_collinear(_components(masks, page.scale, limit, horizontal=True),
+                                horizontal=True)
+    vertical = join_collinear(_components(masks, page.scale, limit, horizontal=False),
+                              horizontal=False)
     horizontal = _without_seal_edges(
         [h for h in horizontal if not _inside_text(h, page, horizontal=True)], page,
         horizontal=True)
@@ -104,9 +115,9 @@ def find_segments(page: PageImage, masks: RuleMasks | None = None) -> list[Segme
     return anchored(horizontal, vertical, both_ends=True)
 
 
-def _components(mask: np.ndarray, scale: float, limit: float, *, horizontal: bool
+def _components(masks: RuleMasks, scale: float, limit: float, *, horizontal: bool
                 ) -> list[Segment]:
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, _, stats = masks.labelled(horizontal=horizontal)
     segments: list[Segment] = []
     for stat in stats[1:count]:
         thickness = stat[cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
@@ -228,16 +239,20 @@ def _ink_along(page: PageImage, start: float, end: float, across: float,
 
 def seal_edges(page: PageImage, masks: RuleMasks) -> np.ndarray:
     """Pixels of the rule-like runs that are seal strokes' edges (_seal_edge): left in
-    the ink, such an edge in a cell is read as a "|" or "1" beside its number."""
+    the ink, such an edge in a cell is read as a "|" or "1" beside its number. None on
+    a page without seal ink (most pages): nothing is labelled or looked at there."""
     out = np.zeros_like(masks.vertical)
+    if not page.seal.any():
+        return out
     limit = MAX_RULE_THICKNESS * page.dpi / 72
-    for mask, horizontal in ((masks.horizontal, True), (masks.vertical, False)):
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    for horizontal in (True, False):
+        count, labels, stats = masks.labelled(horizontal=horizontal)
         thickness = stats[:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
-        edges = [label for label in range(1, count) if thickness[label] <= limit
-                 and _seal_edge(_segment_of(stats[label], page.scale, horizontal), page,
-                                horizontal=horizontal)]
-        out[np.isin(labels, edges)] = 255
+        edge = np.zeros(count, bool)
+        edge[1:] = [thickness[label] <= limit
+                    and _seal_edge(_segment_of(stats[label], page.scale, horizontal), page,
+                                   horizontal=horizontal) for label in range(1, count)]
+        out[edge[labels]] = 255
     return out
 
 

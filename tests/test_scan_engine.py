@@ -1,0 +1,56 @@
+"""The OCR engine wrapper: a crop's reading does not depend on the crops read with it,
+and the same pixels are recognised once. Needs the `ocr` extra (rapidocr-onnxruntime)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from report_extract.scan.engines import available_engines, get_engine
+
+pytestmark = pytest.mark.skipif(
+    "rapidocr" not in available_engines(),
+    reason="OCR engine not installed: pip install -e '.[ocr]' in the checkout "
+           "(rapidocr-onnxruntime)")
+
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")  # .ci/run installs it
+
+
+def line(text: str) -> np.ndarray:
+    """Grey crop of one printed line, 32 px glyphs with paper around them."""
+    if not FONT.exists():
+        pytest.skip(f"font {FONT} not installed (Debian fonts-wqy-zenhei)")
+    font = ImageFont.truetype(str(FONT), 32)
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("L", (right - left + 16, bottom - top + 8), 255)
+    ImageDraw.Draw(image).text((8 - left, 4 - top), text, font=font, fill=0)
+    return np.asarray(image)
+
+
+def test_a_crop_reads_the_same_alone_and_among_wider_crops():
+    engine = get_engine("rapidocr")
+    # Padded to the wider batch-mate, as before, the reading's probabilities changed.
+    digits, wider = line("4119"), line("41190")
+    alone = engine.read_lines([digits])[0]
+    engine._known.clear()  # read again, this time beside wider crops
+    among = engine.read_lines([wider, digits, line("1234567890 4119 2020")])[1]
+    assert alone.text == "4119"
+    assert among == alone
+
+
+def test_the_same_pixels_are_recognised_once(monkeypatch):
+    engine = get_engine("rapidocr")
+    engine._known.clear()
+    seen: list[int] = []
+    recognize = engine._recognize
+    monkeypatch.setattr(engine, "_recognize",
+                        lambda crops: seen.append(len(crops)) or recognize(crops))
+    first, second = line("305"), line("17")
+    reads = engine.read_lines([first, second, first.copy()])
+    assert [r.text for r in reads] == ["305", "17", "305"]
+    assert sum(seen) == 2
+    assert [r.text for r in engine.read_lines([second])] == ["17"]
+    assert sum(seen) == 2  # read before: not recognised again
