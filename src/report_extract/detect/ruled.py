@@ -11,7 +11,14 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
-from report_extract.detect.parts import TablePart, chars_to_text, cluster_values, group_lines
+from report_extract.detect.parts import (
+    CharIndex,
+    TablePart,
+    bbox_of,
+    chars_to_text,
+    cluster_values,
+    group_lines,
+)
 from report_extract.errors import NoTablesError
 from report_extract.models import (
     TABLE_NAMES,
@@ -156,8 +163,10 @@ def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool
     return covered >= COVER * length
 
 
-def network_to_part(page: Page, network: list[Segment]) -> TablePart | None:
-    """Rebuild the cell grid of one line network, with spans and text."""
+def network_to_part(page: Page, network: list[Segment], index: CharIndex | None = None
+                    ) -> TablePart | None:
+    """Rebuild the cell grid of one line network, with spans and text. `index`: the
+    page's chars indexed, if at hand (a page has several networks)."""
     h_segs = [s for s in network if s.is_horizontal]
     v_segs = [s for s in network if not s.is_horizontal]
     # The network's extents count as lines too: at a page break WPS often omits the
@@ -184,8 +193,7 @@ def network_to_part(page: Page, network: list[Segment]) -> TablePart | None:
         for c in range(n_cols):
             groups.setdefault(uf.find((r, c)), []).append((r, c))
     bbox = BBox(xs[0], ys[0], xs[-1], ys[-1])
-    chars = _CharIndex(
-        [ch for ch in page.chars if bbox.contains_point(*ch.bbox.center, tolerance=1)])
+    chars = _CharIndex((index or CharIndex(page.chars)).centred_in(bbox, tolerance=1))
     cells = [_make_cell(page.number, members, xs, ys, chars) for members in groups.values()]
     cells.sort(key=lambda c: (c.row, c.col))
     return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols)
@@ -252,23 +260,19 @@ def _anchor(ch: Char) -> tuple[float, float]:
 # --- headings and sections ---------------------------------------------------------------
 
 
-def text_lines(page: Page, exclude: list[BBox]) -> list[TextLine]:
-    """Lines of text outside the given boxes (tables), top to bottom."""
-    chars = [
-        ch for ch in page.chars
-        if not any(b.contains_point(*ch.bbox.center, tolerance=1) for b in exclude)
-    ]
+def text_lines(page: Page, exclude: list[BBox], index: CharIndex | None = None
+               ) -> list[TextLine]:
+    """Lines of text outside the given boxes (tables), top to bottom. `index`: the page's
+    chars indexed, if at hand."""
+    chars = page.chars
+    if exclude:
+        index = index or CharIndex(page.chars)
+        inside = {order for box in exclude for order in index.orders_in(box, tolerance=1)}
+        chars = [ch for order, ch in enumerate(page.chars) if order not in inside]
     return [
-        TextLine(page.number, g[0].bbox.top, chars_to_text(g), _bbox_of(g))
+        TextLine(page.number, g[0].bbox.top, chars_to_text(g), bbox_of(g))
         for g in group_lines(chars)
     ]
-
-
-def _bbox_of(chars: list[Char]) -> BBox:
-    box = chars[0].bbox
-    for ch in chars[1:]:
-        box = box.union(ch.bbox)
-    return box
 
 
 _HEADING_KEYS: list[tuple[str | None, str]] = [
@@ -461,8 +465,10 @@ def _move_part(part: TablePart, dx: float) -> None:
 def find_parts(document: Document) -> list[TablePart]:
     parts: list[TablePart] = []
     for page in document.pages:
-        for network in segments_to_networks(page.segments):
-            part = network_to_part(page, network)
+        networks = segments_to_networks(page.segments)
+        index = CharIndex(page.chars) if networks else None
+        for network in networks:
+            part = network_to_part(page, network, index)
             if part is not None and part.n_rows >= 1 and part.n_cols >= 2:
                 parts.append(part)
     return parts
