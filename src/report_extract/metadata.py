@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from report_extract.detect.parts import CharIndex, bbox_of, group_lines
 from report_extract.detect.ruled import TextLine, chars_to_text, text_lines
@@ -49,13 +50,19 @@ class _Run:
     """Glyphs side by side on one line with no wide gap: a title, a menu item."""
 
     page: int
-    text: str
+    chars: list[Char]
     bbox: BBox
     height: float  # median glyph height: the print size
     # its cleaned text has the 告 of "报告", which every title pattern ends with: a window
     # of runs none of which has it is no title. (Cleaning maps characters one by one, and
-    # 告 has no decomposition, so the window's cleaned text has it only if a run's has.)
+    # 告 has no decomposition, so whether the cleaned text has it does not depend on the
+    # characters' order or spacing, nor on the runs a window joins.)
     may_end_title: bool = True
+
+    @cached_property
+    def text(self) -> str:
+        """The run's text (made only for the runs a title could be made of)."""
+        return chars_to_text(self.chars)
 
 
 def read_metadata(document: Document) -> tuple[str | None, int | None]:
@@ -112,8 +119,8 @@ def _runs(page: Page) -> list[_Run]:
 
 def _run(page: int, chars: list[Char]) -> _Run:
     height = sorted(c.bbox.bottom - c.bbox.top for c in chars)[len(chars) // 2]
-    text = chars_to_text(chars)
-    return _Run(page, text, bbox_of(chars), height, "告" in clean_text(text))
+    may_end_title = "告" in clean_text("".join(ch.text for ch in chars))
+    return _Run(page, chars, bbox_of(chars), height, may_end_title)
 
 
 def _next_below(runs: list[_Run], first: int, last: _Run) -> _Run | None:

@@ -76,17 +76,19 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
     """
     # (centre y, x0, order): the order keeps equal keys in the chars' order, as a
     # stable sort would; the first char's centre of the current line is kept at hand
-    keyed = sorted(((ch.bbox.top + ch.bbox.bottom) / 2, ch.bbox.x0, order)
-                   for order, ch in enumerate(chars))
+    boxes = [ch.bbox for ch in chars]
+    keyed = sorted([((b.top + b.bottom) / 2, b.x0, order) for order, b in enumerate(boxes)])
     lines: list[list[Char]] = []
+    line: list[Char] = []
     line_y = 0.0
     for y, _, order in keyed:
-        ch = chars[order]
-        height = max(ch.bbox.bottom - ch.bbox.top, 1)
-        if lines and abs(line_y - y) <= height * LINE_TOLERANCE:
-            lines[-1].append(ch)
+        box = boxes[order]
+        height = max(box.bottom - box.top, 1)
+        if line and abs(line_y - y) <= height * LINE_TOLERANCE:
+            line.append(chars[order])
         else:
-            lines.append([ch])
+            line = [chars[order]]
+            lines.append(line)
             line_y = y
     return lines
 

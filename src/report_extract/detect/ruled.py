@@ -7,6 +7,7 @@ Parts are assigned to sections 二/三/四 by the headings above them and joined
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
@@ -281,16 +282,35 @@ _HEADING_KEYS: list[tuple[str | None, str]] = [
 ]
 
 
+_MATCHERS = threading.local()
+
+
+def _heading_matchers() -> list[tuple[str | None, str, SequenceMatcher]]:
+    """A matcher per heading key, made once per thread: SequenceMatcher indexes its second
+    sequence when given it, and every text line of every report is matched to the same
+    headings (a matcher is changed by each match, so threads do not share them)."""
+    matchers = getattr(_MATCHERS, "matchers", None)
+    if matchers is None:
+        matchers = [(name, key, SequenceMatcher(None, "", key)) for name, key in _HEADING_KEYS]
+        _MATCHERS.matchers = matchers
+    return matchers
+
+
 def match_heading(text: str) -> tuple[bool, str | None]:
     """(is a section heading, the table it introduces or None for sections without one)."""
     key = label_key(text)
     if not key or len(key) > 40:
         return False, None
     best, best_ratio = None, 0.0
-    for name, heading_key in _HEADING_KEYS:
+    for name, heading_key, matcher in _heading_matchers():
         if abs(len(key) - len(heading_key)) > 6:
             continue
-        ratio = SequenceMatcher(None, key, heading_key).ratio()
+        matcher.set_seq1(key)
+        # the quick ratios are upper bounds of the ratio: one no better than the best so
+        # far cannot replace it
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = name, ratio
     return best_ratio >= HEADING_SIMILARITY, best
