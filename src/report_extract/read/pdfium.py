@@ -318,6 +318,7 @@ class _Drawing:
         self.rects: list[dict] = []
         self.curves: list[dict] = []
         self.images: list[BBox] = []
+        self._by_kind = {"line": self.lines, "rect": self.rects, "curve": self.curves}
         self._matrix = raw.FS_MATRIX()
         self._fill_mode, self._stroke = ctypes.c_int(), ctypes.c_int()
         self._rgba = [ctypes.c_uint() for _ in range(4)]
@@ -346,7 +347,7 @@ class _Drawing:
             xs, ys = [p[0] for p in points], [p[1] for p in points]
             x0, top, x1, bottom = self.frame.box(min(xs), min(ys), max(xs), max(ys))
             item = {"x0": x0, "top": top, "x1": x1, "bottom": bottom, **paint}
-            {"line": self.lines, "rect": self.rects, "curve": self.curves}[kind].append(item)
+            self._by_kind[kind].append(item)
 
     def _object_matrix(self, obj: raw.FPDF_PAGEOBJECT) -> Matrix:
         m = self._matrix
@@ -414,12 +415,15 @@ Subpath = list[tuple[str, float, float]]
 
 def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     drawing = _Drawing(frame)
-    get_object, get_type, text = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType, (
-        raw.FPDF_PAGEOBJ_TEXT)
-    for index in range(raw.FPDFPage_CountObjects(page.raw)):
-        obj = get_object(page.raw, index)
+    get_object, get_type = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType
+    text, path = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH
+    handle = page.raw
+    for index in range(raw.FPDFPage_CountObjects(handle)):
+        obj = get_object(handle, index)
         kind = get_type(obj)
-        if kind != text:  # WPS writes every glyph as a text object: thousands a report
+        if kind == path:
+            drawing._add_path(obj, IDENTITY)
+        elif kind != text:  # WPS writes every glyph as a text object: thousands a report
             drawing.visit(obj, IDENTITY, kind)
     return drawing
 
