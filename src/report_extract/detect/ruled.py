@@ -453,11 +453,23 @@ def page_offsets(words_per_page: list[list[BBox]]) -> list[float]:
 
 
 def _edges(boxes: list[BBox]) -> list[float]:
-    return sorted({round(v, 1) for b in boxes for v in (b.x0, (b.x0 + b.x1) / 2)})
+    """Left edges and centres, sorted (a NaN, which lines up with nothing, left out)."""
+    return sorted({round(v, 1) for b in boxes for v in (b.x0, (b.x0 + b.x1) / 2) if v == v})
 
 
 def _lined_up(edges: list[float], reference: list[float], shift: float) -> int:
-    return sum(any(abs(e - shift - r) <= WORD_ALIGN for r in reference) for e in edges)
+    """How many edges, shifted, lie within WORD_ALIGN of a reference edge. `reference`
+    is sorted: the nearest reference edges to a point are the two around it, so each
+    edge looks at those two only (every shift tried used to compare every pair)."""
+    count = 0
+    last = len(reference) - 1
+    for e in edges:
+        at = e - shift
+        i = bisect_left(reference, at)
+        if (i <= last and abs(at - reference[i]) <= WORD_ALIGN) or (
+                i > 0 and abs(at - reference[i - 1]) <= WORD_ALIGN):
+            count += 1
+    return count
 
 
 def _moved_page(page: Page, dx: float) -> Page:
