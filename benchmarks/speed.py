@@ -176,15 +176,22 @@ def summary(timings: list[Timing], label: str) -> str:
 
 
 def command_seconds(pdf: Path, runs: int) -> list[float]:
-    """Wall seconds of `report-extract extract PDF` as a new process, each run."""
+    """Wall seconds of `report-extract extract PDF` as a new process, each run.
+
+    As an installed tool runs: with its modules' bytecode cached (pip compiles it on
+    install). PYTHONDONTWRITEBYTECODE, where set (a sandbox, CI), would have every run
+    compile all its modules from source again (~0.15 s more): it is left out of the
+    command's environment, and one untimed run writes the caches."""
     command = shutil.which("report-extract", path=str(Path(sys.executable).parent))
     argv = [command] if command else [sys.executable, "-m", "report_extract.cli"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     seconds = []
-    for _ in range(runs):
+    for run in range(runs + 1):
         start = time.perf_counter()
         subprocess.run([*argv, "extract", str(pdf)], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=False, env=os.environ.copy())
-        seconds.append(time.perf_counter() - start)
+                       stderr=subprocess.DEVNULL, check=False, env=env)
+        if run:
+            seconds.append(time.perf_counter() - start)
     return seconds
 
 

@@ -14,7 +14,12 @@ from conftest import SHARED_REAL, load_truth, requires_shared_real
 
 import report_extract
 from report_extract.batch import convert
-from report_extract.dataset.checks import StoredReport, conflicts
+from report_extract.dataset.checks import (
+    StoredReport,
+    conflict_groups,
+    conflicts,
+    group_conflicts,
+)
 from report_extract.dataset.identity import (
     AliasError,
     agency_key,
@@ -237,9 +242,10 @@ def test_writing_a_big_dataset_shows_progress_in_reports():
     assert "reports/s" in stream.getvalue()
 
 
-def _stored(report_id: str, source_file: str, cells: list[tuple]) -> StoredReport:
-    """A stored report of 甲局 2023 with cells (table, row, column, value, uncertain)."""
-    meta = [report_id, source_file, "甲局", "甲局", 2023, "2021"]
+def _stored(report_id: str, source_file: str, cells: list[tuple], year: int = 2023
+            ) -> StoredReport:
+    """A stored report of 甲局 (2023) with cells (table, row, column, value, uncertain)."""
+    meta = [report_id, source_file, "甲局", "甲局", year, "2021"]
     rows = [[*meta, table, row, column, value, None, str(value), 1, None, None, None, None,
              bool(doubt), doubt or None, None, "text"]
             for table, row, column, value, doubt in cells]
@@ -262,6 +268,33 @@ def test_conflicts_name_each_differing_cell_and_same_values_say_so():
         ["review_litigation", "review", "upheld", 1.0, None,
          "review_litigation.review.upheld: a.pdf prints 1, b.pdf prints a value that could "
          "not be read"]]
+
+
+def test_conflicts_read_one_report_at_a_time_give_the_same_rows():
+    """batch.assemble groups the reports by agency-year from their metadata and loads
+    each group's reports one at a time from the stored parts (conflict_groups,
+    group_conflicts): the same rows as conflicts over all the reports at once."""
+    base = [("applications", "new", "total", 5, None)]
+    other = [("applications", "new", "total", 6, None)]
+    reports = [_stored("c", "c.pdf", other), _stored("a", "a.pdf", base),
+               _stored("b", "b.pdf", base), _stored("d", "d.pdf", base, year=2022)]
+    by_id = {r.report_id: r for r in reports}
+    loads: list[str] = []
+
+    def loaded(ids):
+        for report_id in ids:
+            loads.append(report_id)
+            yield by_id[report_id]
+
+    groups = conflict_groups(reports)
+    assert groups == [(("甲局", 2023), ["a", "b", "c"])]  # 2022 has one report: no conflict
+    streamed = [row for (agency, year), ids in groups
+                for row in group_conflicts(agency, year, loaded(ids))]
+    assert streamed == conflicts(reports)
+    assert loads == ["a", "b", "c"]
+    assert [r[2:9] for r in streamed] == [
+        ["a", "b", None, None, None, None, None],
+        ["a", "c", "applications", "new", "total", 5.0, 6.0]]
 
 
 @pytest.mark.parametrize("variation", [

@@ -22,12 +22,13 @@ def extra_rows(grids: dict[str, Grid], tables: dict[str, CanonicalTable]) -> lis
         grid = grids.get(name)
         if grid is None:
             continue
-        columns = _column_keys(grid, table)
+        columns: Placed | None = None  # found once, for a table with an extra row only
         for problem in table.problems:
             if problem.kind != UNPLACED_ROW or not problem.raw_text:
                 continue
             label = _cell_of(grid, problem.page, problem.bbox, problem.locator)
             if label is not None:
+                columns = _column_keys(grid, table) if columns is None else columns
                 found += _row_values(name, grid, label, clean_text(problem.raw_text), columns)
     return found
 

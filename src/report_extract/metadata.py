@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
+from report_extract.detect.parts import CharIndex, bbox_of, group_lines
 from report_extract.detect.ruled import TextLine, chars_to_text, text_lines
 from report_extract.models import BBox, Char, Document, Page, Problem
 from report_extract.textclean import clean_text
@@ -48,9 +50,19 @@ class _Run:
     """Glyphs side by side on one line with no wide gap: a title, a menu item."""
 
     page: int
-    text: str
+    chars: list[Char]
     bbox: BBox
     height: float  # median glyph height: the print size
+    # its cleaned text has the 告 of "报告", which every title pattern ends with: a window
+    # of runs none of which has it is no title. (Cleaning maps characters one by one, and
+    # 告 has no decomposition, so whether the cleaned text has it does not depend on the
+    # characters' order or spacing, nor on the runs a window joins.)
+    may_end_title: bool = True
+
+    @cached_property
+    def text(self) -> str:
+        """The run's text (made only for the runs a title could be made of)."""
+        return chars_to_text(self.chars)
 
 
 def read_metadata(document: Document) -> tuple[str | None, int | None]:
@@ -71,6 +83,8 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
                 if below is None:
                     break
                 window.append(below)
+            if not any(r.may_end_title for r in window):
+                continue
             text = "".join(r.text for r in window)
             agency, year = parse_title(text)
             if agency is not None and year is not None:
@@ -87,10 +101,9 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
 
 def _runs(page: Page) -> list[_Run]:
     runs = []
-    for line in text_lines(page, []):
-        chars = sorted((c for c in page.chars
-                        if line.bbox.contains_point(*c.bbox.center, tolerance=0.5)),
-                       key=lambda c: c.bbox.x0)
+    index = CharIndex(page.chars)
+    for group in group_lines(page.chars):  # text_lines' lines; only their boxes matter
+        chars = sorted(index.centred_in(bbox_of(group), tolerance=0.5), key=lambda c: c.bbox.x0)
         if not chars:
             continue
         height = sorted(c.bbox.bottom - c.bbox.top for c in chars)[len(chars) // 2]
@@ -105,11 +118,9 @@ def _runs(page: Page) -> list[_Run]:
 
 
 def _run(page: int, chars: list[Char]) -> _Run:
-    box = chars[0].bbox
-    for ch in chars[1:]:
-        box = box.union(ch.bbox)
     height = sorted(c.bbox.bottom - c.bbox.top for c in chars)[len(chars) // 2]
-    return _Run(page, chars_to_text(chars), box, height)
+    may_end_title = "告" in clean_text("".join(ch.text for ch in chars))
+    return _Run(page, chars, bbox_of(chars), height, may_end_title)
 
 
 def _next_below(runs: list[_Run], first: int, last: _Run) -> _Run | None:

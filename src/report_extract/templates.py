@@ -7,6 +7,7 @@ from here. Keys are the contract of ../shared/spec/report-format.md: never renam
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 TEMPLATES = ("2019", "2021")
 BOTH = TEMPLATES
@@ -369,8 +370,10 @@ COLUMN_TREES: dict[str, TemplateNode] = {
 OTHER_FORMS: dict[str, tuple[str, ...]] = {"2019": ("other",), "2021": OTHER_SPLIT_ROWS}
 
 
+@cache
 def parent_labels(table: str) -> frozenset[str]:
-    """Labels the table's template prints only over other labels, never beside values."""
+    """Labels the table's template prints only over other labels, never beside values.
+    Found once per table (every row label of every report is checked against them)."""
     parents: set[str] = set()
 
     def visit(node: TemplateNode) -> None:

@@ -20,9 +20,10 @@ from report_extract.batch.progress import Progress
 from report_extract.batch.versions import SCHEMA_ID
 from report_extract.dataset.checks import (
     StoredReport,
-    conflicts,
+    conflict_groups,
     continuity_cells,
     continuity_checks,
+    group_conflicts,
 )
 from report_extract.dataset.identity import Identity, identify
 from report_extract.write import FORMATS, open_tables
@@ -131,7 +132,7 @@ def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
     for stored in firsts.values():
         stored.meta[3] = links.get(stored.meta[3], stored.meta[3])
     dataset_checks = continuity_checks(firsts.values())
-    conflict_rows = conflicts(_full(firsts, usable, store))
+    conflict_rows = _conflicts(firsts, usable, store)
     missing = list(missing)
     reporter = Progress(len(usable), progress, desc="writing tables", unit="report")
     if len(usable) >= BIG_DATASET:
@@ -177,18 +178,22 @@ def _first_pass(entry: ManifestEntry, store: PartStore) -> StoredReport:
     return StoredReport(entry.sha256, report[:6], continuity_cells(rows["cells"]))
 
 
-def _full(firsts: dict[str, StoredReport], usable: list[ManifestEntry],
-          store: PartStore) -> Iterator[StoredReport]:
-    """The reports sharing an agency-year with another, with all their cells."""
-    counts: dict[tuple, int] = {}
-    for stored in firsts.values():
-        key = (stored.agency_key, stored.year)
-        counts[key] = counts.get(key, 0) + 1
-    for entry in usable:
-        stored = firsts[entry.sha256]
-        if stored.agency_key and stored.year and counts[(stored.agency_key, stored.year)] > 1:
-            rows = store.read(entry.part, entry.offset, entry.length)
-            yield StoredReport(stored.report_id, stored.meta, rows["cells"])
+def _conflicts(firsts: dict[str, StoredReport], usable: list[ManifestEntry],
+               store: PartStore) -> list[Row]:
+    """The conflicts table: the reports of each agency-year shared by several, with all
+    their cells, read again one at a time (an archive can hold many copies of a report,
+    and their cells together would not fit in memory)."""
+    entries = {e.sha256: e for e in usable}
+    rows: list[Row] = []
+    for (agency, year), members in conflict_groups(firsts.values()):
+        rows += group_conflicts(agency, year, (_with_cells(firsts[sha], entries[sha], store)
+                                               for sha in members))
+    return rows
+
+
+def _with_cells(stored: StoredReport, entry: ManifestEntry, store: PartStore) -> StoredReport:
+    rows = store.read(entry.part, entry.offset, entry.length)
+    return StoredReport(stored.report_id, stored.meta, rows["cells"])
 
 
 def _write_report(tables, entry: ManifestEntry, store: PartStore,

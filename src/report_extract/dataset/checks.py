@@ -3,6 +3,7 @@ conflicts (several reports for one agency-year), from the reports' stored cells.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,8 +54,26 @@ def cell_value(row: Row) -> int | float | None:
     return row[_C["value"]] if row[_C["amount"]] is None else row[_C["amount"]]
 
 
+# What `cell_of` reads of a stored cell: all a continuity cell keeps (see continuity_cells)
+_CELL_FIELDS = tuple(_C[name] for name in ("value", "amount", "raw_text", "page", "uncertain",
+                                           "uncertain_reason"))
+_CELL_KEYS = tuple(_C[name] for name in ("table", "row", "column"))
+
+
 def continuity_cells(cells: Iterable[Row]) -> list[Row]:
-    return [r for r in cells if (r[_C["table"]], r[_C["row"]]) in CONTINUITY_CELLS]
+    """The cells rules 5-6 read, kept for every report of an archive while the dataset
+    is assembled: so each keeps only what `cell_of` reads (the rest None) and shares its
+    key strings with every other report's, a few hundred bytes a cell."""
+    kept: list[Row] = []
+    for r in cells:
+        if (r[_C["table"]], r[_C["row"]]) in CONTINUITY_CELLS:
+            row: Row = [None] * len(r)
+            for i in _CELL_KEYS:
+                row[i] = sys.intern(r[i]) if isinstance(r[i], str) else r[i]
+            for i in _CELL_FIELDS:
+                row[i] = r[i]
+            kept.append(row)
+    return kept
 
 
 def continuity_checks(reports: Iterable[StoredReport]) -> list[Row]:
@@ -91,11 +110,32 @@ def conflicts(reports: Iterable[StoredReport]) -> list[Row]:
             groups[(stored.agency_key, stored.year)].append(stored)
     rows: list[Row] = []
     for (agency, year), members in sorted(groups.items()):
-        if len(members) < 2:
-            continue
-        first, *others = sorted(members, key=lambda s: s.report_id)
-        for other in others:
-            rows += _differences(agency, year, first, other)
+        if len(members) > 1:
+            rows += group_conflicts(agency, year, sorted(members, key=lambda s: s.report_id))
+    return rows
+
+
+def conflict_groups(reports: Iterable[StoredReport]
+                    ) -> list[tuple[tuple[str, int], list[str]]]:
+    """The agency-years with several reports, in order, each with its reports' ids in
+    order: what `conflicts` compares, so that a caller holding only the reports' metadata
+    can load each group's reports one at a time (batch.assemble)."""
+    groups: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for stored in reports:
+        if stored.agency_key and stored.year:
+            groups[(stored.agency_key, stored.year)].append(stored.report_id)
+    return [(key, sorted(members)) for key, members in sorted(groups.items())
+            if len(members) > 1]
+
+
+def group_conflicts(agency: str, year: int, members: Iterable[StoredReport]) -> list[Row]:
+    """The conflict rows of one agency-year: each report (in report id order) against
+    the first. Only the first and the one compared are held at a time."""
+    reports = iter(members)
+    first = next(reports)
+    rows: list[Row] = []
+    for other in reports:
+        rows += _differences(agency, year, first, other)
     return rows
 
 

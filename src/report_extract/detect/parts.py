@@ -3,6 +3,7 @@ clusters of positions (detect.ruled and detect.borderless both build on these)."
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from report_extract.models import BBox, Char, GridCell
@@ -43,13 +44,28 @@ def chars_to_text(chars: list[Char]) -> str:
     """Characters in reading order: lines top to bottom, a space where a gap is wide."""
     out: list[str] = []
     for line in group_lines(chars):
-        line.sort(key=lambda c: c.bbox.x0)
-        text = line[0].text
-        for prev, ch in zip(line, line[1:], strict=False):
-            gap = ch.bbox.x0 - prev.bbox.x1
-            text += (" " if gap > 0.3 * (ch.bbox.bottom - ch.bbox.top) else "") + ch.text
-        out.append(text)
+        line.sort(key=_left)
+        pieces = [line[0].text]
+        prev = line[0].bbox
+        for ch in line[1:]:
+            box = ch.bbox
+            if box.x0 - prev.x1 > 0.3 * (box.bottom - box.top):
+                pieces.append(" ")
+            pieces.append(ch.text)
+            prev = box
+        out.append("".join(pieces))
     return "\n".join(out)
+
+
+def bbox_of(chars: list[Char]) -> BBox:
+    """The box around the chars (as BBox.union over them, at once)."""
+    boxes = [ch.bbox for ch in chars]
+    return BBox(min([b.x0 for b in boxes]), min([b.top for b in boxes]),
+                max([b.x1 for b in boxes]), max([b.bottom for b in boxes]))
+
+
+def _left(ch: Char) -> float:
+    return ch.bbox.x0
 
 
 def _center_y(ch: Char) -> float:
@@ -62,11 +78,46 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
     Each char is compared with its line's first char, not the last one added, so that
     staggered lines side by side (a wrapped label beside centred numbers) do not chain.
     """
+    # (centre y, x0, order): the order keeps equal keys in the chars' order, as a
+    # stable sort would; the first char's centre of the current line is kept at hand
+    boxes = [ch.bbox for ch in chars]
+    keyed = sorted([((b.top + b.bottom) / 2, b.x0, order) for order, b in enumerate(boxes)])
     lines: list[list[Char]] = []
-    for ch in sorted(chars, key=lambda c: (_center_y(c), c.bbox.x0)):
-        height = max(ch.bbox.bottom - ch.bbox.top, 1)
-        if lines and abs(_center_y(lines[-1][0]) - _center_y(ch)) <= height * LINE_TOLERANCE:
-            lines[-1].append(ch)
+    line: list[Char] = []
+    line_y = 0.0
+    for y, _, order in keyed:
+        box = boxes[order]
+        height = max(box.bottom - box.top, 1)
+        if line and abs(line_y - y) <= height * LINE_TOLERANCE:
+            line.append(chars[order])
         else:
-            lines.append([ch])
+            line = [chars[order]]
+            lines.append(line)
+            line_y = y
     return lines
+
+
+class CharIndex:
+    """A page's chars by their centres' y: the chars centred in a box (a text line, a
+    table) are found by bisection, not by testing every char of the page against it."""
+
+    def __init__(self, chars: list[Char]):
+        self._chars = chars
+        centred = sorted((y, order) for order, ch in enumerate(chars)
+                         if (y := (ch.bbox.top + ch.bbox.bottom) / 2) == y)  # not NaN
+        self._ys = [y for y, _ in centred]
+        self._orders = [order for _, order in centred]
+
+    def orders_in(self, box: BBox, tolerance: float = 0.0) -> list[int]:
+        """Positions (in the chars given) of the chars whose centre lies in the box
+        (edges and tolerance included, as BBox.contains_point), ascending."""
+        lo = bisect_left(self._ys, box.top - tolerance)
+        hi = bisect_right(self._ys, box.bottom + tolerance)
+        left, right = box.x0 - tolerance, box.x1 + tolerance
+        chars = self._chars
+        return sorted(order for order in self._orders[lo:hi]
+                      if left <= (chars[order].bbox.x0 + chars[order].bbox.x1) / 2 <= right)
+
+    def centred_in(self, box: BBox, tolerance: float = 0.0) -> list[Char]:
+        """The chars whose centre lies in the box, in their page order."""
+        return [self._chars[order] for order in self.orders_in(box, tolerance)]

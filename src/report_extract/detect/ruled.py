@@ -7,11 +7,19 @@ Parts are assigned to sections 二/三/四 by the headings above them and joined
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
-from report_extract.detect.parts import TablePart, chars_to_text, cluster_values, group_lines
+from report_extract.detect.parts import (
+    CharIndex,
+    TablePart,
+    bbox_of,
+    chars_to_text,
+    cluster_values,
+    group_lines,
+)
 from report_extract.errors import NoTablesError
 from report_extract.models import (
     TABLE_NAMES,
@@ -157,8 +165,10 @@ def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool
     return covered >= COVER * length
 
 
-def network_to_part(page: Page, network: list[Segment]) -> TablePart | None:
-    """Rebuild the cell grid of one line network, with spans and text."""
+def network_to_part(page: Page, network: list[Segment], index: CharIndex | None = None
+                    ) -> TablePart | None:
+    """Rebuild the cell grid of one line network, with spans and text. `index`: the
+    page's chars indexed, if at hand (a page has several networks)."""
     h_segs = [s for s in network if s.is_horizontal]
     v_segs = [s for s in network if not s.is_horizontal]
     # The network's extents count as lines too: at a page break WPS often omits the
@@ -189,9 +199,9 @@ def network_to_part(page: Page, network: list[Segment]) -> TablePart | None:
     text_layer = page.source != "ocr"
     open_top = _open_columns(h_at[0], xs) if text_layer else frozenset()
     open_bottom = _open_columns(h_at[-1], xs) if text_layer else frozenset()
-    inside = [ch for ch in page.chars if bbox.contains_point(*ch.bbox.center, tolerance=1)]
+    inside = (index or CharIndex(page.chars)).centred_in(bbox, tolerance=1)
     reach, below = _overflow(page, xs, bbox, open_bottom)
-    chars = _CharIndex(inside + below)
+    chars = _CharIndex(list(inside) + below)
     cells = [_make_cell(page.number, members, xs, ys, chars, reach)
              for members in groups.values()]
     cells.sort(key=lambda c: (c.row, c.col))
@@ -296,23 +306,19 @@ def _anchor(ch: Char) -> tuple[float, float]:
 # --- headings and sections ---------------------------------------------------------------
 
 
-def text_lines(page: Page, exclude: list[BBox]) -> list[TextLine]:
-    """Lines of text outside the given boxes (tables), top to bottom."""
-    chars = [
-        ch for ch in page.chars
-        if not any(b.contains_point(*ch.bbox.center, tolerance=1) for b in exclude)
-    ]
+def text_lines(page: Page, exclude: list[BBox], index: CharIndex | None = None
+               ) -> list[TextLine]:
+    """Lines of text outside the given boxes (tables), top to bottom. `index`: the page's
+    chars indexed, if at hand."""
+    chars = page.chars
+    if exclude:
+        index = index or CharIndex(page.chars)
+        inside = {order for box in exclude for order in index.orders_in(box, tolerance=1)}
+        chars = [ch for order, ch in enumerate(page.chars) if order not in inside]
     return [
-        TextLine(page.number, g[0].bbox.top, chars_to_text(g), _bbox_of(g))
+        TextLine(page.number, g[0].bbox.top, chars_to_text(g), bbox_of(g))
         for g in group_lines(chars)
     ]
-
-
-def _bbox_of(chars: list[Char]) -> BBox:
-    box = chars[0].bbox
-    for ch in chars[1:]:
-        box = box.union(ch.bbox)
-    return box
 
 
 _HEADING_KEYS: list[tuple[str | None, str]] = [
@@ -321,16 +327,35 @@ _HEADING_KEYS: list[tuple[str | None, str]] = [
 ]
 
 
+_MATCHERS = threading.local()
+
+
+def _heading_matchers() -> list[tuple[str | None, str, SequenceMatcher]]:
+    """A matcher per heading key, made once per thread: SequenceMatcher indexes its second
+    sequence when given it, and every text line of every report is matched to the same
+    headings (a matcher is changed by each match, so threads do not share them)."""
+    matchers = getattr(_MATCHERS, "matchers", None)
+    if matchers is None:
+        matchers = [(name, key, SequenceMatcher(None, "", key)) for name, key in _HEADING_KEYS]
+        _MATCHERS.matchers = matchers
+    return matchers
+
+
 def match_heading(text: str) -> tuple[bool, str | None]:
     """(is a section heading, the table it introduces or None for sections without one)."""
     key = label_key(text)
     if not key or len(key) > 40:
         return False, None
     best, best_ratio = None, 0.0
-    for name, heading_key in _HEADING_KEYS:
+    for name, heading_key, matcher in _heading_matchers():
         if abs(len(key) - len(heading_key)) > 6:
             continue
-        ratio = SequenceMatcher(None, key, heading_key).ratio()
+        matcher.set_seq1(key)
+        # the quick ratios are upper bounds of the ratio: one no better than the best so
+        # far cannot replace it
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = name, ratio
     return best_ratio >= HEADING_SIMILARITY, best
@@ -473,11 +498,23 @@ def page_offsets(words_per_page: list[list[BBox]]) -> list[float]:
 
 
 def _edges(boxes: list[BBox]) -> list[float]:
-    return sorted({round(v, 1) for b in boxes for v in (b.x0, (b.x0 + b.x1) / 2)})
+    """Left edges and centres, sorted (a NaN, which lines up with nothing, left out)."""
+    return sorted({round(v, 1) for b in boxes for v in (b.x0, (b.x0 + b.x1) / 2) if v == v})
 
 
 def _lined_up(edges: list[float], reference: list[float], shift: float) -> int:
-    return sum(any(abs(e - shift - r) <= WORD_ALIGN for r in reference) for e in edges)
+    """How many edges, shifted, lie within WORD_ALIGN of a reference edge. `reference`
+    is sorted: the nearest reference edges to a point are the two around it, so each
+    edge looks at those two only (every shift tried used to compare every pair)."""
+    count = 0
+    last = len(reference) - 1
+    for e in edges:
+        at = e - shift
+        i = bisect_left(reference, at)
+        if (i <= last and abs(at - reference[i]) <= WORD_ALIGN) or (
+                i > 0 and abs(at - reference[i - 1]) <= WORD_ALIGN):
+            count += 1
+    return count
 
 
 def _moved_page(page: Page, dx: float) -> Page:
@@ -505,8 +542,10 @@ def _move_part(part: TablePart, dx: float) -> None:
 def find_parts(document: Document) -> list[TablePart]:
     parts: list[TablePart] = []
     for page in document.pages:
-        for network in segments_to_networks(page.segments):
-            part = network_to_part(page, network)
+        networks = segments_to_networks(page.segments)
+        index = CharIndex(page.chars) if networks else None
+        for network in networks:
+            part = network_to_part(page, network, index)
             if part is not None and part.n_rows >= 1 and part.n_cols >= 2:
                 parts.append(part)
     return parts

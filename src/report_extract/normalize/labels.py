@@ -30,8 +30,10 @@ class LabelMatch:
     reason: str = ""
 
 
+@lru_cache(maxsize=MATCH_CACHE)
 def similarity(a: str, b: str) -> float:
-    """Similarity of two label keys, with credit for a label printed in short."""
+    """Similarity of two label keys, with credit for a label printed in short. Memoised:
+    a row label is compared with the template's parents for every row of every report."""
     if not a or not b:
         return 0.0
     ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()

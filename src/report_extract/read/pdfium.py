@@ -132,7 +132,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
             check_page_box(index + 1, frame.media_box, name, limits)  # e.g. 70 m long
         glyphs = _glyphs(textpage, flat)
         frame.turns = page_turns((g.direction for g in glyphs), default=frame.turns)
-        chars = [g.char(frame) for g in glyphs]
+        chars = _chars(glyphs, frame)
         drawing = _read_drawing(page, frame)
         segments = rulings(drawing.lines, drawing.rects, drawing.curves)
         width, height = frame.size
@@ -140,6 +140,24 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
     finally:
         raw.FPDFText_ClosePage(textpage)
         page.close()
+
+
+def _chars(glyphs: list[_Glyph], frame: _PageFrame) -> list[Char]:
+    """The glyphs' Chars on the upright page (_Glyph.char, with its common case inline:
+    a report has thousands of glyphs, upright on an unturned page)."""
+    if frame.turns:
+        return [g.char(frame) for g in glyphs]
+    left, top = frame.x0, frame.y1
+    chars = []
+    for g in glyphs:
+        if g.direction:
+            chars.append(g.char(frame))
+            continue
+        lo, hi = g.advance
+        y0 = g.origin[1] + g.descent  # as user_box: the descent line, then `size` above it
+        chars.append(Char(g.text, BBox(lo - left, top - (y0 + g.size), hi - left, top - y0),
+                          g.size))
+    return chars
 
 
 class _Glyph:
@@ -151,8 +169,7 @@ class _Glyph:
 
     def __init__(self, text: str, origin: tuple[float, float], advance: tuple[float, float],
                  size: float, descent: float, direction: int):
-        # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs from here on
-        self.text, self.origin, self.advance = unify_radicals(text), origin, advance
+        self.text, self.origin, self.advance = text, origin, advance
         self.size, self.descent, self.direction = size, descent, direction
 
     def char(self, frame: _PageFrame) -> Char:
@@ -214,17 +231,28 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
         if code in _WHITESPACE:
             continue
         # PDFium gives the char code of a glyph it cannot map: U+FFFD says so
-        text = "\ufffd" if code == 0 or map_error(textpage, current) else _char(code)
-        if not text.strip():
-            continue
+        if code == 0 or map_error(textpage, current) or code > 0x10FFFF:
+            text = "\ufffd"
+        else:
+            text = chr(code)
+            if not text.strip():
+                continue
+            if _RADICALS_FIRST <= code <= _RADICALS_LAST:
+                # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs
+                text = unify_radicals(text)
         loose_box(textpage, current, rect)
         char_matrix(textpage, current, matrix)
         char_origin(textpage, current, ox, oy)
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
         size = font_size(textpage, current) * (abs(d) if c == 0 else math.hypot(c, d))
         direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
-        glyph = _glyph(text, (ox.value, oy.value), (rect.left, rect.right, rect.bottom,
-                                                     rect.top), size, direction)
+        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
+        origin = (ox.value, oy.value)
+        if direction == 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
+            # _glyph's common case, inline
+            glyph = _Glyph(text, origin, (left, right), size, min(bottom - origin[1], 0.0), 0)
+        else:
+            glyph = _glyph(text, origin, (left, right, bottom, top), size, direction)
         if flat and _is_flat(textpage, current, flat, fonts):
             glyph.descent = 0.0
         glyphs.append(glyph)
@@ -234,11 +262,9 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
 _WHITESPACE = frozenset(map(ord, " \t\r\n\u3000\xa0"))
 
 
-def _char(code: int) -> str:
-    try:
-        return chr(code)
-    except ValueError:
-        return "\ufffd"
+# The code points unify_radicals maps (CJK Radicals Supplement, Kangxi Radicals), and
+# the block between, which it leaves alone
+_RADICALS_FIRST, _RADICALS_LAST = 0x2E80, 0x2FD5
 
 
 Box = tuple[float, float, float, float]  # left, right, bottom, top (user space)
@@ -311,6 +337,7 @@ class _Drawing:
         self.rects: list[dict] = []
         self.curves: list[dict] = []
         self.images: list[BBox] = []
+        self._by_kind = {"line": self.lines, "rect": self.rects, "curve": self.curves}
         self._matrix = raw.FS_MATRIX()
         self._fill_mode, self._stroke = ctypes.c_int(), ctypes.c_int()
         self._rgba = [ctypes.c_uint() for _ in range(4)]
@@ -339,7 +366,7 @@ class _Drawing:
             xs, ys = [p[0] for p in points], [p[1] for p in points]
             x0, top, x1, bottom = self.frame.box(min(xs), min(ys), max(xs), max(ys))
             item = {"x0": x0, "top": top, "x1": x1, "bottom": bottom, **paint}
-            {"line": self.lines, "rect": self.rects, "curve": self.curves}[kind].append(item)
+            self._by_kind[kind].append(item)
 
     def _object_matrix(self, obj: raw.FPDF_PAGEOBJECT) -> Matrix:
         m = self._matrix
@@ -365,24 +392,30 @@ class _Drawing:
         closing flag becomes an "h" back to the subpath's start.
         """
         x, y = self._x, self._y
+        get_segment, get_type, get_point, get_close = (
+            raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetType,
+            raw.FPDFPathSegment_GetPoint, raw.FPDFPathSegment_GetClose)
+        moveto, bezierto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+        a, b, c, d, e, f = matrix  # _apply, inline
         subpaths: list[Subpath] = []
         bezier = 0
         for index in range(raw.FPDFPath_CountSegments(obj)):
-            segment = raw.FPDFPath_GetPathSegment(obj, index)
-            kind = raw.FPDFPathSegment_GetType(segment)
-            raw.FPDFPathSegment_GetPoint(segment, x, y)
-            point = _apply(matrix, x.value, y.value)
-            if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            segment = get_segment(obj, index)
+            kind = get_type(segment)
+            get_point(segment, x, y)
+            px, py = x.value, y.value
+            point = (a * px + c * py + e, b * px + d * py + f)
+            if kind == moveto or not subpaths:
                 subpaths.append([("m", *point)])
                 bezier = 0
-            elif kind == raw.FPDF_SEGMENT_BEZIERTO:
+            elif kind == bezierto:
                 bezier += 1
                 if bezier % 3:
                     continue  # a control point
                 subpaths[-1].append(("c", *point))
             else:
                 subpaths[-1].append(("l", *point))
-            if raw.FPDFPathSegment_GetClose(segment):
+            if get_close(segment):
                 start = subpaths[-1][0]
                 subpaths[-1].append(("h", start[1], start[2]))
         return subpaths
@@ -401,12 +434,15 @@ Subpath = list[tuple[str, float, float]]
 
 def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     drawing = _Drawing(frame)
-    get_object, get_type, text = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType, (
-        raw.FPDF_PAGEOBJ_TEXT)
-    for index in range(raw.FPDFPage_CountObjects(page.raw)):
-        obj = get_object(page.raw, index)
+    get_object, get_type = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType
+    text, path = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH
+    handle = page.raw
+    for index in range(raw.FPDFPage_CountObjects(handle)):
+        obj = get_object(handle, index)
         kind = get_type(obj)
-        if kind != text:  # WPS writes every glyph as a text object: thousands a report
+        if kind == path:
+            drawing._add_path(obj, IDENTITY)
+        elif kind != text:  # WPS writes every glyph as a text object: thousands a report
             drawing.visit(obj, IDENTITY, kind)
     return drawing
 
