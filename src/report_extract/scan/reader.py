@@ -423,19 +423,26 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
     not carry seal remnants or scan noise into the recogniser."""
     keep = 255 - _dilate(rules, 2)
     ink = _without_specks(cv2.bitwise_and(image.ink, keep), image.dpi)
-    faint = _without_specks(cv2.bitwise_and(image.faint_ink, keep), image.dpi)
-    near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
-    gray = np.where(near_print > 0, image.gray, 255).astype(np.uint8)
-    faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, 255).astype(np.uint8)
+    if np.array_equal(image.faint_ink, image.ink):  # no seal ink cleared: one ink, one pass
+        faint, near_print = ink, _dilate(ink, 2)  # every faint component touches the ink
+    else:
+        faint = _without_specks(cv2.bitwise_and(image.faint_ink, keep), image.dpi)
+        near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
+    gray = np.where(near_print > 0, image.gray, np.uint8(255))
+    if faint is ink and np.array_equal(image.unmixed, image.gray):
+        return _Sheet(gray, ink, faint, gray, image.seal)  # the faint grey is the same grey
+    faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, np.uint8(255))
     return _Sheet(gray, ink, faint, faint_gray, image.seal)
 
 
 def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """The faint-ink components that share a pixel with the ink: whole glyphs whose
     pale strokes the ink mask lost, but no separate pale marks."""
-    _, labels = cv2.connectedComponents(faint, connectivity=8)
-    hit = np.unique(labels[ink > 0])
-    return np.where(np.isin(labels, hit[hit > 0]), 255, 0).astype(np.uint8)
+    count, labels = cv2.connectedComponents(faint, connectivity=8)
+    shade = np.zeros(count, np.uint8)  # per label, looked up once per pixel
+    shade[labels[ink > 0]] = 255
+    shade[0] = 0
+    return shade[labels]
 
 
 def _dilate(mask: np.ndarray, size: int) -> np.ndarray:
@@ -445,9 +452,10 @@ def _dilate(mask: np.ndarray, size: int) -> np.ndarray:
 def _without_specks(ink: np.ndarray, dpi: int) -> np.ndarray:
     side = MIN_SPECK * dpi / 72
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    keep = np.zeros(count, bool)
-    keep[1:] = (stats[1:, cv2.CC_STAT_WIDTH] >= side) | (stats[1:, cv2.CC_STAT_HEIGHT] >= side)
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+    shade = np.zeros(count, np.uint8)  # per label, looked up once per pixel
+    shade[1:] = np.where((stats[1:, cv2.CC_STAT_WIDTH] >= side)
+                         | (stats[1:, cv2.CC_STAT_HEIGHT] >= side), 255, 0)
+    return shade[labels]
 
 
 # --- table cells -------------------------------------------------------------------------
