@@ -93,6 +93,16 @@ class _Line:
         return self.box[3] - self.box[1]
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """A page mask's connected components, labelled once for all its cells: labels,
+    OpenCV stats, and which labels are kept (specks are labelled but not in the mask)."""
+
+    labels: np.ndarray
+    stats: np.ndarray
+    kept: np.ndarray
+
+
 @dataclass
 class _Sheet:
     """A page image made ready for cutting lines: rules removed, specks dropped."""
@@ -103,16 +113,6 @@ class _Sheet:
     faint_gray: np.ndarray  # unmixed grey, rules and dust painted white
     seal: np.ndarray  # clearly coloured pixels (PageImage.seal)
     faint_parts: _Parts | None = None  # the page's labelling of `faint` (_whole_glyphs)
-
-
-@dataclass(frozen=True)
-class _Parts:
-    """A page mask's connected components, labelled once for all its cells: labels,
-    OpenCV stats, and which labels are kept (specks are labelled but not in the mask)."""
-
-    labels: np.ndarray
-    stats: np.ndarray
-    kept: np.ndarray
 
 
 def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) -> Page:
