@@ -170,8 +170,11 @@ def _best_angle(xs: np.ndarray, ys: np.ndarray, angles: np.ndarray) -> float:
 
 def _sharpness(xs: np.ndarray, ys: np.ndarray, angle: float) -> float:
     # A counter-clockwise tilt raises the right end of a rule (smaller y); undo it.
-    levelled = ys + xs * np.tan(np.radians(angle))
-    counts = np.bincount(np.maximum(levelled - levelled.min(), 0).astype(np.int64))
+    # In place: 72 angles a page, and each new array of 300,000 is fresh memory.
+    levelled = xs * np.tan(np.radians(angle))
+    levelled += ys
+    levelled -= levelled.min()  # >= 0 exactly: the minimum is one of its values
+    counts = np.bincount(levelled.astype(np.int64))
     return float(np.dot(counts, counts))
 
 

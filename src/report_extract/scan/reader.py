@@ -93,6 +93,16 @@ class _Line:
         return self.box[3] - self.box[1]
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """A page mask's connected components, labelled once for all its cells: labels,
+    OpenCV stats, and which labels are kept (specks are labelled but not in the mask)."""
+
+    labels: np.ndarray
+    stats: np.ndarray
+    kept: np.ndarray
+
+
 @dataclass
 class _Sheet:
     """A page image made ready for cutting lines: rules removed, specks dropped."""
@@ -102,6 +112,7 @@ class _Sheet:
     faint: np.ndarray  # ink of the unmixed grey, rules and specks removed
     faint_gray: np.ndarray  # unmixed grey, rules and dust painted white
     seal: np.ndarray  # clearly coloured pixels (PageImage.seal)
+    faint_parts: _Parts | None = None  # the page's labelling of `faint` (_whole_glyphs)
 
 
 def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) -> Page:
@@ -422,32 +433,42 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
     """Rules and dust removed: the grey keeps only the print near kept ink, so crops do
     not carry seal remnants or scan noise into the recogniser."""
     keep = 255 - _dilate(rules, 2)
-    ink = _without_specks(cv2.bitwise_and(image.ink, keep), image.dpi)
-    faint = _without_specks(cv2.bitwise_and(image.faint_ink, keep), image.dpi)
-    near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
-    gray = np.where(near_print > 0, image.gray, 255).astype(np.uint8)
-    faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, 255).astype(np.uint8)
-    return _Sheet(gray, ink, faint, faint_gray, image.seal)
+    ink, parts = _despecked(cv2.bitwise_and(image.ink, keep), image.dpi)
+    if np.array_equal(image.faint_ink, image.ink):  # no seal ink cleared: one ink, one pass
+        faint, near_print = ink, _dilate(ink, 2)  # every faint component touches the ink
+    else:
+        faint, parts = _despecked(cv2.bitwise_and(image.faint_ink, keep), image.dpi)
+        near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
+    gray = np.where(near_print > 0, image.gray, np.uint8(255))
+    if faint is ink and np.array_equal(image.unmixed, image.gray):
+        return _Sheet(gray, ink, faint, gray, image.seal, faint_parts=parts)  # one grey
+    faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, np.uint8(255))
+    return _Sheet(gray, ink, faint, faint_gray, image.seal, faint_parts=parts)
 
 
 def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """The faint-ink components that share a pixel with the ink: whole glyphs whose
     pale strokes the ink mask lost, but no separate pale marks."""
-    _, labels = cv2.connectedComponents(faint, connectivity=8)
-    hit = np.unique(labels[ink > 0])
-    return np.where(np.isin(labels, hit[hit > 0]), 255, 0).astype(np.uint8)
+    count, labels = cv2.connectedComponents(faint, connectivity=8)
+    shade = np.zeros(count, np.uint8)  # per label, looked up once per pixel
+    shade[labels[ink > 0]] = 255
+    shade[0] = 0
+    return shade[labels]
 
 
 def _dilate(mask: np.ndarray, size: int) -> np.ndarray:
     return cv2.dilate(mask, np.ones((size * 2 + 1, size * 2 + 1), np.uint8))
 
 
-def _without_specks(ink: np.ndarray, dpi: int) -> np.ndarray:
+def _despecked(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, _Parts]:
+    """The ink without specks, and its components (labelled before the specks went:
+    each speck is a whole component, so the others are the same)."""
     side = MIN_SPECK * dpi / 72
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    keep = np.zeros(count, bool)
-    keep[1:] = (stats[1:, cv2.CC_STAT_WIDTH] >= side) | (stats[1:, cv2.CC_STAT_HEIGHT] >= side)
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+    kept = np.zeros(count, bool)
+    kept[1:] = (stats[1:, cv2.CC_STAT_WIDTH] >= side) | (stats[1:, cv2.CC_STAT_HEIGHT] >= side)
+    shade = np.where(kept, 255, 0).astype(np.uint8)  # per label, looked up once per pixel
+    return shade[labels], _Parts(labels, stats, kept)
 
 
 # --- table cells -------------------------------------------------------------------------
@@ -492,7 +513,8 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     bands = ink_bands(region.any(axis=1))
     glyph = glyph or max(b - a for a, b in bands)
     bands = _without_dust(region, merge_thin(bands, glyph), glyph, sheet.seal[y0:y1, x0:x1])
-    boxes = [_whole_glyphs(faint, _ink_box(region, top, bottom)) for top, bottom in bands]
+    boxes = [_whole_glyphs(faint, _ink_box(region, top, bottom), sheet.faint_parts, room)
+             for top, bottom in bands]
     boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes
              if not _speck((a, b, c, d), glyph)]
     if not boxes:
@@ -598,22 +620,39 @@ def _without_spikes(band: np.ndarray, top: int, bottom: int) -> tuple[int, int]:
     return top + cut_top, bottom - cut_bottom
 
 
-def _whole_glyphs(faint: np.ndarray, box: Box) -> Box:
+def _whole_glyphs(faint: np.ndarray, box: Box, parts: _Parts | None = None,
+                  room: Box = (0, 0, 0, 0)) -> Box:
     """The box grown to the faint-ink components that reach into it (the seal-free mask
     can lose a glyph's pale strokes, which the crop must not cut off), by at most a
     fraction of the line height: a seal arc touching a digit must not come along."""
     x0, y0, x1, y1 = box
     reach = round(MAX_GROWTH * (y1 - y0))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
-    touching = np.unique(labels[y0:y1, x0:x1])
-    for label in touching[touching > 0]:
-        left, top, width, height, _ = stats[label]
+    for left, top, width, height in _touching_parts(faint, box, parts, room):
         if max(width, height) < GLYPH_PART * (box[3] - box[1]):
             continue  # dust beside a glyph, not a stroke of it
         x0, y0 = max(min(x0, left), box[0] - reach), max(min(y0, top), box[1] - reach)
         x1 = min(max(x1, left + width), box[2] + reach)
         y1 = min(max(y1, top + height), box[3] + reach)
     return (x0, y0, x1, y1)
+
+
+def _touching_parts(faint: np.ndarray, box: Box, parts: _Parts | None, room: Box
+                    ) -> np.ndarray:
+    """(left, top, width, height) in `faint` (the room's ink) of its components that
+    reach into the box: the page's, where all of them lie inside the room (labelling
+    the room alone finds the same), else the room's own (a component the room cuts
+    is other pieces in it)."""
+    x0, y0, x1, y1 = box
+    if parts is not None:
+        labels = np.unique(parts.labels[room[1] + y0:room[1] + y1, room[0] + x0:room[0] + x1])
+        stats = parts.stats[labels[parts.kept[labels]], :4] - (room[0], room[1], 0, 0)
+        height, width = faint.shape
+        if ((stats[:, 0] >= 0) & (stats[:, 1] >= 0) & (stats[:, 0] + stats[:, 2] <= width)
+                & (stats[:, 1] + stats[:, 3] <= height)).all():
+            return stats
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
+    touching = np.unique(labels[y0:y1, x0:x1])
+    return stats[touching[touching > 0], :4]
 
 
 def _crop(gray: np.ndarray, line: _Line) -> np.ndarray:
