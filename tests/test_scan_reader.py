@@ -281,3 +281,38 @@ def test_a_seal_remnant_below_a_number_is_not_a_second_line_of_its_cell():
     assert [ln.box for ln in cell_lines(sheet_with_stroke(True), room, 14)] == [(10, 3, 16, 17)]
     two_lines = cell_lines(sheet_with_stroke(False), room, 14)  # black: print, kept
     assert len(two_lines) == 1 and len(two_lines[0].parts) == 2
+
+
+def number_with_last_digit(broken: bool) -> _Sheet:
+    """"240.59" in a cell, its 9 whole or cut into specks (a seal's ring over it)."""
+    ink = np.zeros((30, 90), np.uint8)
+    cv2.putText(ink, "240.5", (5, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2)
+    nine = np.zeros_like(ink)
+    cv2.putText(nine, "9", (56, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2)
+    if broken:
+        nine[::3], nine[:, ::3] = 0, 0
+    ink |= nine
+    return _Sheet(255 - ink, ink, ink.copy(), 255 - ink, np.zeros_like(ink))
+
+
+def test_ink_of_a_glyph_left_out_of_a_number_s_line_doubts_its_reading():
+    # synth-17-0020: the 9 of "240.59" in pieces under a seal's ring, no piece glyph-sized:
+    # the line ended at the 5, and "240.5" was read at 0.94 through the seal, silently
+    room = (1, 1, 89, 29)
+    [whole] = cell_lines(number_with_last_digit(False), room, glyph=13)
+    assert _glyph_doubt(number_with_last_digit(False), whole, read("240.59")) == ""
+    sheet = number_with_last_digit(True)
+    [line] = cell_lines(sheet, room, glyph=13)
+    assert line.box[2] < whole.box[2]  # the line ends before the 9
+    assert _glyph_doubt(sheet, line, read("240.5")) == (
+        "ink like a glyph's stands after the '240.5' read, and was not read")
+
+
+def test_a_remnant_or_a_rule_s_sliver_beside_a_number_is_no_unread_glyph():
+    room = (1, 1, 89, 29)
+    for x0, y0, x1, y1 in ((56, 14, 66, 16), (58, 5, 60, 24)):  # a flat dash, a sliver
+        sheet = number_with_last_digit(False)
+        sheet.ink[:, 55:] = 0
+        [line] = cell_lines(sheet, room, glyph=13)
+        sheet.ink[y0:y1, x0:x1] = 255
+        assert _glyph_doubt(sheet, line, read("240.5")) == ""

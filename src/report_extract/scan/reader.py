@@ -58,6 +58,10 @@ MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipp
 LABEL_SHARE = 0.5  # of the width the page's text spans: narrower runs are not prose
 DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below any threshold)
 LEANING = -0.15  # x per y of a glyph's ink: a printed "1" stands (>= 0), a "/" leans (<= -0.25)
+UNREAD_REACH = 1.0  # of the line height: ink this close beside a number's box is looked at
+UNREAD_TALL = 0.5  # of the line height: ink beside the number at least this tall
+UNREAD_WIDE = 0.3  # ... and this wide (not a rule's sliver)
+UNREAD_INK = 0.4  # ... with this share of the ink of a glyph read is a glyph left unread
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -682,9 +686,32 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
         return unlike
     pieces = len(ink_bands(marks.any(axis=0)))
     if pieces <= len(text):
-        return ""
+        return _unread_ink(sheet, line, text)
     read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
     return f"the ink shows {pieces} separate marks, but {read_as} read"
+
+
+def _unread_ink(sheet: _Sheet, line: _Line, text: str) -> str:
+    """Ink of a glyph beside a number in its cell, at its height, that its line left out:
+    a digit broken into small pieces by a seal's ring is no glyph-sized ink, so the line
+    ended before it and "240.59" was read surely as "240.5" (synth-17-0020). A line
+    outside the tables has no cell: beside it may stand its row's label."""
+    x0, y0, x1, y1 = line.box
+    left, _, right, _ = line.room
+    if line.room == (0, 0, sheet.ink.shape[1], sheet.ink.shape[0]):
+        return ""
+    height = y1 - y0
+    ink = sheet.ink[y0:y1] > 0
+    per_glyph = np.count_nonzero(ink[:, x0:x1]) / len(text)
+    reach = round(UNREAD_REACH * height)
+    for side, zone in (("after", ink[:, x1:min(right, x1 + reach)]),
+                       ("before", ink[:, max(left, x0 - reach):x0])):
+        rows, columns = np.flatnonzero(zone.any(axis=1)), np.flatnonzero(zone.any(axis=0))
+        if (rows.size and np.ptp(rows) + 1 >= UNREAD_TALL * height
+                and np.ptp(columns) + 1 >= UNREAD_WIDE * height
+                and np.count_nonzero(zone) >= UNREAD_INK * per_glyph):
+            return f"ink like a glyph's stands {side} the {text!r} read, and was not read"
+    return ""
 
 
 def _unlike_one(marks: np.ndarray) -> str:
