@@ -22,6 +22,9 @@ from report_extract.scan.reader import (
     _Sheet,
     _single,
     _unclean_number,
+    _widened_opinion,
+    _widened_readings,
+    _wider,
     cell_lines,
 )
 
@@ -316,3 +319,44 @@ def test_a_remnant_or_a_rule_s_sliver_beside_a_number_is_no_unread_glyph():
         [line] = cell_lines(sheet, room, glyph=13)
         sheet.ink[y0:y1, x0:x1] = 255
         assert _glyph_doubt(sheet, line, read("240.5")) == ""
+
+
+def sure(text: str, confidence: float) -> LineRead:
+    return LineRead(tuple(Glyph(ch, confidence) for ch in text))
+
+
+class RecordingEngine:
+    """Reads every crop as the next of `texts`, remembering the crops' widths."""
+
+    name = "recording"
+
+    def __init__(self, *texts: str) -> None:
+        self.texts, self.widths = list(texts), []
+
+    def read_lines(self, crops):
+        self.widths += [crop.shape[1] for crop in crops]
+        return [sure(self.texts.pop(0), 0.99) for _ in crops]
+
+
+def test_an_unclean_number_under_a_seal_is_read_again_wider_from_the_unmixed_grey():
+    # synth-17-0001: a seal's edge cleared cut a 0 in two; its line took the right half,
+    # read ")" — the rest lies left of the line's box
+    line = _Line((40, 10, 46, 28), (20, 5, 80, 33))
+    assert _wider(line, 0.3) == _Line((35, 8, 51, 30), line.room)
+    assert _wider(_Line((22, 6, 78, 32), line.room), 0.5).box == (20, 5, 80, 33)  # its cell
+    sheet = sheet_with_bars((10, 13))
+    sheet.ink = np.zeros((40, 100), np.uint8)
+    sheet.faint_gray = np.full((40, 100), 255, np.uint8)
+    engine = RecordingEngine("0", "0", "0", "6")
+    [agreed, disagreed] = _widened_readings(engine, sheet, [line, line])
+    assert engine.widths[0] < engine.widths[1]  # two widths per line
+    assert agreed.text == "0" and disagreed.text == ""
+
+
+def test_a_widened_reading_rescues_no_number_and_doubts_a_different_one():
+    rescued = _widened_opinion(sure(")", 0.85), sure("0", 0.99))
+    assert (rescued.text, rescued.rescued) == ("0", True)  # stands only if a check confirms
+    doubted = _widened_opinion(sure("5", 0.61), sure("0", 0.99))
+    assert doubted.text == "0" and doubted.confidence <= 0.39
+    assert _widened_opinion(sure(")", 0.85), LineRead(())).text == ")"
+    assert _widened_opinion(sure("C", 0.995), sure("0", 0.99)).text == "C"  # not surer

@@ -9,6 +9,7 @@ the tables only what the pipeline needs is read: the title and the short lines
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import cv2
@@ -58,6 +59,7 @@ MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipp
 LABEL_SHARE = 0.5  # of the width the page's text spans: narrower runs are not prose
 DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below any threshold)
 LEANING = -0.15  # x per y of a glyph's ink: a printed "1" stands (>= 0), a "/" leans (<= -0.25)
+WIDENED = (0.3, 0.5)  # of the line height: how far an unclean number's window is widened
 UNREAD_REACH = 1.0  # of the line height: ink this close beside a number's box is looked at
 UNREAD_TALL = 0.5  # of the line height: ink beside the number at least this tall
 UNREAD_WIDE = 0.3  # ... and this wide (not a rule's sliver)
@@ -106,6 +108,7 @@ class _Sheet:
     faint: np.ndarray  # ink of the unmixed grey, rules and specks removed
     faint_gray: np.ndarray  # unmixed grey, rules and dust painted white
     seal: np.ndarray  # clearly coloured pixels (PageImage.seal)
+    unmixed: np.ndarray | None = None  # PageImage.unmixed, nothing cleared (else faint_gray)
 
 
 def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) -> Page:
@@ -182,10 +185,61 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     context = _context(sheet, lines, reads)
     again = _glyph_readings(engine, sheet, [lines[i] for i in unclean + sealed],
                             [reads[i] for i in unclean + sealed], context)
+    widened = [i for i in unclean if under_seal[i]]
+    wide = _widened_readings(engine, sheet, [lines[i] for i in widened])
     for index, read in zip(unclean, again[:len(unclean)], strict=True):
         reads[index] = _cleaned_opinion(reads[index], read)
+    for index, read in zip(widened, wide, strict=True):
+        reads[index] = _widened_opinion(reads[index], read)
     for index, read in zip(sealed, again[len(unclean):], strict=True):
         reads[index] = _confirmed_opinion(reads[index], read)
+
+
+def _widened_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]) -> list[LineRead]:
+    """Unclean numbers under a seal read from the unmixed grey (seal ink taken out of
+    the pixels, nothing cleared) in a window wider than their line at two widths: where
+    a seal's edge crossed a digit, clearing it cut the digit in two, its line took one
+    piece ("0" read as ")", "C", "5"), and the rest lies beside the line's box. The two
+    readings must agree; a disagreement reads as nothing."""
+    if not lines:
+        return []
+    gray = sheet.faint_gray if sheet.unmixed is None else sheet.unmixed
+    crops = [_crop(gray, _wider(line, share)) for line in lines for share in WIDENED]
+    reads = engine.read_lines(crops)
+    pairs = [reads[i:i + len(WIDENED)] for i in range(0, len(reads), len(WIDENED))]
+    return [_agreed(pair) for pair in pairs]
+
+
+def _wider(line: _Line, share: float) -> _Line:
+    """The line's box widened by `share` of its height each side and a tenth above and
+    below (a digit's missing piece may reach beyond either end), within its cell."""
+    x0, y0, x1, y1 = line.box
+    left, top, right, bottom = line.room
+    dx, dy = round(share * (y1 - y0)), round(0.1 * (y1 - y0))
+    return _Line((max(left, x0 - dx), max(top, y0 - dy), min(right, x1 + dx),
+                  min(bottom, y1 + dy)), line.room)
+
+
+def _agreed(reads: Sequence[LineRead]) -> LineRead:
+    """One reading where all read the same text, as sure as the least sure; else none."""
+    if not reads or any(read.text != reads[0].text for read in reads):
+        return LineRead(())
+    return min(reads, key=lambda read: read.confidence)
+
+
+def _widened_opinion(current: LineRead, wide: LineRead) -> LineRead:
+    """The widened reading (see _widened_readings) when it is a clean number read surer
+    than the reading so far, which was no clean number or a different one: it stands
+    only as a rescued value (a check must confirm it, see scan.uncertainty), as the
+    window may take in what is not the digit's. A clean number read so far is doubted
+    by a different widened reading (_second_opinion)."""
+    value, reason = parse_number(wide.text)
+    if value is None or reason is not None or wide.confidence <= current.confidence:
+        return current
+    if current.text and parse_number(current.text)[1] is None:
+        agreed = _second_opinion(current, wide)
+        return replace(agreed, rescued=current.rescued or agreed.rescued)
+    return replace(wide, rescued=True)
 
 
 def _glyph_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
@@ -431,7 +485,7 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
     near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
     gray = np.where(near_print > 0, image.gray, 255).astype(np.uint8)
     faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, 255).astype(np.uint8)
-    return _Sheet(gray, ink, faint, faint_gray, image.seal)
+    return _Sheet(gray, ink, faint, faint_gray, image.seal, image.unmixed)
 
 
 def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
