@@ -60,6 +60,7 @@ LABEL_SHARE = 0.5  # of the width the page's text spans: narrower runs are not p
 DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below any threshold)
 LEANING = -0.15  # x per y of a glyph's ink: a printed "1" stands (>= 0), a "/" leans (<= -0.25)
 WIDENED = (0.3, 0.5)  # of the line height: how far an unclean number's window is widened
+DENIAL = 0.5  # a widened reading this sure of a different number doubts a sure one
 UNREAD_REACH = 1.0  # of the line height: ink this close beside a number's box is looked at
 UNREAD_TALL = 0.5  # of the line height: ink beside the number at least this tall
 UNREAD_WIDE = 0.3  # ... and this wide (not a rule's sliver)
@@ -173,7 +174,9 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     a short one between copies of a number read surely on the page (_beside), or beside
     its own copy where there is none; see _cleaned_opinion for which reading stands.
     Numbers read surely through a seal are read so too, to confirm them
-    (_confirmed_opinion)."""
+    (_confirmed_opinion). Numbers under a seal, sure or not, are also read from the
+    unmixed grey in a wider window (_widened_readings): a rescue for the unsure
+    (_widened_opinion), a check on the sure (_widened_denial)."""
     under_seal = [not line.parts and _under_seal(sheet, line) for line in lines]
     unclean = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
                if not line.parts and _unclean_number(read, under_seal[i], _digit_wide(line))]
@@ -185,29 +188,44 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     context = _context(sheet, lines, reads)
     again = _glyph_readings(engine, sheet, [lines[i] for i in unclean + sealed],
                             [reads[i] for i in unclean + sealed], context)
-    widened = [i for i in unclean if under_seal[i]]
+    widened = [i for i in unclean if under_seal[i]] + sealed
     wide = _widened_readings(engine, sheet, [lines[i] for i in widened])
     for index, read in zip(unclean, again[:len(unclean)], strict=True):
         reads[index] = _cleaned_opinion(reads[index], read)
-    for index, read in zip(widened, wide, strict=True):
-        reads[index] = _widened_opinion(reads[index], read)
     for index, read in zip(sealed, again[len(unclean):], strict=True):
         reads[index] = _confirmed_opinion(reads[index], read)
+    for index, pair in zip(widened, wide, strict=True):
+        reads[index] = (_widened_opinion(reads[index], _agreed(pair)) if index in unsure
+                        else _widened_denial(reads[index], pair))
 
 
-def _widened_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]) -> list[LineRead]:
-    """Unclean numbers under a seal read from the unmixed grey (seal ink taken out of
-    the pixels, nothing cleared) in a window wider than their line at two widths: where
-    a seal's edge crossed a digit, clearing it cut the digit in two, its line took one
-    piece ("0" read as ")", "C", "5"), and the rest lies beside the line's box. The two
-    readings must agree; a disagreement reads as nothing."""
+def _widened_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]
+                      ) -> list[Sequence[LineRead]]:
+    """Numbers under a seal read from the unmixed grey (seal ink taken out of the
+    pixels, nothing cleared) in a window wider than their line at two widths: where a
+    seal's edge crossed a digit, clearing it cut the digit in two, its line took one
+    piece ("0" read as ")", "C", "5"), and the rest lies beside the line's box. Per
+    line, its readings at WIDENED widths."""
     if not lines:
         return []
     gray = sheet.faint_gray if sheet.unmixed is None else sheet.unmixed
     crops = [_crop(gray, _wider(line, share)) for line in lines for share in WIDENED]
     reads = engine.read_lines(crops)
-    pairs = [reads[i:i + len(WIDENED)] for i in range(0, len(reads), len(WIDENED))]
-    return [_agreed(pair) for pair in pairs]
+    return [reads[i:i + len(WIDENED)] for i in range(0, len(reads), len(WIDENED))]
+
+
+def _widened_denial(current: LineRead, wide: Sequence[LineRead]) -> LineRead:
+    """A number read surely through a seal, doubted where one of its widened readings
+    (see _widened_readings) is a different clean number read with some confidence:
+    clearing a seal stroke's edges took the "2" of "28" and the left of its 8, and the
+    rest read surely as "3", confirmed by its glyphs alone (synth-91-0005); the unmixed
+    grey still showed an 8 ("8", and "t8" in the wider window). Only a doubt: agreeing
+    or unclean widened readings change nothing."""
+    current_value = parse_number(current.text)[0]
+    denials = [read for read in wide if read.confidence >= DENIAL
+               and (parsed := parse_number(read.text))[0] is not None and parsed[1] is None
+               and parsed[0] != current_value and not _same_shapes(current.text, read.text)]
+    return _doubted(current, max(denials, key=lambda r: r.confidence)) if denials else current
 
 
 def _wider(line: _Line, share: float) -> _Line:
