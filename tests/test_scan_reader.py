@@ -385,3 +385,16 @@ def test_numbers_under_a_seal_are_read_again_widened_and_a_sure_one_doubted_by_i
     _reread_numbers(engine, sheet, [line], reads)
     assert len(engine.widths) == 3
     assert reads[0].text == "3" and reads[0].confidence < 0.2
+
+
+def test_a_blank_cell_whose_middle_is_under_seal_ink_is_a_line_to_read_not_blank():
+    # synth-91-0036: a seal's star over a "0" too pale to show even unmixed: the cell
+    # had no ink, and was a silent null
+    room = (0, 0, 40, 20)
+    starred = sheet_with_bars()
+    starred.seal[4:16, 6:34] = 255
+    assert [line.box for line in cell_lines(starred, room, glyph=14)] == [(8, 4, 32, 16)]
+    ringed = sheet_with_bars()
+    ringed.seal[:, 18:23] = 255  # a ring's stroke across a blank cell: blank
+    assert cell_lines(ringed, room, glyph=14) == []
+    assert cell_lines(sheet_with_bars(), room, glyph=14) == []

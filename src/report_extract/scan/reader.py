@@ -61,6 +61,8 @@ DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below an
 LEANING = -0.15  # x per y of a glyph's ink: a printed "1" stands (>= 0), a "/" leans (<= -0.25)
 WIDENED = (0.3, 0.5)  # of the line height: how far an unclean number's window is widened
 DENIAL = 0.5  # a widened reading this sure of a different number doubts a sure one
+HIDDEN_MARGIN = 0.2  # of a cell's size each side: the rest is its middle, where values stand
+HIDDEN_SHARE = 0.5  # of a blank cell's middle under seal ink: its print is unknown
 UNREAD_REACH = 1.0  # of the line height: ink this close beside a number's box is looked at
 UNREAD_TALL = 0.5  # of the line height: ink beside the number at least this tall
 UNREAD_WIDE = 0.3  # ... and this wide (not a rule's sliver)
@@ -556,7 +558,8 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     merged, each widened to the whole glyphs of the plain ink it touches.
 
     A cell whose only ink is faint (print under a seal, or a washed-out digit) still gets
-    a line, so that ink is read or reported unreadable, never taken for a blank cell.
+    a line, so that ink is read or reported unreadable, never taken for a blank cell;
+    so does a cell without ink whose middle is under seal ink (_hidden_by_seal).
     """
     x0, y0, x1, y1 = room
     if x1 <= x0 or y1 <= y0:
@@ -564,7 +567,7 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     strong, faint = sheet.ink[y0:y1, x0:x1], sheet.faint[y0:y1, x0:x1]
     region = strong if strong.any() else faint
     if not region.any():
-        return []
+        return _hidden_by_seal(sheet, room)
     bands = ink_bands(region.any(axis=1))
     glyph = glyph or max(b - a for a, b in bands)
     bands = _without_dust(region, merge_thin(bands, glyph), glyph, sheet.seal[y0:y1, x0:x1])
@@ -572,10 +575,25 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes
              if not _speck((a, b, c, d), glyph)]
     if not boxes:
-        return []
+        return _hidden_by_seal(sheet, room)
     union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
              max(b[2] for b in boxes), max(b[3] for b in boxes))
     return [_Line(union, room, tuple(boxes) if len(boxes) > 1 else ())]
+
+
+def _hidden_by_seal(sheet: _Sheet, room: Box) -> list[_Line]:
+    """A cell that shows no ink, its middle (where a value stands) under seal ink: what
+    is printed there is unknown, not blank. Its middle is a line to read, which reads
+    as nothing: the cell is reported unreadable. A seal's star hid a "0" whose print
+    was too pale even in the unmixed grey, and the cell was a silent null
+    (synth-91-0036)."""
+    x0, y0, x1, y1 = room
+    dx, dy = round(HIDDEN_MARGIN * (x1 - x0)), round(HIDDEN_MARGIN * (y1 - y0))
+    middle = (x0 + dx, y0 + dy, x1 - dx, y1 - dy)
+    seal = sheet.seal[middle[1]:middle[3], middle[0]:middle[2]]
+    if not seal.size or np.count_nonzero(seal) < HIDDEN_SHARE * seal.size:
+        return []
+    return [_Line(middle, room)]
 
 
 def _speck(box: Box, glyph: float) -> bool:
