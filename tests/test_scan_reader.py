@@ -312,6 +312,10 @@ def test_ink_of_a_glyph_left_out_of_a_number_s_line_doubts_its_reading():
     assert line.box[2] < whole.box[2]  # the line ends before the 9
     assert _glyph_doubt(sheet, line, read("240.5")) == (
         "ink like a glyph's stands after the '240.5' read, and was not read")
+    # synth-91-0045: the specks inside the line's box ("266" read as "26")
+    wide = _Line((whole.box[0], whole.box[1], whole.box[2], whole.box[3]), room)
+    assert _glyph_doubt(sheet, wide, read("240.5")) == (
+        "ink like a glyph's stands after the '240.5' read, and was not read")
 
 
 def test_a_remnant_or_a_rule_s_sliver_beside_a_number_is_no_unread_glyph():
@@ -381,9 +385,9 @@ def test_numbers_under_a_seal_are_read_again_widened_and_a_sure_one_doubted_by_i
     sheet.seal[:, :] = 255  # all of the cell under seal ink
     [line] = cell_lines(sheet, (1, 1, 89, 29), glyph=13)
     reads = [sure("3", 0.99)]
-    engine = RecordingEngine("3", "8", "8")  # its glyphs alone, then two widened windows
-    _reread_numbers(engine, sheet, [line], reads)
-    assert len(engine.widths) == 3
+    engine = RecordingEngine("3", "3", "8", "t8")  # its glyphs alone, then unmixed in its
+    _reread_numbers(engine, sheet, [line], reads)  # own box and two widened windows
+    assert len(engine.widths) == 4
     assert reads[0].text == "3" and reads[0].confidence < 0.2
 
 

@@ -61,12 +61,13 @@ DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below an
 LEANING = -0.15  # x per y of a glyph's ink: a printed "1" stands (>= 0), a "/" leans (<= -0.25)
 WIDENED = (0.3, 0.5)  # of the line height: how far an unclean number's window is widened
 DENIAL = 0.5  # a widened reading this sure of a different number doubts a sure one
+DENIAL_WIDTHS = (0.0, *WIDENED)  # a sure number is also read unmixed in its own box
 HIDDEN_MARGIN = 0.2  # of a cell's size each side: the rest is its middle, where values stand
 HIDDEN_SHARE = 0.5  # of a blank cell's middle under seal ink: its print is unknown
 UNREAD_REACH = 1.0  # of the line height: ink this close beside a number's box is looked at
 UNREAD_TALL = 0.5  # of the line height: ink beside the number at least this tall
 UNREAD_WIDE = 0.3  # ... and this wide (not a rule's sliver)
-UNREAD_INK = 0.4  # ... with this share of the ink of a glyph read is a glyph left unread
+UNREAD_INK = 0.25  # ... with this share of the ink of a glyph read is a glyph left unread
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -190,8 +191,10 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     context = _context(sheet, lines, reads)
     again = _glyph_readings(engine, sheet, [lines[i] for i in unclean + sealed],
                             [reads[i] for i in unclean + sealed], context)
-    widened = [i for i in unclean if under_seal[i]] + sealed
-    wide = _widened_readings(engine, sheet, [lines[i] for i in widened])
+    widened = [i for i in unclean if under_seal[i]]
+    wide = _widened_readings(engine, sheet, [lines[i] for i in widened], WIDENED)
+    widened += sealed
+    wide += _widened_readings(engine, sheet, [lines[i] for i in sealed], DENIAL_WIDTHS)
     for index, read in zip(unclean, again[:len(unclean)], strict=True):
         reads[index] = _cleaned_opinion(reads[index], read)
     for index, read in zip(sealed, again[len(unclean):], strict=True):
@@ -201,19 +204,19 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
                         else _widened_denial(reads[index], pair))
 
 
-def _widened_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]
-                      ) -> list[Sequence[LineRead]]:
+def _widened_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
+                      shares: Sequence[float] = WIDENED) -> list[Sequence[LineRead]]:
     """Numbers under a seal read from the unmixed grey (seal ink taken out of the
     pixels, nothing cleared) in a window wider than their line at two widths: where a
     seal's edge crossed a digit, clearing it cut the digit in two, its line took one
     piece ("0" read as ")", "C", "5"), and the rest lies beside the line's box. Per
-    line, its readings at WIDENED widths."""
+    line, its readings widened by each of `shares`."""
     if not lines:
         return []
     gray = sheet.faint_gray if sheet.unmixed is None else sheet.unmixed
-    crops = [_crop(gray, _wider(line, share)) for line in lines for share in WIDENED]
+    crops = [_crop(gray, _wider(line, share)) for line in lines for share in shares]
     reads = engine.read_lines(crops)
-    return [reads[i:i + len(WIDENED)] for i in range(0, len(reads), len(WIDENED))]
+    return [reads[i:i + len(shares)] for i in range(0, len(reads), len(shares))]
 
 
 def _widened_denial(current: LineRead, wide: Sequence[LineRead]) -> LineRead:
@@ -221,8 +224,9 @@ def _widened_denial(current: LineRead, wide: Sequence[LineRead]) -> LineRead:
     (see _widened_readings) is a different clean number read with some confidence:
     clearing a seal stroke's edges took the "2" of "28" and the left of its 8, and the
     rest read surely as "3", confirmed by its glyphs alone (synth-91-0005); the unmixed
-    grey still showed an 8 ("8", and "t8" in the wider window). Only a doubt: agreeing
-    or unclean widened readings change nothing."""
+    grey still showed an 8 ("8", and "t8" in the wider window); a "6" cut into specks
+    inside the line's box left "26" for "266", the unmixed box read "266" (synth-91-0045).
+    Only a doubt: agreeing or unclean widened readings change nothing."""
     current_value = parse_number(current.text)[0]
     denials = [read for read in wide if read.confidence >= DENIAL
                and (parsed := parse_number(read.text))[0] is not None and parsed[1] is None
@@ -792,6 +796,12 @@ def _unread_ink(sheet: _Sheet, line: _Line, text: str) -> str:
         return ""
     height = y1 - y0
     ink = sheet.ink[y0:y1] > 0
+    # The glyphs read span their mask's columns: specks of a digit inside the box are
+    # no glyph either ("266" read as "26", the last 6 in specks within the box)
+    glyphs = _glyph_mask(sheet.ink[y0:y1, x0:x1])
+    if glyphs is not None:
+        columns = np.flatnonzero(glyphs.any(axis=0))
+        x0, x1 = x0 + int(columns[0]), x0 + int(columns[-1]) + 1
     per_glyph = np.count_nonzero(ink[:, x0:x1]) / len(text)
     reach = round(UNREAD_REACH * height)
     for side, zone in (("after", ink[:, x1:min(right, x1 + reach)]),
