@@ -86,13 +86,37 @@ def test_a_cell_spanning_rows_with_sub_labels_beside_it_is_a_parent():
     assert "sub-labels" in table.problems[0].message
 
 
-def test_a_numbering_that_disagrees_with_the_template_lowers_or_refuses_the_match():
+def test_a_numbering_that_disagrees_with_the_template_refuses_the_match():
     table, alignment = align_applications(grid(applications([("（三）予以公开", "4")])))
-    assert alignment.rows == {"disclosed": 0.7}  # the words are the template's: lowered
+    assert alignment.rows == {}  # the words are the template's, the numbering is not
+    assert "numbering disagrees" in table.problems[0].message
     table = normalize_applications(grid(applications([("（三）不予以公开", "4")])))
     assert table.cells == []  # alike (0.89) but numbered as another row: refused
     assert "numbering disagrees" in table.problems[0].message
     assert normalize_applications(grid(applications([("（一）不予以公开", "4")]))).cells
+
+
+def test_a_numbering_whose_point_ocr_lost_refuses_a_row_of_another_number():
+    """synth-17-0025: row 8's label with the first line of row 1's below it (a borderless
+    label line given to the row above) read as 本机关不掌握相关政府信息, its "8" unheard;
+    row 8's values went silently to row 1."""
+    label = "8 属于行政查询事项\n本机关不掌握相关政府信息"
+    table, alignment = align_applications(grid(applications([
+        ("三、本年度办理结果（四）无法提供", "0"), (label, "3")], label_cols=1)))
+    assert "unavailable_not_held" not in alignment.rows
+    assert not any(c.row == "unavailable_not_held" and c.value == 3 for c in table.cells)
+
+
+def test_a_parent_numbering_alone_that_disagrees_lowers_but_does_not_refuse():
+    """（四）'s block split over two pages, its parent printed on the second only: the join
+    extended （三）'s cell over the split-off "1.本机关不掌握…" (synth-71-0019, text layer)."""
+    cells = [cell(0, 0, "申请人情况", col_span=2)]
+    cells += [cell(0, 2 + i, text) for i, text in enumerate(APPLICANTS)]
+    cells += [cell(1, 0, "（三）不予公开", row_span=2), cell(1, 1, "8.属于行政查询事项"),
+              cell(2, 1, "1.本机关不掌握相关政府信息")]
+    cells += [cell(row, 2 + i, str(row)) for row in (1, 2) for i in range(7)]
+    table, alignment = align_applications(grid(cells))
+    assert alignment.rows == {"withheld_inquiry": 1.0, "unavailable_not_held": 0.7}
 
 
 def test_a_row_placed_against_the_template_order_is_refused():

@@ -9,6 +9,7 @@ import pytest
 from report_extract.scan.engines import Glyph, LineRead
 from report_extract.scan.reader import (
     NUMBER_HEIGHT,
+    _agreed,
     _as_template_label,
     _beside,
     _between,
@@ -19,9 +20,14 @@ from report_extract.scan.reader import (
     _glyphs_only,
     _ink_box,
     _Line,
+    _reread_numbers,
     _Sheet,
     _single,
     _unclean_number,
+    _widened_denial,
+    _widened_opinion,
+    _widened_readings,
+    _wider,
     cell_lines,
 )
 
@@ -281,3 +287,118 @@ def test_a_seal_remnant_below_a_number_is_not_a_second_line_of_its_cell():
     assert [ln.box for ln in cell_lines(sheet_with_stroke(True), room, 14)] == [(10, 3, 16, 17)]
     two_lines = cell_lines(sheet_with_stroke(False), room, 14)  # black: print, kept
     assert len(two_lines) == 1 and len(two_lines[0].parts) == 2
+
+
+def number_with_last_digit(broken: bool) -> _Sheet:
+    """"240.59" in a cell, its 9 whole or cut into specks (a seal's ring over it)."""
+    ink = np.zeros((30, 90), np.uint8)
+    cv2.putText(ink, "240.5", (5, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2)
+    nine = np.zeros_like(ink)
+    cv2.putText(nine, "9", (56, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2)
+    if broken:
+        nine[::3], nine[:, ::3] = 0, 0
+    ink |= nine
+    return _Sheet(255 - ink, ink, ink.copy(), 255 - ink, np.zeros_like(ink))
+
+
+def test_ink_of_a_glyph_left_out_of_a_number_s_line_doubts_its_reading():
+    # synth-17-0020: the 9 of "240.59" in pieces under a seal's ring, no piece glyph-sized:
+    # the line ended at the 5, and "240.5" was read at 0.94 through the seal, silently
+    room = (1, 1, 89, 29)
+    [whole] = cell_lines(number_with_last_digit(False), room, glyph=13)
+    assert _glyph_doubt(number_with_last_digit(False), whole, read("240.59")) == ""
+    sheet = number_with_last_digit(True)
+    [line] = cell_lines(sheet, room, glyph=13)
+    assert line.box[2] < whole.box[2]  # the line ends before the 9
+    assert _glyph_doubt(sheet, line, read("240.5")) == (
+        "ink like a glyph's stands after the '240.5' read, and was not read")
+    # synth-91-0045: the specks inside the line's box ("266" read as "26")
+    wide = _Line((whole.box[0], whole.box[1], whole.box[2], whole.box[3]), room)
+    assert _glyph_doubt(sheet, wide, read("240.5")) == (
+        "ink like a glyph's stands after the '240.5' read, and was not read")
+
+
+def test_a_remnant_or_a_rule_s_sliver_beside_a_number_is_no_unread_glyph():
+    room = (1, 1, 89, 29)
+    for x0, y0, x1, y1 in ((56, 14, 66, 16), (58, 5, 60, 24)):  # a flat dash, a sliver
+        sheet = number_with_last_digit(False)
+        sheet.ink[:, 55:] = 0
+        [line] = cell_lines(sheet, room, glyph=13)
+        sheet.ink[y0:y1, x0:x1] = 255
+        assert _glyph_doubt(sheet, line, read("240.5")) == ""
+
+
+def sure(text: str, confidence: float) -> LineRead:
+    return LineRead(tuple(Glyph(ch, confidence) for ch in text))
+
+
+class RecordingEngine:
+    """Reads every crop as the next of `texts`, remembering the crops' widths."""
+
+    name = "recording"
+
+    def __init__(self, *texts: str) -> None:
+        self.texts, self.widths = list(texts), []
+
+    def read_lines(self, crops):
+        self.widths += [crop.shape[1] for crop in crops]
+        return [sure(self.texts.pop(0), 0.99) for _ in crops]
+
+
+def test_an_unclean_number_under_a_seal_is_read_again_wider_from_the_unmixed_grey():
+    # synth-17-0001: a seal's edge cleared cut a 0 in two; its line took the right half,
+    # read ")" — the rest lies left of the line's box
+    line = _Line((40, 10, 46, 28), (20, 5, 80, 33))
+    assert _wider(line, 0.3) == _Line((35, 8, 51, 30), line.room)
+    assert _wider(_Line((22, 6, 78, 32), line.room), 0.5).box == (20, 5, 80, 33)  # its cell
+    sheet = sheet_with_bars((10, 13))
+    sheet.ink = np.zeros((40, 100), np.uint8)
+    sheet.faint_gray = np.full((40, 100), 255, np.uint8)
+    engine = RecordingEngine("0", "0", "0", "6")
+    [agreed, disagreed] = _widened_readings(engine, sheet, [line, line])
+    assert engine.widths[0] < engine.widths[1]  # two widths per line
+    assert _agreed(agreed).text == "0" and _agreed(disagreed).text == ""
+
+
+def test_a_widened_reading_rescues_no_number_and_doubts_a_different_one():
+    rescued = _widened_opinion(sure(")", 0.85), sure("0", 0.99))
+    assert (rescued.text, rescued.rescued) == ("0", True)  # stands only if a check confirms
+    doubted = _widened_opinion(sure("5", 0.61), sure("0", 0.99))
+    assert doubted.text == "0" and doubted.confidence <= 0.39
+    assert _widened_opinion(sure(")", 0.85), LineRead(())).text == ")"
+    assert _widened_opinion(sure("C", 0.995), sure("0", 0.99)).text == "C"  # not surer
+
+
+def test_a_sure_number_under_a_seal_is_doubted_by_a_different_widened_reading():
+    # synth-91-0005: "28" under a seal stroke, its 2 and the left of its 8 cleared with
+    # the stroke's edges: "3" read surely, and confirmed by its glyphs alone
+    doubted = _widened_denial(sure("3", 0.99), [sure("8", 0.79), sure("t8", 0.29)])
+    assert doubted.text == "3" and doubted.confidence <= 0.21
+    assert ("8", pytest.approx(0.79)) in doubted.glyphs[0].alternatives
+    for same in (sure("3", 0.7), sure("3.0", 0.9), LineRead(()), sure("U", 0.9),
+                 sure("8", 0.4)):  # too unsure to doubt anything
+        assert _widened_denial(sure("3", 0.99), [same, same]).confidence == 0.99
+
+
+def test_numbers_under_a_seal_are_read_again_widened_and_a_sure_one_doubted_by_it():
+    sheet = number_with_last_digit(False)
+    sheet.seal[:, :] = 255  # all of the cell under seal ink
+    [line] = cell_lines(sheet, (1, 1, 89, 29), glyph=13)
+    reads = [sure("3", 0.99)]
+    engine = RecordingEngine("3", "3", "8", "t8")  # its glyphs alone, then unmixed in its
+    _reread_numbers(engine, sheet, [line], reads)  # own box and two widened windows
+    assert len(engine.widths) == 4
+    assert reads[0].text == "3" and reads[0].confidence < 0.2
+
+
+def test_a_blank_cell_whose_middle_is_under_seal_ink_is_a_line_to_read_not_blank():
+    # synth-91-0036: a seal's star over a "0" too pale to show even unmixed: the cell
+    # had no ink, and was a silent null
+    room = (0, 0, 40, 20)
+    starred = sheet_with_bars()
+    starred.seal[4:16, 6:34] = 255
+    assert [line.box for line in cell_lines(starred, room, glyph=14)] == [(8, 4, 32, 16)]
+    ringed = sheet_with_bars()
+    ringed.seal[:, 18:23] = 255  # a ring's stroke across a blank cell: blank
+    assert cell_lines(ringed, room, glyph=14) == []
+    assert cell_lines(sheet_with_bars(), room, glyph=14) == []

@@ -219,3 +219,29 @@ def test_a_label_numbering_whose_dunhao_ocr_lost_is_not_cut_off_into_the_values(
     assert list(rows.values()) == [["5、", "属于三类内部事务信息", "0", "0", "0"],
                                    ["6 属于四类过程性信息", "1", "0", "1"],
                                    ["7、属于行政执法案卷", "0", "0", "0"]]
+
+
+def test_a_label_numbering_read_lower_than_its_line_starts_its_label():
+    # synth-17-0025: "1、" read as a word of its own, its top 1.5 pt below the top of
+    # "本机关不掌握相关政府信" beside it; taken by top, that line joined the label above
+    # ("8 属于行政查询事项") before "1、" began a new one, and row 8's label named row 1
+    page = Page(3, 595, 842, [], [], source="ocr")
+    values = (297, 333, 369)
+    lines = [Line([_word("8 属于行政查询事项", 146, 230, 150.1),
+                   *(_word(v, x, x + 6, 151.2) for v, x in zip("301", values, strict=True))],
+                  150.1, 160),
+             Line([_word("1、", 146, 155, 170.3), _word("本机关不掌握相关政府信", 162, 272, 168.8)],
+                  168.8, 179.3),
+             Line([_word(v, x, x + 6, 176) for v, x in zip(("21", "2", "0"), values,
+                                                            strict=True)], 176, 185),
+             Line([_word("息", 146, 155, 181.4)], 181.4, 190.4),
+             Line([_word("2、没有现成信息需要另行制", 146, 272, 199.8),
+                   *(_word(v, x, x + 6, 199.8) for v, x in zip(("12", "0", "0"), values,
+                                                                strict=True))], 199.8, 208.8)]
+    [part] = table_parts([(page, lines)])
+    rows: dict[int, list[str]] = {}
+    for cell in sorted(part.cells, key=lambda c: (c.row, c.col)):
+        rows.setdefault(cell.row, []).append(cell.text)
+    assert list(rows.values()) == [["8 属于行政查询事项", "3", "0", "1"],
+                                   ["1、 本机关不掌握相关政府信\n息", "21", "2", "0"],
+                                   ["2、没有现成信息需要另行制", "12", "0", "0"]]

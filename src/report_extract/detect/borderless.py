@@ -454,12 +454,16 @@ def _label_blocks(
     """
     data_rows = [i for i, (kind, _) in enumerate(rows) if kind == "data"]
     on_data_line = {id(w) for i in data_rows for w in rows[i][1][0].words}
+    # Reading order, line by line: a label's numbering read as a word of its own may
+    # stand lower than the rest of its line ("1、" under "本机关不掌握…"'s top), and by
+    # top alone its line would be taken into the label above before the numbering.
+    line_top = {id(w): ln.top for _, members in rows for ln in members for w in ln.words}
     centres = [rows[i][1][0].center for i in data_rows]
     words = [w for i in data_rows for w in row_words[i] if _is_label_word(w, layout)]
     found: dict[int, list[tuple[int, list[Word]]]] = {}
     for col in sorted({_label_column(w, layout.label_x0) for w in words}):
         mine = sorted((w for w in words if _label_column(w, layout.label_x0) == col),
-                      key=lambda w: w.bbox.top)
+                      key=lambda w: (line_top[id(w)], w.bbox.x0))
         def nearest(top: float, bottom: float) -> int:
             return min(data_rows, key=lambda i: abs(rows[i][1][0].center - (top + bottom) / 2))
 
@@ -470,7 +474,7 @@ def _label_blocks(
         numbered = bool(long) and sum(_numbered(w.text) for w in long) >= 0.3 * len(long)
         for block in _stack_blocks(mine, on_data_line, centres, height,
                                    None if numbered else nearest):
-            row = nearest(block[0].bbox.top, block[-1].bbox.bottom)
+            row = nearest(min(w.bbox.top for w in block), max(w.bbox.bottom for w in block))
             found.setdefault(row, []).append((col, block))
     return found
 
@@ -488,12 +492,13 @@ def _stack_blocks(
     for word in words:
         if blocks:
             block = blocks[-1]
-            gap = word.bbox.top - block[-1].bbox.bottom
+            top, bottom = min(w.bbox.top for w in block), max(w.bbox.bottom for w in block)
+            gap = word.bbox.top - bottom
             second_data = id(word) in on_data_line and any(id(w) in on_data_line for w in block)
+            first = min(block, key=lambda w: w.bbox.top)
             other_row = nearest is not None and nearest(
-                word.bbox.top, word.bbox.bottom) != nearest(block[0].bbox.top, block[0].bbox.bottom)
-            bottom = max(word.bbox.bottom, *(w.bbox.bottom for w in block))
-            two_rows = sum(block[0].bbox.top <= c <= bottom for c in centres) >= 2
+                word.bbox.top, word.bbox.bottom) != nearest(first.bbox.top, first.bbox.bottom)
+            two_rows = sum(top <= c <= max(bottom, word.bbox.bottom) for c in centres) >= 2
             if not (_numbered(word.text) or gap > BLOCK_GAP * height or second_data
                     or other_row or two_rows):
                 block.append(word)

@@ -20,7 +20,13 @@ MIN_CONTAINED = 4  # characters a contained label needs to count
 # Matches remembered per process: reports print the same few hundred labels, and difflib
 # was most of the time spent after reading a report
 MATCH_CACHE = 20_000
-NUMBERING_PENALTY = 0.3  # a printed numbering that disagrees with the template's costs this
+# The label's own numbering disagreeing with a key's refuses the key ("8 属于行政查询事项"
+# over the words of "1.本机关不掌握…" is not row 1): it is printed on the label's line.
+NUMBERING_REFUSAL = 1.0
+# A parent's disagreeing only lowers the score: which rows a parent cell spans is inferred
+# (a block split over pages has its parent printed on one page only, and the join may
+# extend the block above over the split-off rows).
+NUMBERING_PENALTY = 0.3
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,10 @@ def match_label(text: str, specs: Sequence[LabelSpec], group: str = "", *,
                 printed: Sequence[str] = ()) -> LabelMatch:
     """The spec a printed label names, or none with the reason. `paths`: each key's
     template labels from its top parent down; a numbering among `printed` (the row's
-    labels, parents first) that disagrees with a key's path lowers its score: "（三）不予
-    公开" is not "（一）予以公开" however alike the words. Memoised per process."""
+    labels, parents first) that disagrees with a key's path lowers its score, and refuses
+    the key where the label's own numbering disagrees: "（三）予以公开" is not "（一）予以
+    公开" however alike the words (a label read from a shifted row, or misnumbered: unsure
+    either way). Memoised per process."""
     frozen = None if paths is None else tuple((k, tuple(v)) for k, v in paths.items())
     return _match_label(text, tuple(specs), group, frozen, tuple(printed))
 
@@ -84,19 +92,22 @@ def _match_label(text: str, specs: tuple[LabelSpec, ...], group: str,
 
     def scored(spec: LabelSpec) -> float:
         base = score(spec, leaf_key, group_key)
-        if paths is not None and not numbering_agrees(printed, paths.get(spec.key, ())):
-            return base - NUMBERING_PENALTY
-        return base
+        path = () if paths is None else paths.get(spec.key, ())
+        if not path or numbering_agrees(printed, path):
+            return base
+        own = numbering_agrees([text], path)
+        return base - (NUMBERING_PENALTY if own else NUMBERING_REFUSAL)
 
     ranked = sorted(((scored(s), s) for s in specs), key=lambda t: -t[0])
     best_score, best = ranked[0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
     short = min(len(key) for key in _spec_keys(best)[1]) <= SHORT
     if best_score < (MIN_SCORE_SHORT if short else MIN_SCORE):
-        unnumbered = score(best, leaf_key, group_key)
-        why = ("its numbering disagrees with the template's" if unnumbered > best_score
-               else "no template label is close")
-        return LabelMatch(None, best_score, f"{why} (best: {best.label})")
+        by_words = max(specs, key=lambda s: score(s, leaf_key, group_key))
+        if scored(by_words) < score(by_words, leaf_key, group_key):
+            return LabelMatch(None, best_score, "its numbering disagrees with the "
+                              f"template's (best by its words: {by_words.label})")
+        return LabelMatch(None, best_score, f"no template label is close (best: {best.label})")
     if best_score - runner_up < MIN_MARGIN:
         other = ranked[1][1]
         return LabelMatch(

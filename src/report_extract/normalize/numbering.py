@@ -37,12 +37,24 @@ def path_numberings(path: Iterable[str]) -> dict[str, str]:
 _PAREN_RE = re.compile(r"(?<!第)[（(][一二三四五六七八九十]+[）)]")
 
 
+# "8 属于行政查询事项": a leaf's numbering whose point OCR lost, kept apart by a space
+_POINTLESS_RE = re.compile(r"^\s*(\d{1,2})\s+(?=[\u4e00-\u9fff])")
+
+
 def label_numberings(text: str) -> list[str]:
-    """Every numbering a printed label carries: at the start of each of its lines, and a
-    bracketed one anywhere ("（五）不予处理（六）其他处理", two parent cells run together
-    where a rule was not drawn), but not "第（五）项"."""
-    tokens = [token for line in text.splitlines() if (token := numbering(line))]
+    """Every numbering a printed label carries: at the start of each of its lines (also
+    a digit whose point was lost, "8 属于…"), and a bracketed one anywhere ("（五）不予处理
+    （六）其他处理", two parent cells run together where a rule was not drawn), but not
+    "第（五）项"."""
+    tokens = [token for line in text.splitlines() if (token := _line_numbering(line))]
     return tokens + _PAREN_RE.findall(text)
+
+
+def _line_numbering(line: str) -> str:
+    token = numbering(line)
+    if not token and (pointless := _POINTLESS_RE.match(line)):
+        token = f"{pointless.group(1)}."
+    return token
 
 
 def numbering_agrees(printed: Sequence[str], path: Sequence[str]) -> bool:

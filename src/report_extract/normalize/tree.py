@@ -4,7 +4,8 @@ Normalizing is aligning: each template leaf (a row, a column) is either placed, 
 grid row or header cell with a score, or not placed. The rules of the alignment:
 
 - numbering-aware: a printed numbering (一、 （一） 1.) that disagrees with the template
-  path of a leaf lowers its score (normalize.numbering, applied in labels.match_label);
+  path of a leaf lowers its score, and refuses the leaf where the label's own numbering
+  disagrees (normalize.numbering, applied in labels.match_label);
 - a parent is never a leaf: a label the template prints only over other labels
   ("（三）不予公开"), or a cell spanning rows with sub-labels beside it, places no values
   (`parent_reason`);

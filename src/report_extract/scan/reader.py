@@ -9,6 +9,7 @@ the tables only what the pipeline needs is read: the title and the short lines
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import cv2
@@ -58,6 +59,15 @@ MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipp
 LABEL_SHARE = 0.5  # of the width the page's text spans: narrower runs are not prose
 DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below any threshold)
 LEANING = -0.15  # x per y of a glyph's ink: a printed "1" stands (>= 0), a "/" leans (<= -0.25)
+WIDENED = (0.3, 0.5)  # of the line height: how far an unclean number's window is widened
+DENIAL = 0.5  # a widened reading this sure of a different number doubts a sure one
+DENIAL_WIDTHS = (0.0, *WIDENED)  # a sure number is also read unmixed in its own box
+HIDDEN_MARGIN = 0.2  # of a cell's size each side: the rest is its middle, where values stand
+HIDDEN_SHARE = 0.5  # of a blank cell's middle under seal ink: its print is unknown
+UNREAD_REACH = 1.0  # of the line height: ink this close beside a number's box is looked at
+UNREAD_TALL = 0.5  # of the line height: ink beside the number at least this tall
+UNREAD_WIDE = 0.3  # ... and this wide (not a rule's sliver)
+UNREAD_INK = 0.25  # ... with this share of the ink of a glyph read is a glyph left unread
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -113,6 +123,7 @@ class _Sheet:
     faint_gray: np.ndarray  # unmixed grey, rules and dust painted white
     seal: np.ndarray  # clearly coloured pixels (PageImage.seal)
     faint_parts: _Parts | None = None  # the page's labelling of `faint` (_whole_glyphs)
+    unmixed: np.ndarray | None = None  # PageImage.unmixed, nothing cleared (else faint_gray)
 
 
 def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) -> Page:
@@ -177,7 +188,9 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     a short one between copies of a number read surely on the page (_beside), or beside
     its own copy where there is none; see _cleaned_opinion for which reading stands.
     Numbers read surely through a seal are read so too, to confirm them
-    (_confirmed_opinion)."""
+    (_confirmed_opinion). Numbers under a seal, sure or not, are also read from the
+    unmixed grey in a wider window (_widened_readings): a rescue for the unsure
+    (_widened_opinion), a check on the sure (_widened_denial)."""
     under_seal = [not line.parts and _under_seal(sheet, line) for line in lines]
     unclean = [i for i, (line, read) in enumerate(zip(lines, reads, strict=True))
                if not line.parts and _unclean_number(read, under_seal[i], _digit_wide(line))]
@@ -189,10 +202,79 @@ def _reread_numbers(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     context = _context(sheet, lines, reads)
     again = _glyph_readings(engine, sheet, [lines[i] for i in unclean + sealed],
                             [reads[i] for i in unclean + sealed], context)
+    widened = [i for i in unclean if under_seal[i]]
+    wide = _widened_readings(engine, sheet, [lines[i] for i in widened], WIDENED)
+    widened += sealed
+    wide += _widened_readings(engine, sheet, [lines[i] for i in sealed], DENIAL_WIDTHS)
     for index, read in zip(unclean, again[:len(unclean)], strict=True):
         reads[index] = _cleaned_opinion(reads[index], read)
     for index, read in zip(sealed, again[len(unclean):], strict=True):
         reads[index] = _confirmed_opinion(reads[index], read)
+    for index, pair in zip(widened, wide, strict=True):
+        reads[index] = (_widened_opinion(reads[index], _agreed(pair)) if index in unsure
+                        else _widened_denial(reads[index], pair))
+
+
+def _widened_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
+                      shares: Sequence[float] = WIDENED) -> list[Sequence[LineRead]]:
+    """Numbers under a seal read from the unmixed grey (seal ink taken out of the
+    pixels, nothing cleared) in a window wider than their line at two widths: where a
+    seal's edge crossed a digit, clearing it cut the digit in two, its line took one
+    piece ("0" read as ")", "C", "5"), and the rest lies beside the line's box. Per
+    line, its readings widened by each of `shares`."""
+    if not lines:
+        return []
+    gray = sheet.faint_gray if sheet.unmixed is None else sheet.unmixed
+    crops = [_crop(gray, _wider(line, share)) for line in lines for share in shares]
+    reads = engine.read_lines(crops)
+    return [reads[i:i + len(shares)] for i in range(0, len(reads), len(shares))]
+
+
+def _widened_denial(current: LineRead, wide: Sequence[LineRead]) -> LineRead:
+    """A number read surely through a seal, doubted where one of its widened readings
+    (see _widened_readings) is a different clean number read with some confidence:
+    clearing a seal stroke's edges took the "2" of "28" and the left of its 8, and the
+    rest read surely as "3", confirmed by its glyphs alone (synth-91-0005); the unmixed
+    grey still showed an 8 ("8", and "t8" in the wider window); a "6" cut into specks
+    inside the line's box left "26" for "266", the unmixed box read "266" (synth-91-0045).
+    Only a doubt: agreeing or unclean widened readings change nothing."""
+    current_value = parse_number(current.text)[0]
+    denials = [read for read in wide if read.confidence >= DENIAL
+               and (parsed := parse_number(read.text))[0] is not None and parsed[1] is None
+               and parsed[0] != current_value and not _same_shapes(current.text, read.text)]
+    return _doubted(current, max(denials, key=lambda r: r.confidence)) if denials else current
+
+
+def _wider(line: _Line, share: float) -> _Line:
+    """The line's box widened by `share` of its height each side and a tenth above and
+    below (a digit's missing piece may reach beyond either end), within its cell."""
+    x0, y0, x1, y1 = line.box
+    left, top, right, bottom = line.room
+    dx, dy = round(share * (y1 - y0)), round(0.1 * (y1 - y0))
+    return _Line((max(left, x0 - dx), max(top, y0 - dy), min(right, x1 + dx),
+                  min(bottom, y1 + dy)), line.room)
+
+
+def _agreed(reads: Sequence[LineRead]) -> LineRead:
+    """One reading where all read the same text, as sure as the least sure; else none."""
+    if not reads or any(read.text != reads[0].text for read in reads):
+        return LineRead(())
+    return min(reads, key=lambda read: read.confidence)
+
+
+def _widened_opinion(current: LineRead, wide: LineRead) -> LineRead:
+    """The widened reading (see _widened_readings) when it is a clean number read surer
+    than the reading so far, which was no clean number or a different one: it stands
+    only as a rescued value (a check must confirm it, see scan.uncertainty), as the
+    window may take in what is not the digit's. A clean number read so far is doubted
+    by a different widened reading (_second_opinion)."""
+    value, reason = parse_number(wide.text)
+    if value is None or reason is not None or wide.confidence <= current.confidence:
+        return current
+    if current.text and parse_number(current.text)[1] is None:
+        agreed = _second_opinion(current, wide)
+        return replace(agreed, rescued=current.rescued or agreed.rescued)
+    return replace(wide, rescued=True)
 
 
 def _glyph_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
@@ -441,9 +523,11 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
         near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
     gray = np.where(near_print > 0, image.gray, np.uint8(255))
     if faint is ink and np.array_equal(image.unmixed, image.gray):
-        return _Sheet(gray, ink, faint, gray, image.seal, faint_parts=parts)  # one grey
+        return _Sheet(gray, ink, faint, gray, image.seal, faint_parts=parts,
+                      unmixed=image.unmixed)  # one grey
     faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, np.uint8(255))
-    return _Sheet(gray, ink, faint, faint_gray, image.seal, faint_parts=parts)
+    return _Sheet(gray, ink, faint, faint_gray, image.seal, faint_parts=parts,
+                  unmixed=image.unmixed)
 
 
 def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -501,7 +585,8 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     merged, each widened to the whole glyphs of the plain ink it touches.
 
     A cell whose only ink is faint (print under a seal, or a washed-out digit) still gets
-    a line, so that ink is read or reported unreadable, never taken for a blank cell.
+    a line, so that ink is read or reported unreadable, never taken for a blank cell;
+    so does a cell without ink whose middle is under seal ink (_hidden_by_seal).
     """
     x0, y0, x1, y1 = room
     if x1 <= x0 or y1 <= y0:
@@ -509,7 +594,7 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     strong, faint = sheet.ink[y0:y1, x0:x1], sheet.faint[y0:y1, x0:x1]
     region = strong if strong.any() else faint
     if not region.any():
-        return []
+        return _hidden_by_seal(sheet, room)
     bands = ink_bands(region.any(axis=1))
     glyph = glyph or max(b - a for a, b in bands)
     bands = _without_dust(region, merge_thin(bands, glyph), glyph, sheet.seal[y0:y1, x0:x1])
@@ -518,10 +603,25 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes
              if not _speck((a, b, c, d), glyph)]
     if not boxes:
-        return []
+        return _hidden_by_seal(sheet, room)
     union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
              max(b[2] for b in boxes), max(b[3] for b in boxes))
     return [_Line(union, room, tuple(boxes) if len(boxes) > 1 else ())]
+
+
+def _hidden_by_seal(sheet: _Sheet, room: Box) -> list[_Line]:
+    """A cell that shows no ink, its middle (where a value stands) under seal ink: what
+    is printed there is unknown, not blank. Its middle is a line to read, which reads
+    as nothing: the cell is reported unreadable. A seal's star hid a "0" whose print
+    was too pale even in the unmixed grey, and the cell was a silent null
+    (synth-91-0036)."""
+    x0, y0, x1, y1 = room
+    dx, dy = round(HIDDEN_MARGIN * (x1 - x0)), round(HIDDEN_MARGIN * (y1 - y0))
+    middle = (x0 + dx, y0 + dy, x1 - dx, y1 - dy)
+    seal = sheet.seal[middle[1]:middle[3], middle[0]:middle[2]]
+    if not seal.size or np.count_nonzero(seal) < HIDDEN_SHARE * seal.size:
+        return []
+    return [_Line(middle, room)]
 
 
 def _speck(box: Box, glyph: float) -> bool:
@@ -721,9 +821,38 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
         return unlike
     pieces = len(ink_bands(marks.any(axis=0)))
     if pieces <= len(text):
-        return ""
+        return _unread_ink(sheet, line, text)
     read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
     return f"the ink shows {pieces} separate marks, but {read_as} read"
+
+
+def _unread_ink(sheet: _Sheet, line: _Line, text: str) -> str:
+    """Ink of a glyph beside a number in its cell, at its height, that its line left out:
+    a digit broken into small pieces by a seal's ring is no glyph-sized ink, so the line
+    ended before it and "240.59" was read surely as "240.5" (synth-17-0020). A line
+    outside the tables has no cell: beside it may stand its row's label."""
+    x0, y0, x1, y1 = line.box
+    left, _, right, _ = line.room
+    if line.room == (0, 0, sheet.ink.shape[1], sheet.ink.shape[0]):
+        return ""
+    height = y1 - y0
+    ink = sheet.ink[y0:y1] > 0
+    # The glyphs read span their mask's columns: specks of a digit inside the box are
+    # no glyph either ("266" read as "26", the last 6 in specks within the box)
+    glyphs = _glyph_mask(sheet.ink[y0:y1, x0:x1])
+    if glyphs is not None:
+        columns = np.flatnonzero(glyphs.any(axis=0))
+        x0, x1 = x0 + int(columns[0]), x0 + int(columns[-1]) + 1
+    per_glyph = np.count_nonzero(ink[:, x0:x1]) / len(text)
+    reach = round(UNREAD_REACH * height)
+    for side, zone in (("after", ink[:, x1:min(right, x1 + reach)]),
+                       ("before", ink[:, max(left, x0 - reach):x0])):
+        rows, columns = np.flatnonzero(zone.any(axis=1)), np.flatnonzero(zone.any(axis=0))
+        if (rows.size and np.ptp(rows) + 1 >= UNREAD_TALL * height
+                and np.ptp(columns) + 1 >= UNREAD_WIDE * height
+                and np.count_nonzero(zone) >= UNREAD_INK * per_glyph):
+            return f"ink like a glyph's stands {side} the {text!r} read, and was not read"
+    return ""
 
 
 def _unlike_one(marks: np.ndarray) -> str:
