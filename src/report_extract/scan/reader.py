@@ -68,6 +68,9 @@ UNREAD_REACH = 1.0  # of the line height: ink this close beside a number's box i
 UNREAD_TALL = 0.5  # of the line height: ink beside the number at least this tall
 UNREAD_WIDE = 0.3  # ... and this wide (not a rule's sliver)
 UNREAD_INK = 0.25  # ... with this share of the ink of a glyph read is a glyph left unread
+HIDDEN_REACH = 0.6  # of the line height: about one digit's width beside the glyphs read
+HIDDEN_COVER = 0.5  # of that band under seal ink (and over HIDDEN_TALL of its rows) may hide one
+HIDDEN_TALL = 0.5  # of the line height
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -809,7 +812,8 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
     """Why a number's reading cannot be trusted whatever its confidence: a lone "1" whose
     ink is no 1 (_unlike_one), or ink in more separate pieces, left to right, than
     characters were read. The recogniser folds a repeated digit ("11" read as "1") when
-    nothing blank shows between them."""
+    nothing blank shows between them. Also unread ink (_unread_ink) or seal ink
+    (_sealed_beside) just beside the glyphs read, where a digit may stand unread."""
     text = read.text
     if line.parts or not text or not all(ch in NUMBER_GLYPHS for ch in text):
         return ""
@@ -821,7 +825,7 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
         return unlike
     pieces = len(ink_bands(marks.any(axis=0)))
     if pieces <= len(text):
-        return _unread_ink(sheet, line, text)
+        return _unread_ink(sheet, line, text) or _sealed_beside(sheet, line, text, glyphs)
     read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
     return f"the ink shows {pieces} separate marks, but {read_as} read"
 
@@ -852,6 +856,33 @@ def _unread_ink(sheet: _Sheet, line: _Line, text: str) -> str:
                 and np.ptp(columns) + 1 >= UNREAD_WIDE * height
                 and np.count_nonzero(zone) >= UNREAD_INK * per_glyph):
             return f"ink like a glyph's stands {side} the {text!r} read, and was not read"
+    return ""
+
+
+def _sealed_beside(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | None) -> str:
+    """Seal ink over the band just beside the glyphs read, within the cell: seal pixels
+    are unknown, not paper, and a digit there may have gone with the seal's ink. The
+    "4" of "1974" lay under a seal's ring; clearing the ring took it, and a clean "197"
+    was read surely (synth-97-0027). No digit follows a lone "0" (no number is
+    written "05"), so only the band before it is looked at."""
+    x0, y0, x1, y1 = line.box
+    left, _, right, _ = line.room
+    if line.room == (0, 0, sheet.seal.shape[1], sheet.seal.shape[0]):
+        return ""  # outside the tables: beside a line may stand its row's label
+    if glyphs is not None:
+        columns = np.flatnonzero(glyphs.any(axis=0))
+        x0, x1 = x0 + int(columns[0]), x0 + int(columns[-1]) + 1
+    height = y1 - y0
+    reach = round(HIDDEN_REACH * height)
+    seal = sheet.seal[y0:y1] > 0
+    sides = [("after", seal[:, x1:min(right, x1 + reach)])] if text != "0" else []
+    for side, zone in (*sides, ("before", seal[:, max(left, x0 - reach):x0])):
+        if zone.shape[1] * 2 < reach:
+            continue  # no room for a digit between the glyphs and the cell's edge
+        rows = np.flatnonzero(zone.any(axis=1))
+        if (rows.size and np.ptp(rows) + 1 >= HIDDEN_TALL * height
+                and np.count_nonzero(zone) >= HIDDEN_COVER * zone.size):
+            return f"seal ink {side} the digits read may hide a digit"
     return ""
 
 
