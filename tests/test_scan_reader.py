@@ -404,28 +404,35 @@ def test_a_blank_cell_whose_middle_is_under_seal_ink_is_a_line_to_read_not_blank
     assert cell_lines(sheet_with_bars(), room, glyph=14) == []
 
 
-def number_beside_a_ring(ring: bool, text: str = "197") -> tuple[_Sheet, _Line]:
-    """`text` in a cell, its last digit's place under a seal ring's band (a thick diagonal
-    stroke in seal colour, its ink cleared from the sheet) or on clean paper."""
+def number_beside_a_ring(ring: bool, trace: bool = True, text: str = "197"
+                         ) -> tuple[_Sheet, _Line]:
+    """`text` in a cell, the place after it under a seal ring's band (a thick diagonal
+    stroke in seal colour) or on clean paper. With `trace`, a "4" stood there: clearing
+    the ring took it from the ink, the unmixed ink (`faint`) keeps its strokes in part."""
     ink = np.zeros((30, 90), np.uint8)
     cv2.putText(ink, text, (20, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2)
-    seal = np.zeros_like(ink)
+    end = 20 + cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.6, 2)[0][0]
+    seal, faint = np.zeros_like(ink), ink.copy()
     if ring:
-        end = 20 + cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.6, 2)[0][0]
         cv2.line(seal, (end + 12, 0), (end - 2, 29), 255, 12)
-    sheet = _Sheet(255 - ink, ink, ink.copy(), 255 - ink, seal)
+    if trace:
+        cv2.putText(faint, "4", (end, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2)
+        faint[:, end::3] = 0  # the unmixed trace is broken
+    sheet = _Sheet(255 - ink, ink, faint, 255 - faint, seal)
     [line] = cell_lines(sheet, (1, 1, 89, 29), glyph=13)
     return sheet, line
 
 
-def test_seal_ink_beside_the_digits_read_doubts_them_but_clean_paper_does_not():
+def test_seal_ink_with_a_digit_s_trace_beside_the_digits_read_doubts_them():
     # synth-97-0027: the 4 of "1974" lay under a seal's ring, clearing the ring took it,
-    # and "197" was read surely: the seal's pixels beside the digits are unknown
+    # and "197" was read surely: the unmixed ink still showed part of the 4
     sheet, line = number_beside_a_ring(True)
     assert _glyph_doubt(sheet, line, read("197")) == (
         "seal ink after the digits read may hide a digit")
-    clean, line = number_beside_a_ring(False)
-    assert _glyph_doubt(clean, line, read("197")) == ""
+    # clean paper beside it, or a seal over paper (no trace): no doubt
+    for ring, trace in ((False, True), (False, False), (True, False)):
+        sheet, line = number_beside_a_ring(ring, trace)
+        assert _glyph_doubt(sheet, line, read("197")) == ""
     # no digit follows a lone 0: a ring after it hides none
-    sheet, line = number_beside_a_ring(True, "0")
+    sheet, line = number_beside_a_ring(True, True, "0")
     assert _glyph_doubt(sheet, line, read("0")) == ""

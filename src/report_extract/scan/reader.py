@@ -71,6 +71,7 @@ UNREAD_INK = 0.25  # ... with this share of the ink of a glyph read is a glyph l
 HIDDEN_REACH = 0.6  # of the line height: about one digit's width beside the glyphs read
 HIDDEN_COVER = 0.5  # of that band under seal ink (and over HIDDEN_TALL of its rows) may hide one
 HIDDEN_TALL = 0.5  # of the line height
+HIDDEN_TRACE = 0.3  # of a glyph read's ink: unmixed ink under that seal, a hidden digit's trace
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -860,30 +861,39 @@ def _unread_ink(sheet: _Sheet, line: _Line, text: str) -> str:
 
 
 def _sealed_beside(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | None) -> str:
-    """Seal ink over the band just beside the glyphs read, within the cell: seal pixels
-    are unknown, not paper, and a digit there may have gone with the seal's ink. The
-    "4" of "1974" lay under a seal's ring; clearing the ring took it, and a clean "197"
-    was read surely (synth-97-0027). No digit follows a lone "0" (no number is
-    written "05"), so only the band before it is looked at."""
+    """Seal ink over the band just beside the glyphs read, within the cell, with a trace
+    of print there in the unmixed ink that the cleared sheet lost: a digit may have gone
+    with the seal's ink. The "4" of "1974" lay under a seal's ring; clearing the ring
+    took it, and a clean "197" was read surely (synth-97-0027). Seal over clean paper
+    leaves no such trace, and doubting every number beside a seal cost 0.9 % of the
+    exact cells. No digit follows a lone "0" (no number is written "05"), so only the
+    band before it is looked at."""
     x0, y0, x1, y1 = line.box
     left, _, right, _ = line.room
     if line.room == (0, 0, sheet.seal.shape[1], sheet.seal.shape[0]):
         return ""  # outside the tables: beside a line may stand its row's label
+    marks = sheet.ink[y0:y1, x0:x1] > 0 if glyphs is None else glyphs
+    per_glyph = np.count_nonzero(marks) / len(text)
     if glyphs is not None:
         columns = np.flatnonzero(glyphs.any(axis=0))
         x0, x1 = x0 + int(columns[0]), x0 + int(columns[-1]) + 1
     height = y1 - y0
     reach = round(HIDDEN_REACH * height)
-    seal = sheet.seal[y0:y1] > 0
-    sides = [("after", seal[:, x1:min(right, x1 + reach)])] if text != "0" else []
-    for side, zone in (*sides, ("before", seal[:, max(left, x0 - reach):x0])):
-        if zone.shape[1] * 2 < reach:
+    bands = [(x1, min(right, x1 + reach), "after")] if text != "0" else []
+    for a, b, side in (*bands, (max(left, x0 - reach), x0, "before")):
+        if (b - a) * 2 < reach:
             continue  # no room for a digit between the glyphs and the cell's edge
-        rows = np.flatnonzero(zone.any(axis=1))
-        if (rows.size and np.ptp(rows) + 1 >= HIDDEN_TALL * height
-                and np.count_nonzero(zone) >= HIDDEN_COVER * zone.size):
+        if (_tall_share(sheet.seal[y0:y1, a:b] > 0, height, HIDDEN_COVER * (b - a) * height)
+                and _tall_share(sheet.faint[y0:y1, a:b] > 0, height, HIDDEN_TRACE * per_glyph)):
             return f"seal ink {side} the digits read may hide a digit"
     return ""
+
+
+def _tall_share(mask: np.ndarray, height: int, least: float) -> bool:
+    """At least `least` pixels set, spanning HIDDEN_TALL of the line's height."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    return bool(rows.size and np.ptp(rows) + 1 >= HIDDEN_TALL * height
+                and np.count_nonzero(mask) >= least)
 
 
 def _unlike_one(marks: np.ndarray) -> str:
