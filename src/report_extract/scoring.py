@@ -23,19 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from report_extract.models import Report
-from report_extract.templates import (
-    APPLICANT_COLUMNS,
-    RESULT_ROWS,
-    RULE_BALANCE,
-    RULE_RESULTS_SUM,
-    RULE_REVIEW_TOTAL,
-    RULE_ROW_TOTAL,
-)
+from report_extract.templates import rule_terms
 
 CellId = tuple[str, str, str]  # table, row, column
-# The rows that are terms of the per-column rules (spec rules 1 and 2).
-BALANCE_ROWS = frozenset({"new", "carried_over", "total_handled", "carried_forward"})
-RESULTS_SUM_ROWS = frozenset({*RESULT_ROWS, "total_handled"})
 # normalize files an unreadable value as this problem kind, "row/column: reason"
 UNCERTAIN_PROBLEM = "uncertain_value"
 UNPLACED_PROBLEMS = frozenset({"unplaced_row", "unplaced_column", "duplicate_row"})
@@ -45,14 +35,11 @@ MISSING_PROBLEMS = frozenset({"missing_row", "missing_column"})
 
 
 def is_term(table: str, row: str, column: str, identifier: str) -> bool:
-    """Does the cell take part in the check "rule:subject" (spec rules 1-4)?"""
+    """Does the cell take part in the check "rule:subject" (spec rules 1-4: a report's own
+    checks; a continuity check is between two reports)?"""
     rule, _, subject = identifier.partition(":")
-    if table == "applications":
-        return (rule == RULE_BALANCE and subject == column and row in BALANCE_ROWS
-                or rule == RULE_RESULTS_SUM and subject == column and row in RESULTS_SUM_ROWS
-                or rule == RULE_ROW_TOTAL and subject == row
-                and column in (*APPLICANT_COLUMNS, "total"))
-    return table == "review_litigation" and rule == RULE_REVIEW_TOTAL and subject == row
+    own, earlier = rule_terms(rule, subject)
+    return not earlier and (table, row, column) in own
 
 
 # --- the two sides -----------------------------------------------------------------------------

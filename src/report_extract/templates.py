@@ -200,6 +200,33 @@ RULE_REVIEW_TOTAL = "review_litigation.total"
 RULE_CONTINUITY_CARRIED = "continuity.carried"
 RULE_CONTINUITY_IN_FORCE = "continuity.in_force"
 
+TermCell = tuple[str, str, str]  # (table, row, column)
+BALANCE_ROWS = ("new", "carried_over", "total_handled", "carried_forward")
+
+
+def rule_terms(rule: str, subject: str) -> tuple[list[TermCell], list[TermCell]]:
+    """The cells a check of `rule` on `subject` adds up or compares: the report's own, and
+    (continuity rules only) the earlier year's report's. One table for validate's check
+    rows, the review site's marks and the scorer's flags."""
+    terms = _RULE_TERMS.get(rule)
+    return terms(subject) if terms else ([], [])
+
+
+_RULE_TERMS = {
+    RULE_BALANCE: lambda col: ([("applications", r, col) for r in BALANCE_ROWS], []),
+    RULE_RESULTS_SUM: lambda col: (
+        [("applications", r, col) for r in (*RESULT_ROWS, "total_handled")], []),
+    RULE_ROW_TOTAL: lambda row: (
+        [("applications", row, c) for c in (*APPLICANT_COLUMNS, "total")], []),
+    RULE_REVIEW_TOTAL: lambda row: (
+        [("review_litigation", row, p) for p in (*REVIEW_PARTS, "total")], []),
+    RULE_CONTINUITY_CARRIED: lambda col: (
+        [("applications", "carried_over", col)], [("applications", "carried_forward", col)]),
+    RULE_CONTINUITY_IN_FORCE: lambda row: (
+        [("active_disclosure", row, c) for c in ("issued", "repealed", "in_force")],
+        [("active_disclosure", row, "in_force")]),
+}
+
 TABLE_ROWS: dict[str, tuple[LabelSpec, ...]] = {
     "active_disclosure": ACTIVE_ROWS,
     "applications": APPLICATION_ROWS,

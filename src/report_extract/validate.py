@@ -22,6 +22,7 @@ from report_extract.templates import (
     RULE_RESULTS_SUM,
     RULE_REVIEW_TOTAL,
     RULE_ROW_TOTAL,
+    rule_terms,
 )
 
 TOLERANCE = 1e-6
@@ -156,28 +157,8 @@ def rule_severity(rule: str) -> str:
 def rule_cells(rule: str, subject: str) -> list[str]:
     """The cells a check compares, as "table.row.column"; in a continuity check the
     earlier report's cells are prefixed "earlier:" and the later one's "later:"."""
-    cells = _RULE_CELLS.get(rule)
-    return cells(subject) if cells else []
-
-
-def _cells(table: str, pairs: Iterable[tuple[str, str]], prefix: str = "") -> list[str]:
-    return [f"{prefix}{table}.{row}.{column}" for row, column in pairs]
-
-
-_RULE_CELLS = {
-    RULE_BALANCE: lambda col: _cells("applications", ((r, col) for r in (
-        "new", "carried_over", "total_handled", "carried_forward"))),
-    RULE_RESULTS_SUM: lambda col: _cells("applications", ((r, col) for r in (
-        *RESULT_ROWS, "total_handled"))),
-    RULE_ROW_TOTAL: lambda row: _cells("applications", ((row, c) for c in (
-        *APPLICANT_COLUMNS, "total"))),
-    RULE_REVIEW_TOTAL: lambda row: _cells("review_litigation", ((row, p) for p in (
-        *REVIEW_PARTS, "total"))),
-    RULE_CONTINUITY_CARRIED: lambda col: (
-        _cells("applications", [("carried_forward", col)], "earlier:")
-        + _cells("applications", [("carried_over", col)], "later:")),
-    RULE_CONTINUITY_IN_FORCE: lambda row: (
-        _cells("active_disclosure", [(row, "in_force")], "earlier:")
-        + _cells("active_disclosure", ((row, c) for c in ("issued", "repealed", "in_force")),
-                 "later:")),
-}
+    own, earlier = rule_terms(rule, subject)
+    if not earlier:
+        return [".".join(cell) for cell in own]
+    return ([f"earlier:{'.'.join(cell)}" for cell in earlier]
+            + [f"later:{'.'.join(cell)}" for cell in own])
