@@ -185,11 +185,10 @@ class RapidOcrEngine:
             del self._known[next(iter(self._known))]
 
     def _input_width(self, crop: np.ndarray) -> int:
-        height = self._rec.rec_image_shape[1]
-        return int(height * max(MIN_RATIO, crop.shape[1] / crop.shape[0]))
+        return int(self._rec.rec_image_shape[1] * _ratio(crop))
 
     def _recognize(self, crops: list[np.ndarray]) -> list[LineRead]:
-        ratio = max(MIN_RATIO, *(c.shape[1] / c.shape[0] for c in crops))
+        ratio = max(_ratio(c) for c in crops)  # crops of one input width (see _batches)
         batch = np.stack([self._rec.resize_norm_img(_bgr(c), ratio) for c in crops])
         probs = self._rec.session(batch.astype(np.float32))[0]
         return [self._decode(p) for p in probs]
@@ -221,6 +220,11 @@ class RapidOcrEngine:
         if not read.glyphs or min(g.mass for g in read.glyphs) < NUMERIC_MASS:
             return None
         return LineRead(tuple(g.renormalized() for g in read.glyphs))
+
+
+def _ratio(crop: np.ndarray) -> float:
+    """Width over height as the recogniser is given it: at least MIN_RATIO."""
+    return max(MIN_RATIO, crop.shape[1] / crop.shape[0])
 
 
 def _crop_key(crop: np.ndarray) -> bytes:
