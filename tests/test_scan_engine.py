@@ -54,3 +54,20 @@ def test_the_same_pixels_are_recognised_once(monkeypatch):
     assert sum(seen) == 2
     assert [r.text for r in engine.read_lines([second])] == ["17"]
     assert sum(seen) == 2  # read before: not recognised again
+
+
+def test_the_folded_recogniser_gives_the_plain_models_probabilities():
+    # scan.fusion rewrites the graph (affine steps into convolutions, hard-swish as
+    # x * HardSigmoid(x)); only float rounding may differ from RapidOCR's own session.
+    engine = get_engine("rapidocr")
+    crops = [line(text) for text in ("其他", "4119", "收到和处理政府信息公开申请情况")]
+    for crop in crops:
+        ratio = crop.shape[1] / crop.shape[0]
+        batch = engine._rec.resize_norm_img(np.dstack([crop] * 3), max(2.0, ratio))[None]
+        plain = engine._rec.session(batch.astype(np.float32))[0]
+        folded = engine._session.run(None, {engine._input: batch.astype(np.float32)})[0]
+        assert plain.shape == folded.shape
+        assert np.abs(plain - folded).max() < 1e-4
+        assert (plain.argmax(axis=-1) == folded.argmax(axis=-1)).all()
+    assert [r.text for r in engine.read_lines(crops)] == [
+        "其他", "4119", "收到和处理政府信息公开申请情况"]

@@ -99,7 +99,7 @@ class OcrEngine(Protocol):
 
 def available_engines() -> list[str]:
     found = []
-    if importlib.util.find_spec("rapidocr_onnxruntime") is not None:
+    if all(importlib.util.find_spec(m) is not None for m in ("rapidocr_onnxruntime", "onnx")):
         found.append("rapidocr")
     if shutil.which("tesseract") and "chi_sim" in _tesseract_languages():
         found.append("tesseract")
@@ -151,6 +151,8 @@ class RapidOcrEngine:
         config = update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]
         self._rec = TextRecognizer({**config, "intra_op_num_threads": ONNX_THREADS,
                                     "inter_op_num_threads": ONNX_THREADS})
+        self._session = _folded_session(config["model_path"])
+        self._input = self._session.get_inputs()[0].name
         self._charset: list[str] = self._rec.postprocess_op.character
         self._groups: tuple[list[str], list[list[int]]] | None = None
         self._known: dict[bytes, LineRead] = {}  # oldest first (see _remember)
@@ -190,7 +192,7 @@ class RapidOcrEngine:
     def _recognize(self, crops: list[np.ndarray]) -> list[LineRead]:
         ratio = max(_ratio(c) for c in crops)  # crops of one input width (see _batches)
         batch = np.stack([self._rec.resize_norm_img(_bgr(c), ratio) for c in crops])
-        probs = self._rec.session(batch.astype(np.float32))[0]
+        probs = self._session.run(None, {self._input: batch.astype(np.float32)})[0]
         return [self._decode(p) for p in probs]
 
     def _decode(self, probs: np.ndarray) -> LineRead:
@@ -220,6 +222,22 @@ class RapidOcrEngine:
         if not read.glyphs or min(g.mass for g in read.glyphs) < NUMERIC_MASS:
             return None
         return LineRead(tuple(g.renormalized() for g in read.glyphs))
+
+
+def _folded_session(model_path: str):  # -> onnxruntime.InferenceSession
+    """The recogniser with its elementwise steps folded (scan.fusion): ~1.25x as fast,
+    the same probabilities to float rounding. Options as RapidOCR's own session."""
+    import onnxruntime as ort
+
+    from report_extract.scan.fusion import folded_model
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    options.enable_cpu_mem_arena = False
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = options.inter_op_num_threads = ONNX_THREADS
+    return ort.InferenceSession(folded_model(model_path), sess_options=options,
+                                providers=["CPUExecutionProvider"])
 
 
 def _ratio(crop: np.ndarray) -> float:
