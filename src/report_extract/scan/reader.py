@@ -57,6 +57,10 @@ UNREAD = "?"  # stands for ink that the engine could not read (never a digit)
 TITLE_LINES = 3  # page 1's first lines are always read: the metadata is in the title
 MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipped
 LABEL_SHARE = 0.5  # of the width the page's text spans: narrower runs are not prose
+PROSE_SPAN = 0.85  # of the width the page's text spans: a text line this wide ...
+PROSE_INK = 0.9  # ... whose runs cover this share of it, glyph-high, is prose (not read)
+PROSE_HEIGHT = 1.2  # of the page's glyph height: taller lines (a title) are never prose
+DUST = 2.5  # pt: a piece outside the tables smaller both ways is dust (not read)
 DOUBTED = 0.5  # the confidence a reading contradicted by its ink gets (below any threshold)
 LEANING = -0.15  # x per y of a glyph's ink: a printed "1" stands (>= 0), a "/" leans (<= -0.25)
 WIDENED = (0.3, 0.5)  # of the line height: how far an unclean number's window is widened
@@ -957,12 +961,16 @@ def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
     if read_prose:
         return [_Line(p.box, page) for p in pieces], glyph
     title = TITLE_LINES if image.number == 1 else 0
+    pieces = [p for p in pieces if not _dust(p.box, image.dpi)]
     if not pieces:
         return [], glyph
     text_width = max(p.box[2] for p in pieces) - min(p.box[0] for p in pieces)
-    kept = [i for run in layout.text_runs(pieces, glyph)
-            if _short_run(pieces, run, text_width) for i in run]
+    runs = layout.text_runs(pieces, glyph)
+    tables = [_pixels(part.bbox, image, inset=0) for part in parts]
+    prose = _prose(pieces, runs, glyph, max([text_width] + [b[2] - b[0] for b in tables]))
+    kept = [i for run in runs if _short_run(pieces, run, text_width) for i in run]
     kept += [i for i, p in enumerate(pieces) if p.band < title]
+    kept = [i for i in kept if i not in prose]
     return [_Line(pieces[i].box, page) for i in sorted(set(kept))], glyph
 
 
@@ -975,6 +983,49 @@ def _short_run(pieces: list, run: list[int], text_width: int) -> bool:
     width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
     longest = max(MAX_SHORT_LINE * max(b[3] - b[1] for b in boxes), LABEL_SHARE * text_width)
     return width <= longest
+
+
+def _dust(box: Box, dpi: int) -> bool:
+    """Too small both ways to be a glyph or a mark worth reading: read, scan dust in a
+    margin becomes a "1" or a "'" (each costs the recogniser as much as a number)."""
+    limit = DUST * dpi / 72
+    return box[2] - box[0] < limit and box[3] - box[1] < limit
+
+
+def _prose(pieces: list, runs: list[list[int]], glyph: float, column: int) -> set[int]:
+    """Pieces of prose lines: a text line as wide as the page's text column (its text or
+    its tables, the wider), glyph-high, its runs nearly touching (text_runs splits a line
+    of prose at a blank as wide as a glyph, "》（", and each half passes for a short run).
+    Also among page 1's first lines, kept for the title: a title is taller. A borderless
+    table's row leaves room between its columns."""
+    found: set[int] = set()
+    for line in _text_lines(pieces, runs):
+        boxes = [pieces[i].box for run in line for i in run]
+        spans = [(min(pieces[i].box[0] for i in run), max(pieces[i].box[2] for i in run))
+                 for run in line]
+        width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
+        tall = max(b[3] - b[1] for b in boxes)
+        if (width >= PROSE_SPAN * column and tall <= PROSE_HEIGHT * glyph
+                and sum(b - a for a, b in spans) >= PROSE_INK * width):
+            found.update(i for run in line for i in run)
+    return found
+
+
+def _text_lines(pieces: list, runs: list[list[int]]) -> list[list[list[int]]]:
+    """Runs (in text_runs' order: line by line, left to right) grouped by line."""
+    lines: list[list[list[int]]] = []
+    for run in runs:
+        if lines and pieces[run[0]].box[0] > pieces[lines[-1][-1][-1]].box[0] \
+                and _same_line(pieces[run[0]].box, pieces[lines[-1][-1][-1]].box):
+            lines[-1].append(run)
+        else:
+            lines.append([run])
+    return lines
+
+
+def _same_line(a: Box, b: Box) -> bool:
+    height = max(a[3] - a[1], b[3] - b[1], 1)
+    return abs((a[1] + a[3]) - (b[1] + b[3])) / 2 <= 0.5 * height
 
 
 def _outside_words(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
