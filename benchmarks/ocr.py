@@ -78,6 +78,7 @@ class Run:
     metadata_ok: bool
     cpu: float = 0.0  # CPU seconds of the reading process (all its threads)
     output: dict = field(default_factory=dict)  # scoring.report_dict of the report
+    seed: int = 0  # the preset's degradation seed (--seeds)
 
     @property
     def per_page(self) -> float:
@@ -89,7 +90,10 @@ class Run:
 
     @property
     def key(self) -> str:
-        return f"{self.engine}/{self.preset}/{self.file}"
+        """Names the run in --record/--compare; each degradation seed is its own run (the
+        first keeps the plain name, as records made before seeds were told apart)."""
+        seed = f"#{self.seed}" if self.seed else ""
+        return f"{self.engine}/{self.preset}/{self.file}{seed}"
 
 
 @dataclass
@@ -183,7 +187,7 @@ def truth_of(pdf: Path) -> dict:
     return json.loads(pdf.with_name(pdf.stem + ".truth.json").read_text(encoding="utf-8"))
 
 
-def run_one(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
+def run_one(pdf: Path, scan: Path, engine: str, preset: str, seed: int = 0) -> Run:
     truth = truth_of(pdf)
     get_engine(engine)  # loaded once per process, not counted against the first report
     start, cpu = time.perf_counter(), time.process_time()
@@ -192,7 +196,7 @@ def run_one(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
     metadata_ok = (report.agency, report.year, report.template) == (
         truth["agency"], truth["year"], truth["template"])
     return Run(engine, preset, pdf.name, report.pages, seconds, score_report(report, truth),
-               metadata_ok, cpu, report_dict(report))
+               metadata_ok, cpu, report_dict(report), seed)
 
 
 def preset_runs(pdfs: list[Path], presets: list[str], engines: list[str], seeds: int,
@@ -204,16 +208,16 @@ def preset_runs(pdfs: list[Path], presets: list[str], engines: list[str], seeds:
             for seed in range(seeds):
                 scan = work / f"{pdf.stem}.{preset}.{seed}.pdf"
                 degrade_pdf(pdf, scan, seed=seed, **PRESETS[preset])
-                runs += [report_run(pdf, scan, engine, preset) for engine in engines]
+                runs += [report_run(pdf, scan, engine, preset, seed) for engine in engines]
     return runs
 
 
 SHOW_SILENT = 3  # silent cells printed per run (--silent: all)
 
 
-def report_run(pdf: Path, scan: Path, engine: str, preset: str) -> Run:
+def report_run(pdf: Path, scan: Path, engine: str, preset: str, seed: int = 0) -> Run:
     """Read one scan and print its line."""
-    run = run_one(pdf, scan, engine, preset)
+    run = run_one(pdf, scan, engine, preset, seed)
     print(f"{engine:10} {preset:9} {pdf.name:40} {run.pages} pages "
           f"{run.seconds:6.1f} s ({run.per_page:4.2f} s/page, CPU {run.cpu_per_page:4.2f})  exact "
           f"{run.cells.exact}/{run.cells.total}  flagged "
