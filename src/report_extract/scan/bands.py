@@ -3,6 +3,7 @@ scan reader and its layout analysis share."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 THIN_BAND = 0.6  # a band thinner than this share of the cell's glyph height is a part
@@ -51,3 +52,25 @@ def _nearer_neighbour(bands: list[tuple[int, int]], i: int) -> int:
     if i + 1 < len(bands):
         gaps.append((bands[i + 1][0] - bands[i][1], i + 1))
     return min(gaps)[1]
+
+
+def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """(count, labels, stats) of OpenCV's 8-connected labelling of a page-sized mask,
+    labelled within the rectangle that holds its ink: OpenCV's cost is per pixel, ink or
+    not (~27 ms for a 200 dpi page, ~55 % of which is blank margin on a page of tables).
+    The same labels and stats as labelling the whole page, but for row 0 (the
+    background's), which is the rectangle's. The rectangle starts on even coordinates:
+    the labelling scans 2 x 2 blocks, so it sees the same blocks and numbers the
+    components in the same order."""
+    x, y, width, height = cv2.boundingRect(mask)
+    labels = np.zeros(mask.shape, np.int32)
+    if not width:
+        return 1, labels, np.array([[0, 0, mask.shape[1], mask.shape[0], mask.size]], np.int32)
+    left, top = x & ~1, y & ~1
+    right, bottom = x + width, y + height
+    count, inner, stats, _ = cv2.connectedComponentsWithStats(
+        np.ascontiguousarray(mask[top:bottom, left:right]), connectivity=8)
+    labels[top:bottom, left:right] = inner
+    stats[1:, cv2.CC_STAT_LEFT] += left
+    stats[1:, cv2.CC_STAT_TOP] += top
+    return count, labels, stats

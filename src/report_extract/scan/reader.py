@@ -19,7 +19,7 @@ from report_extract.detect.ruled import TablePart, network_to_part, segments_to_
 from report_extract.models import BBox, Char, Page, Segment
 from report_extract.normalize.labels import template_label_keys
 from report_extract.scan import layout
-from report_extract.scan.bands import NUMBER_GLYPHS, ink_bands, merge_thin
+from report_extract.scan.bands import NUMBER_GLYPHS, components, ink_bands, merge_thin
 from report_extract.scan.engines import Glyph, LineRead, OcrEngine, numeric_like
 from report_extract.scan.image import PageImage
 from report_extract.scan.rulings import (
@@ -556,7 +556,7 @@ def _despecked(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, _Parts]:
     """The ink without specks, and its components (labelled before the specks went:
     each speck is a whole component, so the others are the same)."""
     side = MIN_SPECK * dpi / 72
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats = components(ink)
     kept = np.zeros(count, bool)
     kept[1:] = (stats[1:, cv2.CC_STAT_WIDTH] >= side) | (stats[1:, cv2.CC_STAT_HEIGHT] >= side)
     shade = np.where(kept, 255, 0).astype(np.uint8)  # per label, looked up once per pixel

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from report_extract.models import Segment
+from report_extract.scan.bands import components
 from report_extract.scan.image import PageImage
 
 MIN_H_RULE = 20.0  # pt: shorter horizontal runs are strokes of glyphs (一 is ~9 pt)
@@ -54,8 +55,7 @@ class RuleMasks:
         found once per page for find_segments and seal_edges both."""
         if horizontal not in self._labelled:
             mask = self.horizontal if horizontal else self.vertical
-            count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-            self._labelled[horizontal] = (count, labels, stats)
+            self._labelled[horizontal] = components(mask)
         return self._labelled[horizontal]
 
 
