@@ -51,6 +51,50 @@ SAME_POINT = 1e-3
 _PDFIUM = threading.Lock()
 
 
+def _plain(function: object, restype: object, *argtypes: object) -> object:
+    """`function` (a pypdfium2.raw binding) called with plain addresses (ints) and
+    byref()s. pypdfium2 declares typed pointer arguments, whose conversions cost twice
+    the call itself (~0.6 us of ~0.9); a report makes some 40,000 of these calls."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+def _address(handle: object) -> int:
+    """A pypdfium2 handle (a typed pointer) as the address _plain's functions take."""
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+class _Calls:
+    """The PDFium functions read for every glyph and path, as _plain makes them."""
+
+    def __init__(self) -> None:
+        ptr, i = ctypes.c_void_p, ctypes.c_int
+        self.text_count = _plain(raw.FPDFText_CountChars, i, ptr)
+        self.text_unicode = _plain(raw.FPDFText_GetUnicode, ctypes.c_uint, ptr, i)
+        self.text_map_error = _plain(raw.FPDFText_HasUnicodeMapError, i, ptr, i)
+        self.text_loose_box = _plain(raw.FPDFText_GetLooseCharBox, i, ptr, i, ptr)
+        self.text_matrix = _plain(raw.FPDFText_GetMatrix, i, ptr, i, ptr)
+        self.text_origin = _plain(raw.FPDFText_GetCharOrigin, i, ptr, i, ptr, ptr)
+        self.text_font_size = _plain(raw.FPDFText_GetFontSize, ctypes.c_double, ptr, i)
+        self.page_count = _plain(raw.FPDFPage_CountObjects, i, ptr)
+        self.page_object = _plain(raw.FPDFPage_GetObject, ptr, ptr, i)
+        self.form_count = _plain(raw.FPDFFormObj_CountObjects, i, ptr)
+        self.form_object = _plain(raw.FPDFFormObj_GetObject, ptr, ptr, ctypes.c_ulong)
+        self.object_type = _plain(raw.FPDFPageObj_GetType, i, ptr)
+        self.object_matrix = _plain(raw.FPDFPageObj_GetMatrix, i, ptr, ptr)
+        self.object_bounds = _plain(raw.FPDFPageObj_GetBounds, i, ptr, ptr, ptr, ptr, ptr)
+        self.fill_color = _plain(raw.FPDFPageObj_GetFillColor, i, ptr, ptr, ptr, ptr, ptr)
+        self.draw_mode = _plain(raw.FPDFPath_GetDrawMode, i, ptr, ptr, ptr)
+        self.segment_count = _plain(raw.FPDFPath_CountSegments, i, ptr)
+        self.segment = _plain(raw.FPDFPath_GetPathSegment, ptr, ptr, i)
+        self.segment_type = _plain(raw.FPDFPathSegment_GetType, i, ptr)
+        self.segment_point = _plain(raw.FPDFPathSegment_GetPoint, i, ptr, ptr, ptr)
+        self.segment_close = _plain(raw.FPDFPathSegment_GetClose, i, ptr)
+
+
+_CALL = _Calls()
+
+
 class PdfiumCannotOpen(Exception):
     """PDFium refused the file (corrupt, encrypted, no pages...): the reference reader
     then reads it or says why, in the same words as ever."""
@@ -210,28 +254,31 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
     PDFium's own spaces and line breaks (`FPDFText_IsGenerated`) are whitespace, dropped
     with the PDF's own whitespace glyphs (the pdfplumber reader drops those too).
     """
-    unicode, map_error = raw.FPDFText_GetUnicode, raw.FPDFText_HasUnicodeMapError
-    loose_box, char_matrix = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix
-    char_origin, font_size = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize
+    handle = _address(textpage)
+    unicode, map_error = _CALL.text_unicode, _CALL.text_map_error
+    loose_box, char_matrix = _CALL.text_loose_box, _CALL.text_matrix
+    char_origin, font_size = _CALL.text_origin, _CALL.text_font_size
     fonts: dict[int, bool] = {}  # font handle -> has no descent
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
     glyphs: list[_Glyph] = []
-    count = raw.FPDFText_CountChars(textpage)
+    count = _CALL.text_count(handle)
     index = 0
     while index < count:
-        code = unicode(textpage, index)
+        code = unicode(handle, index)
         current = index
         index += 1
         if 0xD800 <= code < 0xDC00 and index < count:  # a surrogate pair: one glyph
-            low = unicode(textpage, index)
+            low = unicode(handle, index)
             if 0xDC00 <= low < 0xE000:
                 code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 index += 1
         if code in _WHITESPACE:
             continue
         # PDFium gives the char code of a glyph it cannot map: U+FFFD says so
-        if code == 0 or map_error(textpage, current) or code > 0x10FFFF:
+        if code == 0 or map_error(handle, current) or code > 0x10FFFF:
             text = "\ufffd"
         else:
             text = chr(code)
@@ -240,11 +287,11 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
             if _RADICALS_FIRST <= code <= _RADICALS_LAST:
                 # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs
                 text = unify_radicals(text)
-        loose_box(textpage, current, rect)
-        char_matrix(textpage, current, matrix)
-        char_origin(textpage, current, ox, oy)
+        loose_box(handle, current, rect_ref)
+        char_matrix(handle, current, matrix_ref)
+        char_origin(handle, current, ox_ref, oy_ref)
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        size = font_size(textpage, current) * (abs(d) if c == 0 else math.hypot(c, d))
+        size = font_size(handle, current) * (abs(d) if c == 0 else math.hypot(c, d))
         direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
         origin = (ox.value, oy.value)
@@ -329,7 +376,8 @@ def _is_flat(textpage: raw.FPDF_TEXTPAGE, index: int, flat: set[str],
 class _Drawing:
     """A page's path objects as pdfplumber's lines, rects and curves, and its images.
 
-    The ctypes buffers are made once per page: a page has hundreds of paths."""
+    Objects are PDFium handles as addresses (_CALL's functions take those); the ctypes
+    buffers are made once per page: a page has hundreds of paths."""
 
     def __init__(self, frame: _PageFrame):
         self.frame = frame
@@ -342,50 +390,76 @@ class _Drawing:
         self._fill_mode, self._stroke = ctypes.c_int(), ctypes.c_int()
         self._rgba = [ctypes.c_uint() for _ in range(4)]
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
+        byref = ctypes.byref
+        self._matrix_ref = byref(self._matrix)
+        self._mode_refs = (byref(self._fill_mode), byref(self._stroke))
+        self._rgba_refs = tuple(byref(c) for c in self._rgba)
+        self._point_refs = (byref(self._x), byref(self._y))
 
-    def visit(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix, kind: int | None = None) -> None:
-        kind = raw.FPDFPageObj_GetType(obj) if kind is None else kind
+    def visit(self, obj: int, outer: Matrix, kind: int | None = None) -> None:
+        kind = _CALL.object_type(obj) if kind is None else kind
         if kind == raw.FPDF_PAGEOBJ_PATH:
-            self._add_path(obj, outer)
+            self.add_path(obj, outer)
         elif kind == raw.FPDF_PAGEOBJ_FORM:
             matrix = _multiply(self._object_matrix(obj), outer)
-            for index in range(raw.FPDFFormObj_CountObjects(obj)):
-                self.visit(raw.FPDFFormObj_GetObject(obj, index), matrix)
+            for index in range(_CALL.form_count(obj)):
+                self.visit(_CALL.form_object(obj, index), matrix)
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
             self.images.append(self._image_box(_multiply(self._object_matrix(obj), outer)))
 
-    def _add_path(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix) -> None:
-        paint = self._paint(obj)
-        if not paint["stroke"] and (not paint["fill"] or _is_background(obj)):
-            return  # a clipping path ("W n"), or a fill no ruling can come from
-        matrix = _multiply(self._object_matrix(obj), outer)
-        for subpath in self._subpaths(obj, matrix):
-            kind, points = _classify(subpath)
+    def add_path(self, obj: int, outer: Matrix) -> None:
+        _CALL.draw_mode(obj, *self._mode_refs)
+        stroke, fill = bool(self._stroke.value), self._fill_mode.value != 0
+        color = None
+        if not stroke:
+            if not fill or _is_background(obj):
+                return  # a clipping path ("W n"), or a fill no ruling can come from
+            # the colour only decides for unstroked paths (a white fill draws nothing)
+            if _CALL.fill_color(obj, *self._rgba_refs):
+                color = tuple(c.value / 255 for c in self._rgba[:3])
+        matrix = self._object_matrix(obj)
+        if outer is not IDENTITY:
+            matrix = _multiply(matrix, outer)
+        frame = self.frame
+        line = self._line(obj, matrix)
+        shapes = [("line", line)] if line else map(_classify, self._subpaths(obj, matrix))
+        for kind, points in shapes:
             if kind is None:
                 continue
             xs, ys = [p[0] for p in points], [p[1] for p in points]
-            x0, top, x1, bottom = self.frame.box(min(xs), min(ys), max(xs), max(ys))
-            item = {"x0": x0, "top": top, "x1": x1, "bottom": bottom, **paint}
-            self._by_kind[kind].append(item)
+            if frame.turns:
+                x0, top, x1, bottom = frame.box(min(xs), min(ys), max(xs), max(ys))
+            else:  # frame.box's common case, inline
+                x0, x1 = min(xs) - frame.x0, max(xs) - frame.x0
+                top, bottom = frame.y1 - max(ys), frame.y1 - min(ys)
+            self._by_kind[kind].append({"x0": x0, "top": top, "x1": x1, "bottom": bottom,
+                                        "stroke": stroke, "fill": fill,
+                                        "non_stroking_color": color})
 
-    def _object_matrix(self, obj: raw.FPDF_PAGEOBJECT) -> Matrix:
+    def _object_matrix(self, obj: int) -> Matrix:
         m = self._matrix
-        if not raw.FPDFPageObj_GetMatrix(obj, m):
+        if not _CALL.object_matrix(obj, self._matrix_ref):
             return IDENTITY
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _paint(self, obj: raw.FPDF_PAGEOBJECT) -> dict:
-        """stroke, fill and the fill colour (RGB, 0..1) in pdfplumber's keys; the colour
-        only decides for unstroked paths (a white fill draws nothing)."""
-        raw.FPDFPath_GetDrawMode(obj, self._fill_mode, self._stroke)
-        stroke = bool(self._stroke.value)
-        color = None
-        if not stroke and raw.FPDFPageObj_GetFillColor(obj, *self._rgba):
-            color = tuple(c.value / 255 for c in self._rgba[:3])
-        return {"stroke": stroke, "fill": self._fill_mode.value != 0,
-                "non_stroking_color": color}
+    def _line(self, obj: int, matrix: Matrix) -> list[tuple[float, float]] | None:
+        """The two points of a path that is one straight line ("m l", "m l h"), as
+        _classify would make them of _subpaths: most paths are such (ruled tables)."""
+        if _CALL.segment_count(obj) != 2:
+            return None
+        first, second = _CALL.segment(obj, 0), _CALL.segment(obj, 1)
+        if _CALL.segment_type(second) != raw.FPDF_SEGMENT_LINETO or _CALL.segment_close(first):
+            return None  # "m m", "m c", "m h l": left to _subpaths
+        x, y = self._x, self._y
+        a, b, c, d, e, f = matrix
+        points = []
+        for segment in (first, second):
+            _CALL.segment_point(segment, *self._point_refs)
+            px, py = x.value, y.value
+            points.append((a * px + c * py + e, b * px + d * py + f))
+        return points
 
-    def _subpaths(self, obj: raw.FPDF_PAGEOBJECT, matrix: Matrix) -> list[Subpath]:
+    def _subpaths(self, obj: int, matrix: Matrix) -> list[Subpath]:
         """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
 
         A Bezier curve becomes one "c" at its end point (pdfminer keeps only that); a
@@ -393,19 +467,20 @@ class _Drawing:
         """
         x, y = self._x, self._y
         get_segment, get_type, get_point, get_close = (
-            raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetType,
-            raw.FPDFPathSegment_GetPoint, raw.FPDFPathSegment_GetClose)
+            _CALL.segment, _CALL.segment_type, _CALL.segment_point, _CALL.segment_close)
+        x_ref, y_ref = self._point_refs
         moveto, bezierto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
         a, b, c, d, e, f = matrix  # _apply, inline
         subpaths: list[Subpath] = []
         bezier = 0
-        for index in range(raw.FPDFPath_CountSegments(obj)):
+        for index in range(_CALL.segment_count(obj)):
             segment = get_segment(obj, index)
-            kind = get_type(segment)
-            get_point(segment, x, y)
+            get_point(segment, x_ref, y_ref)
             px, py = x.value, y.value
             point = (a * px + c * py + e, b * px + d * py + f)
-            if kind == moveto or not subpaths:
+            # the first segment starts a subpath whatever its type
+            kind = get_type(segment) if index else moveto
+            if kind == moveto:
                 subpaths.append([("m", *point)])
                 bezier = 0
             elif kind == bezierto:
@@ -434,32 +509,31 @@ Subpath = list[tuple[str, float, float]]
 
 def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     drawing = _Drawing(frame)
-    get_object, get_type = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType
+    get_object, get_type = _CALL.page_object, _CALL.object_type
     text, path = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH
-    handle = page.raw
-    for index in range(raw.FPDFPage_CountObjects(handle)):
+    handle = _address(page.raw)
+    for index in range(_CALL.page_count(handle)):
         obj = get_object(handle, index)
         kind = get_type(obj)
         if kind == path:
-            drawing._add_path(obj, IDENTITY)
+            drawing.add_path(obj, IDENTITY)
         elif kind != text:  # WPS writes every glyph as a text object: thousands a report
             drawing.visit(obj, IDENTITY, kind)
     return drawing
 
 
-def _is_background(obj: raw.FPDF_PAGEOBJECT) -> bool:
+def _is_background(obj: int) -> bool:
     """An unstroked filled polygon of four straight sides, thick both ways: a cell's or a
     text line's background (WPS paints one per line). pdfplumber's rulings would drop it
     as a rect or curve alike, and reading its segments is most of a page's drawing time."""
-    if raw.FPDFPath_CountSegments(obj) != 5:
+    if _CALL.segment_count(obj) != 5:
         return False
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+    if not _CALL.object_bounds(obj, *(ctypes.byref(v) for v in (left, bottom, right, top))):
         return False
     if min(right.value - left.value, top.value - bottom.value) <= MAX_RULING_THICKNESS + 0.5:
         return False
-    kinds = [raw.FPDFPathSegment_GetType(raw.FPDFPath_GetPathSegment(obj, index))
-             for index in range(5)]
+    kinds = [_CALL.segment_type(_CALL.segment(obj, index)) for index in range(5)]
     return kinds == [raw.FPDF_SEGMENT_MOVETO] + [raw.FPDF_SEGMENT_LINETO] * 4
 
 
