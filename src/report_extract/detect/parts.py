@@ -42,6 +42,8 @@ def cluster_values(values: list[float], snap: float) -> list[list[float]]:
 
 def chars_to_text(chars: list[Char]) -> str:
     """Characters in reading order: lines top to bottom, a space where a gap is wide."""
+    if len(chars) < 2:  # most cells: no lines to sort
+        return chars[0].text if chars else ""
     out: list[str] = []
     for line in group_lines(chars):
         line.sort(key=_left)

@@ -600,7 +600,8 @@ def join_parts(parts: list[TablePart]) -> Grid:
     previous_cut: set[int] = set()
     first_header: list[GridCell] = []
     for index, (part, part_xs) in enumerate(zip(parts, registered, strict=True)):
-        remapped = [_remap_columns(c, part_xs, xs, row_offset) for c in part.cells]
+        columns = _nearest_columns(part_xs, xs)
+        remapped = [_remap_columns(c, columns, row_offset) for c in part.cells]
         top_cut, bottom_cut = _cut_cells(part, remapped)
         if index:
             remapped = _drop_repeated_header(remapped, first_header, row_offset)
@@ -697,14 +698,16 @@ def _aligned(xs: list[float], frame: list[float], shift: float) -> int:
     return sum(any(abs(x + shift - f) <= ALIGN_TOLERANCE for f in frame) for x in xs)
 
 
-def _remap_columns(
-    cell: GridCell, part_xs: list[float], xs: list[float], row_offset: int
-) -> GridCell:
-    def index_of(x: float) -> int:
-        return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+def _nearest_columns(part_xs: list[float], xs: list[float]) -> list[int]:
+    """For each of a part's column rules, the table's nearest (the first of equals):
+    found once per part, not twice per cell."""
+    return [min(range(len(xs)), key=lambda i: abs(xs[i] - x)) for x in part_xs]
 
-    c0 = index_of(part_xs[cell.col])
-    c1 = max(index_of(part_xs[cell.col + cell.col_span]), c0 + 1)
+
+def _remap_columns(cell: GridCell, columns: list[int], row_offset: int) -> GridCell:
+    """The cell in the table's columns (`columns`: _nearest_columns) and rows."""
+    c0 = columns[cell.col]
+    c1 = max(columns[cell.col + cell.col_span], c0 + 1)
     return GridCell(cell.row + row_offset, c0, cell.row_span, c1 - c0, cell.text, cell.page,
                     cell.bbox, cell.confidence)
 

@@ -93,6 +93,7 @@ class _Calls:
 
 
 _CALL = _Calls()
+_LINETO = raw.FPDF_SEGMENT_LINETO
 
 
 class PdfiumCannotOpen(Exception):
@@ -392,9 +393,9 @@ class _Drawing:
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
         byref = ctypes.byref
         self._matrix_ref = byref(self._matrix)
-        self._mode_refs = (byref(self._fill_mode), byref(self._stroke))
+        self._fill_mode_ref, self._stroke_ref = byref(self._fill_mode), byref(self._stroke)
         self._rgba_refs = tuple(byref(c) for c in self._rgba)
-        self._point_refs = (byref(self._x), byref(self._y))
+        self._x_ref, self._y_ref = byref(self._x), byref(self._y)
 
     def visit(self, obj: int, outer: Matrix, kind: int | None = None) -> None:
         kind = _CALL.object_type(obj) if kind is None else kind
@@ -408,21 +409,22 @@ class _Drawing:
             self.images.append(self._image_box(_multiply(self._object_matrix(obj), outer)))
 
     def add_path(self, obj: int, outer: Matrix) -> None:
-        _CALL.draw_mode(obj, *self._mode_refs)
-        stroke, fill = bool(self._stroke.value), self._fill_mode.value != 0
+        call = _CALL
+        call.draw_mode(obj, self._fill_mode_ref, self._stroke_ref)
+        stroke, fill = self._stroke.value != 0, self._fill_mode.value != 0
         color = None
         if not stroke:
             if not fill or _is_background(obj):
                 return  # a clipping path ("W n"), or a fill no ruling can come from
             # the colour only decides for unstroked paths (a white fill draws nothing)
-            if _CALL.fill_color(obj, *self._rgba_refs):
+            if call.fill_color(obj, *self._rgba_refs):
                 color = tuple(c.value / 255 for c in self._rgba[:3])
         matrix = self._object_matrix(obj)
         if outer is not IDENTITY:
             matrix = _multiply(matrix, outer)
-        frame = self.frame
         line = self._line(obj, matrix)
-        shapes = [("line", line)] if line else map(_classify, self._subpaths(obj, matrix))
+        shapes = [line] if line else map(_classify, self._subpaths(obj, matrix))
+        frame = self.frame
         for kind, points in shapes:
             if kind is None:
                 continue
@@ -442,22 +444,24 @@ class _Drawing:
             return IDENTITY
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _line(self, obj: int, matrix: Matrix) -> list[tuple[float, float]] | None:
-        """The two points of a path that is one straight line ("m l", "m l h"), as
-        _classify would make them of _subpaths: most paths are such (ruled tables)."""
-        if _CALL.segment_count(obj) != 2:
+    def _line(self, obj: int, matrix: Matrix) -> tuple[str, list[tuple[float, float]]] | None:
+        """("line", its two points) for a path that is one straight line ("m l", "m l h"),
+        as _classify would make it of _subpaths: most paths are such (ruled tables)."""
+        call = _CALL
+        if call.segment_count(obj) != 2:
             return None
-        first, second = _CALL.segment(obj, 0), _CALL.segment(obj, 1)
-        if _CALL.segment_type(second) != raw.FPDF_SEGMENT_LINETO or _CALL.segment_close(first):
+        first, second = call.segment(obj, 0), call.segment(obj, 1)
+        if call.segment_type(second) != _LINETO or call.segment_close(first):
             return None  # "m m", "m c", "m h l": left to _subpaths
         x, y = self._x, self._y
+        x_ref, y_ref = self._x_ref, self._y_ref
         a, b, c, d, e, f = matrix
-        points = []
-        for segment in (first, second):
-            _CALL.segment_point(segment, *self._point_refs)
-            px, py = x.value, y.value
-            points.append((a * px + c * py + e, b * px + d * py + f))
-        return points
+        call.segment_point(first, x_ref, y_ref)
+        x1, y1 = x.value, y.value
+        call.segment_point(second, x_ref, y_ref)
+        x2, y2 = x.value, y.value
+        return "line", [(a * x1 + c * y1 + e, b * x1 + d * y1 + f),
+                        (a * x2 + c * y2 + e, b * x2 + d * y2 + f)]
 
     def _subpaths(self, obj: int, matrix: Matrix) -> list[Subpath]:
         """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
@@ -468,7 +472,7 @@ class _Drawing:
         x, y = self._x, self._y
         get_segment, get_type, get_point, get_close = (
             _CALL.segment, _CALL.segment_type, _CALL.segment_point, _CALL.segment_close)
-        x_ref, y_ref = self._point_refs
+        x_ref, y_ref = self._x_ref, self._y_ref
         moveto, bezierto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
         a, b, c, d, e, f = matrix  # _apply, inline
         subpaths: list[Subpath] = []
