@@ -386,12 +386,14 @@ class Heading:
     section: str | None  # the table it introduces; None for sections 一/五/六
 
 
-def find_headings(document: Document, parts: list[TablePart]) -> list[Heading]:
-    """Section headings outside tables, in reading order."""
+def find_headings(document: Document, parts: list[TablePart],
+                  indexes: dict[int, CharIndex] | None = None) -> list[Heading]:
+    """Section headings outside tables, in reading order. `indexes`: pages' chars
+    indexed (find_parts's), by page number, where at hand."""
     headings: list[Heading] = []
     for page in document.pages:
         boxes = [p.bbox for p in parts if p.page == page.number]
-        for line in text_lines(page, boxes):
+        for line in text_lines(page, boxes, (indexes or {}).get(page.number)):
             is_heading, name = match_heading(line.text)
             if is_heading:
                 headings.append(Heading(page.number, line.top, line.bbox.bottom, name))
@@ -539,11 +541,16 @@ def _move_part(part: TablePart, dx: float) -> None:
 # --- joining parts into grids -------------------------------------------------------------
 
 
-def find_parts(document: Document) -> list[TablePart]:
+def find_parts(document: Document, indexes: dict[int, CharIndex] | None = None
+               ) -> list[TablePart]:
+    """The ruled table parts of every page. `indexes`: where given, each page with a
+    table has its chars' index put there (find_headings looks in the same pages)."""
     parts: list[TablePart] = []
     for page in document.pages:
         networks = segments_to_networks(page.segments)
         index = CharIndex(page.chars) if networks else None
+        if index is not None and indexes is not None:
+            indexes[page.number] = index
         for network in networks:
             part = network_to_part(page, network, index)
             if part is not None and part.n_rows >= 1 and part.n_cols >= 2:
@@ -553,8 +560,9 @@ def find_parts(document: Document) -> list[TablePart]:
 
 def detect_tables(document: Document) -> dict[str, Grid]:
     """The three canonical tables' grids (those found), keyed by table name."""
-    parts = find_parts(document)
-    headings = find_headings(document, parts)
+    indexes: dict[int, CharIndex] = {}
+    parts = find_parts(document, indexes)
+    headings = find_headings(document, parts, indexes)
     assign_sections(parts, headings)
     unruled = {h.section for h in headings if h.section} - {p.section for p in parts}
     parts += borderless_parts(document, headings, unruled)
@@ -718,7 +726,10 @@ def _has_number(cells: list[GridCell]) -> bool:
 
 def _leading_header(cells: list[GridCell]) -> list[GridCell]:
     """The cells above a part's first row with numbers."""
-    first_data = min((c.row for c in cells if _has_number([c])), default=None)
+    first_data = None
+    for cell in cells:  # a cell below the first number found so far is not read
+        if (first_data is None or cell.row < first_data) and _has_number([cell]):
+            first_data = cell.row
     return [c for c in cells if first_data is not None and c.row < first_data]
 
 
