@@ -94,6 +94,7 @@ class _Calls:
 
 _CALL = _Calls()
 _LINETO = raw.FPDF_SEGMENT_LINETO
+_BACKGROUND_KINDS = [raw.FPDF_SEGMENT_MOVETO] + [_LINETO] * 4
 
 
 class PdfiumCannotOpen(Exception):
@@ -396,6 +397,8 @@ class _Drawing:
         self._fill_mode_ref, self._stroke_ref = byref(self._fill_mode), byref(self._stroke)
         self._rgba_refs = tuple(byref(c) for c in self._rgba)
         self._x_ref, self._y_ref = byref(self._x), byref(self._y)
+        self._bounds = [ctypes.c_float() for _ in range(4)]  # left, bottom, right, top
+        self._bounds_refs = tuple(byref(v) for v in self._bounds)
 
     def visit(self, obj: int, outer: Matrix, kind: int | None = None) -> None:
         kind = _CALL.object_type(obj) if kind is None else kind
@@ -414,7 +417,7 @@ class _Drawing:
         stroke, fill = self._stroke.value != 0, self._fill_mode.value != 0
         color = None
         if not stroke:
-            if not fill or _is_background(obj):
+            if not fill or self._is_background(obj):
                 return  # a clipping path ("W n"), or a fill no ruling can come from
             # the colour only decides for unstroked paths (a white fill draws nothing)
             if call.fill_color(obj, *self._rgba_refs):
@@ -437,6 +440,22 @@ class _Drawing:
             self._by_kind[kind].append({"x0": x0, "top": top, "x1": x1, "bottom": bottom,
                                         "stroke": stroke, "fill": fill,
                                         "non_stroking_color": color})
+
+    def _is_background(self, obj: int) -> bool:
+        """An unstroked filled polygon of four straight sides, thick both ways: a cell's
+        or a text line's background (WPS paints one per line). pdfplumber's rulings would
+        drop it as a rect or curve alike, and reading its segments is most of a page's
+        drawing time."""
+        call = _CALL
+        if call.segment_count(obj) != 5:
+            return False
+        if not call.object_bounds(obj, *self._bounds_refs):
+            return False
+        left, bottom, right, top = (v.value for v in self._bounds)
+        if min(right - left, top - bottom) <= MAX_RULING_THICKNESS + 0.5:
+            return False
+        kinds = [call.segment_type(call.segment(obj, index)) for index in range(5)]
+        return kinds == _BACKGROUND_KINDS
 
     def _object_matrix(self, obj: int) -> Matrix:
         m = self._matrix
@@ -524,21 +543,6 @@ def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
         elif kind != text:  # WPS writes every glyph as a text object: thousands a report
             drawing.visit(obj, IDENTITY, kind)
     return drawing
-
-
-def _is_background(obj: int) -> bool:
-    """An unstroked filled polygon of four straight sides, thick both ways: a cell's or a
-    text line's background (WPS paints one per line). pdfplumber's rulings would drop it
-    as a rect or curve alike, and reading its segments is most of a page's drawing time."""
-    if _CALL.segment_count(obj) != 5:
-        return False
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not _CALL.object_bounds(obj, *(ctypes.byref(v) for v in (left, bottom, right, top))):
-        return False
-    if min(right.value - left.value, top.value - bottom.value) <= MAX_RULING_THICKNESS + 0.5:
-        return False
-    kinds = [_CALL.segment_type(_CALL.segment(obj, index)) for index in range(5)]
-    return kinds == [raw.FPDF_SEGMENT_MOVETO] + [raw.FPDF_SEGMENT_LINETO] * 4
 
 
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
