@@ -426,17 +426,20 @@ class _Drawing:
         if outer is not IDENTITY:
             matrix = _multiply(matrix, outer)
         line = self._line(obj, matrix)
-        shapes = [line] if line else map(_classify, self._subpaths(obj, matrix))
+        if line:  # its box as below, without the lists: min/max of two, the first of equals
+            (px, py), (qx, qy) = line
+            shapes = [("line", (qx if qx < px else px, qy if qy < py else py,
+                                qx if qx > px else px, qy if qy > py else py))]
+        else:
+            shapes = [(kind, _extent(points)) for kind, points
+                      in map(_classify, self._subpaths(obj, matrix)) if kind is not None]
         frame = self.frame
-        for kind, points in shapes:
-            if kind is None:
-                continue
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
+        for kind, (low_x, low_y, high_x, high_y) in shapes:
             if frame.turns:
-                x0, top, x1, bottom = frame.box(min(xs), min(ys), max(xs), max(ys))
+                x0, top, x1, bottom = frame.box(low_x, low_y, high_x, high_y)
             else:  # frame.box's common case, inline
-                x0, x1 = min(xs) - frame.x0, max(xs) - frame.x0
-                top, bottom = frame.y1 - max(ys), frame.y1 - min(ys)
+                x0, x1 = low_x - frame.x0, high_x - frame.x0
+                top, bottom = frame.y1 - high_y, frame.y1 - low_y
             self._by_kind[kind].append({"x0": x0, "top": top, "x1": x1, "bottom": bottom,
                                         "stroke": stroke, "fill": fill,
                                         "non_stroking_color": color})
@@ -463,9 +466,9 @@ class _Drawing:
             return IDENTITY
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _line(self, obj: int, matrix: Matrix) -> tuple[str, list[tuple[float, float]]] | None:
-        """("line", its two points) for a path that is one straight line ("m l", "m l h"),
-        as _classify would make it of _subpaths: most paths are such (ruled tables)."""
+    def _line(self, obj: int, matrix: Matrix) -> tuple[Point, Point] | None:
+        """The two points of a path that is one straight line ("m l", "m l h"), as
+        _classify would make them of _subpaths: most paths are such (ruled tables)."""
         call = _CALL
         if call.segment_count(obj) != 2:
             return None
@@ -479,8 +482,8 @@ class _Drawing:
         x1, y1 = x.value, y.value
         call.segment_point(second, x_ref, y_ref)
         x2, y2 = x.value, y.value
-        return "line", [(a * x1 + c * y1 + e, b * x1 + d * y1 + f),
-                        (a * x2 + c * y2 + e, b * x2 + d * y2 + f)]
+        return ((a * x1 + c * y1 + e, b * x1 + d * y1 + f),
+                (a * x2 + c * y2 + e, b * x2 + d * y2 + f))
 
     def _subpaths(self, obj: int, matrix: Matrix) -> list[Subpath]:
         """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
@@ -528,6 +531,7 @@ class _Drawing:
 
 
 Subpath = list[tuple[str, float, float]]
+Point = tuple[float, float]
 
 
 def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
@@ -575,6 +579,12 @@ def _classify(subpath: Subpath) -> tuple[str | None, list[tuple[float, float]]]:
     if len(points) < 2:
         return None, points
     return "curve", points
+
+
+def _extent(points: list[Point]) -> tuple[float, float, float, float]:
+    """(min x, min y, max x, max y) of the points."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _near(a: float, b: float) -> bool:
