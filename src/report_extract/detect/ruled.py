@@ -98,27 +98,36 @@ def join_pieces(segments: list[Segment]) -> list[Segment]:
     overlap become one; others stay apart.
     """
     joined: list[Segment] = []
-    for horizontal in (True, False):
-        pieces = [s for s in segments if s.is_horizontal == horizontal]
-        across = (lambda s: s.top) if horizontal else (lambda s: s.x0)
-        along = (lambda s: (s.x0, s.x1)) if horizontal else (lambda s: (s.top, s.bottom))
-        lines: list[list[Segment]] = []
-        for piece in sorted(pieces, key=across):
-            if lines and across(piece) - across(lines[-1][0]) <= PIECE_OFFSET:
+    # each piece as (across, start, end) along its rule, read once
+    flat: list[tuple[float, float, float]] = []
+    upright: list[tuple[float, float, float]] = []
+    for s in segments:
+        if s.is_horizontal:
+            flat.append((s.top, s.x0, s.x1))
+        else:
+            upright.append((s.x0, s.top, s.bottom))
+    for horizontal, pieces in ((True, flat), (False, upright)):
+        lines: list[list[tuple[float, float, float]]] = []
+        for piece in sorted(pieces, key=_first):  # stable: ties keep the pieces' order
+            if lines and piece[0] - lines[-1][0][0] <= PIECE_OFFSET:
                 lines[-1].append(piece)
             else:
                 lines.append([piece])
         for line in lines:
             runs: list[list[float]] = []
-            for start, end in sorted(along(p) for p in line):
+            for start, end in sorted((p[1], p[2]) for p in line):
                 if runs and start <= runs[-1][1] + PIECE_GAP:
                     runs[-1][1] = max(runs[-1][1], end)
                 else:
                     runs.append([start, end])
-            where = sum(across(p) for p in line) / len(line)
+            where = sum(p[0] for p in line) / len(line)
             joined += [Segment(a, where, b, where) if horizontal else Segment(where, a, where, b)
                        for a, b in runs]
     return joined
+
+
+def _first(item: tuple[float, ...]) -> float:
+    return item[0]
 
 
 def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
