@@ -75,8 +75,13 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
     if not document.pages:
         return None, None
     runs = [run for page in document.pages[:TITLE_PAGES] for run in _runs(page)]
+    # a window is runs of one page from its first on: after the page's last run with 告,
+    # none can end a title
+    last_gao = {run.page: index for index, run in enumerate(runs) if run.may_end_title}
     best: tuple[tuple[float, int, int], str] | None = None
     for first, run in enumerate(runs):
+        if first > last_gao.get(run.page, -1):
+            continue
         window = [run]
         for count in range(1, TITLE_WINDOW + 1):
             if count > 1:
