@@ -54,7 +54,7 @@ _PDFIUM = threading.Lock()
 def _plain(function: object, restype: object, *argtypes: object) -> object:
     """`function` (a pypdfium2.raw binding) called with plain addresses (ints) and
     byref()s. pypdfium2 declares typed pointer arguments, whose conversions cost twice
-    the call itself (~0.6 us of ~0.9); a report makes some 40,000 of these calls."""
+    the call itself (~0.6 us of ~0.9); a report makes some 25,000 of these calls."""
     address = ctypes.cast(function, ctypes.c_void_p).value
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
