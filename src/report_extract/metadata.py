@@ -74,7 +74,8 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
     in smaller print."""
     if not document.pages:
         return None, None
-    runs = [run for page in document.pages[:TITLE_PAGES] for run in _runs(page)]
+    runs = [run for page in document.pages[:TITLE_PAGES] if _has_gao_glyph(page)
+            for run in _runs(page)]
     # a window is runs of one page from its first on: after the page's last run with 告,
     # none can end a title
     last_gao = {run.page: index for index, run in enumerate(runs) if run.may_end_title}
@@ -103,6 +104,14 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
         return parse_title(best[1])
     lines = text_lines(document.pages[0], [])[:TITLE_LINES]
     return parse_title("".join(line.text for line in lines))
+
+
+def _has_gao_glyph(page: Page) -> bool:
+    """Could a run of the page end a title? Only a 告 cleans to a 告 (no other code point
+    has it in its NFKC form or the radical table, and NFKC composes none into it), so a
+    page without one has no run that may end a title, hence no window (a window stays on
+    its page): its runs (most of a page 2 of tables) are not made."""
+    return any("告" in ch.text for ch in page.chars)
 
 
 def _runs(page: Page) -> list[_Run]:
