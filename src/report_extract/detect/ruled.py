@@ -210,7 +210,7 @@ def network_to_part(page: Page, network: list[Segment], index: CharIndex | None 
     open_bottom = _open_columns(h_at[-1], xs) if text_layer else frozenset()
     inside = (index or CharIndex(page.chars)).centred_in(bbox, tolerance=1)
     reach, below = _overflow(page, xs, bbox, open_bottom)
-    chars = _CharIndex(list(inside) + below)
+    chars = _CharIndex(list(inside) + below, ys)
     cells = [_make_cell(page.number, members, xs, ys, chars, reach)
              for members in groups.values()]
     cells.sort(key=lambda c: (c.row, c.col))
@@ -271,20 +271,34 @@ def _segments_by_position(
 
 
 class _CharIndex:
-    """A table's chars sorted by their anchors' x: a cell looks only at the chars of its
-    columns, not at every char of the table (that was quadratic in the table's size)."""
+    """A table's chars by the row band of their anchors, each band sorted by x: a cell
+    looks only at the chars of its rows and columns, not at every char of the table (that
+    was quadratic in the table's size), nor at every char of its columns."""
 
-    def __init__(self, chars: list[Char]):
-        anchored = sorted((*_anchor(ch), order) for order, ch in enumerate(chars))
+    def __init__(self, chars: list[Char], ys: list[float]):
+        # band b holds the anchors ys[b - 1] <= y < ys[b] (the first and last: outside)
+        bands: list[list[tuple[float, float, int]]] = [[] for _ in range(len(ys) + 1)]
+        for order, ch in enumerate(chars):
+            x, y = _anchor(ch)
+            bands[bisect_right(ys, y)].append((x, y, order))
+        for band in bands:
+            band.sort()
         self._chars = chars
-        self._xs = [x for x, _, _ in anchored]
-        self._anchored = anchored
+        self._ys = ys
+        self._bands = bands
+        self._band_xs = [[x for x, _, _ in band] for band in bands]
 
     def inside(self, box: BBox) -> list[Char]:
         """The chars whose anchor lies in the box (edges included), in their page order."""
-        lo, hi = bisect_left(self._xs, box.x0), bisect_right(self._xs, box.x1)
-        found = sorted(order for _, y, order in self._anchored[lo:hi]
-                       if box.top <= y <= box.bottom)
+        top, bottom = box.top, box.bottom
+        found: list[int] = []
+        # a band's anchors are in [ys[b - 1], ys[b]): those of the box's y range are in
+        # the bands from top's to bottom's
+        for b in range(bisect_right(self._ys, top), bisect_right(self._ys, bottom) + 1):
+            xs = self._band_xs[b]
+            lo, hi = bisect_left(xs, box.x0), bisect_right(xs, box.x1)
+            found += [order for _, y, order in self._bands[b][lo:hi] if top <= y <= bottom]
+        found.sort()
         return [self._chars[order] for order in found]
 
 
