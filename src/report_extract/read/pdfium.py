@@ -177,7 +177,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
         if frame.width and frame.height:  # a box PDFium could not mend is read as ever
             check_page_box(index + 1, frame.media_box, name, limits)  # e.g. 70 m long
         glyphs = _glyphs(textpage, flat)
-        frame.turns = page_turns((g.direction for g in glyphs), default=frame.turns)
+        frame.turns = page_turns(
+            (0 if type(g) is tuple else g.direction for g in glyphs), default=frame.turns)
         chars = _chars(glyphs, frame)
         drawing = _read_drawing(page, frame)
         segments = rulings(drawing.lines, drawing.rects, drawing.curves)
@@ -188,22 +189,35 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
         page.close()
 
 
-def _chars(glyphs: list[_Glyph], frame: _PageFrame) -> list[Char]:
-    """The glyphs' Chars on the upright page (_Glyph.char, with its common case inline:
-    a report has thousands of glyphs, upright on an unturned page)."""
+def _chars(glyphs: list[_Glyph | _Upright], frame: _PageFrame) -> list[Char]:
+    """The glyphs' Chars on the upright page (as _Glyph.char, with its common case
+    inline: a report has thousands of glyphs, upright on an unturned page)."""
     if frame.turns:
-        return [g.char(frame) for g in glyphs]
+        return [_upright_char(*g, frame) if type(g) is tuple else g.char(frame)
+                for g in glyphs]
     left, top = frame.x0, frame.y1
     chars = []
     for g in glyphs:
-        if g.direction:
+        if type(g) is not tuple:
             chars.append(g.char(frame))
             continue
-        lo, hi = g.advance
-        y0 = g.origin[1] + g.descent  # as user_box: the descent line, then `size` above it
-        chars.append(Char(g.text, BBox(lo - left, top - (y0 + g.size), hi - left, top - y0),
-                          g.size))
+        text, lo, hi, y0, size = g  # y0: the descent line, then `size` above it
+        chars.append(Char(text, BBox(lo - left, top - (y0 + size), hi - left, top - y0), size))
     return chars
+
+
+# The common glyph, reading rightwards in user space, not vertical writing, as a
+# tuple (cheaper to make than a _Glyph): text, its advance's ends along the baseline,
+# its descent line's y (the baseline plus the descent) and its size
+_Upright = tuple[str, float, float, float, float]
+
+
+def _upright_char(text: str, lo: float, hi: float, y0: float, size: float,
+                  frame: _PageFrame) -> Char:
+    """_Glyph.char of an _Upright glyph on a turned page."""
+    box = BBox(*frame.box(lo, y0, hi, y0 + size))
+    own = -frame.turns % 4  # the glyph's turns on the upright page
+    return Char(text, box, size if own % 2 == 0 else box.bottom - box.top)
 
 
 class _Glyph:
@@ -250,7 +264,7 @@ class _Glyph:
 VERTICAL_BOX = 1.5
 
 
-def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
+def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph | _Upright]:
     """The page's glyphs; `flat`: the fonts whose descriptor says their descent is 0.
 
     PDFium's own spaces and line breaks (`FPDFText_IsGenerated`) are whitespace, dropped
@@ -265,7 +279,7 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
     ox, oy = ctypes.c_double(), ctypes.c_double()
     rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-    glyphs: list[_Glyph] = []
+    glyphs: list[_Glyph | _Upright] = []
     count = _CALL.text_count(handle)
     index = 0
     while index < count:
@@ -296,12 +310,15 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
         size = font_size(handle, current) * (abs(d) if c == 0 else math.hypot(c, d))
         direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-        origin = (ox.value, oy.value)
         if direction == 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
-            # _glyph's common case, inline
-            glyph = _Glyph(text, origin, (left, right), size, min(bottom - origin[1], 0.0), 0)
-        else:
-            glyph = _glyph(text, origin, (left, right, bottom, top), size, direction)
+            # _glyph's common case, inline, as an _Upright
+            base = oy.value
+            if flat and _is_flat(textpage, current, flat, fonts):
+                glyphs.append((text, left, right, base + 0.0, size))
+            else:
+                glyphs.append((text, left, right, base + min(bottom - base, 0.0), size))
+            continue
+        glyph = _glyph(text, (ox.value, oy.value), (left, right, bottom, top), size, direction)
         if flat and _is_flat(textpage, current, flat, fonts):
             glyph.descent = 0.0
         glyphs.append(glyph)
