@@ -443,14 +443,23 @@ class _Drawing:
         if outer is not IDENTITY:
             matrix = _multiply(matrix, outer)
         line = self._line(obj, matrix)
+        frame = self.frame
+        if line and not frame.turns:  # most paths: the loop below, inline
+            px, py, qx, qy = line  # its box: min/max of two, the first of equals
+            self.lines.append({
+                "x0": (qx if qx < px else px) - frame.x0,
+                "top": frame.y1 - (qy if qy > py else py),
+                "x1": (qx if qx > px else px) - frame.x0,
+                "bottom": frame.y1 - (qy if qy < py else py),
+                "stroke": stroke, "fill": fill, "non_stroking_color": color})
+            return
         if line:  # its box as below, without the lists: min/max of two, the first of equals
-            (px, py), (qx, qy) = line
+            px, py, qx, qy = line
             shapes = [("line", (qx if qx < px else px, qy if qy < py else py,
                                 qx if qx > px else px, qy if qy > py else py))]
         else:
             shapes = [(kind, _extent(points)) for kind, points
                       in map(_classify, self._subpaths(obj, matrix)) if kind is not None]
-        frame = self.frame
         for kind, (low_x, low_y, high_x, high_y) in shapes:
             if frame.turns:
                 x0, top, x1, bottom = frame.box(low_x, low_y, high_x, high_y)
@@ -483,7 +492,7 @@ class _Drawing:
             return IDENTITY
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _line(self, obj: int, matrix: Matrix) -> tuple[Point, Point] | None:
+    def _line(self, obj: int, matrix: Matrix) -> tuple[float, float, float, float] | None:
         """The two points of a path that is one straight line ("m l", "m l h"), as
         _classify would make them of _subpaths: most paths are such (ruled tables)."""
         call = _CALL
@@ -499,8 +508,8 @@ class _Drawing:
         x1, y1 = x.value, y.value
         call.segment_point(second, x_ref, y_ref)
         x2, y2 = x.value, y.value
-        return ((a * x1 + c * y1 + e, b * x1 + d * y1 + f),
-                (a * x2 + c * y2 + e, b * x2 + d * y2 + f))
+        return (a * x1 + c * y1 + e, b * x1 + d * y1 + f,
+                a * x2 + c * y2 + e, b * x2 + d * y2 + f)
 
     def _subpaths(self, obj: int, matrix: Matrix) -> list[Subpath]:
         """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
