@@ -191,19 +191,11 @@ def network_to_part(page: Page, network: list[Segment], index: CharIndex | None 
         return None
     h_at = _segments_by_position(ys, [(s.top, (s.x0, s.x1)) for s in h_segs])
     v_at = _segments_by_position(xs, [(s.x0, (s.top, s.bottom)) for s in v_segs])
-    uf = _UnionFind()
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    for r in range(n_rows):
-        for c in range(n_cols):
-            uf.find((r, c))
-            if c + 1 < n_cols and not _covered(v_at[c + 1], ys[r], ys[r + 1]):
-                uf.union((r, c), (r, c + 1))
-            if r + 1 < n_rows and not _covered(h_at[r + 1], xs[c], xs[c + 1]):
-                uf.union((r, c), (r + 1, c))
-    groups: dict = {}
-    for r in range(n_rows):
-        for c in range(n_cols):
-            groups.setdefault(uf.find((r, c)), []).append((r, c))
+    groups = _merged_cells(n_rows, n_cols, [
+        (r, c, c + 1 < n_cols and not _covered(v_at[c + 1], ys[r], ys[r + 1]),
+         r + 1 < n_rows and not _covered(h_at[r + 1], xs[c], xs[c + 1]))
+        for r in range(n_rows) for c in range(n_cols)])
     bbox = BBox(xs[0], ys[0], xs[-1], ys[-1])
     # Only a text layer's open edge is a cut: a scan's is as likely a rule not found.
     text_layer = page.source != "ocr"
@@ -217,6 +209,32 @@ def network_to_part(page: Page, network: list[Segment], index: CharIndex | None 
     cells.sort(key=lambda c: (c.row, c.col))
     return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols,
                      open_top=open_top, open_bottom=open_bottom)
+
+
+def _merged_cells(n_rows: int, n_cols: int, open_sides: list[tuple[int, int, bool, bool]]
+                  ) -> dict[int, list[tuple[int, int]]]:
+    """The base cells joined where no rule separates them: (row, col, open to the right,
+    open below) per base cell -> groups of (row, col). A union-find over the cells'
+    indexes (row * n_cols + col) in a list: a grid has hundreds of base cells."""
+    parent = list(range(n_rows * n_cols))
+
+    def find(item: int) -> int:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for r, c, right, down in open_sides:
+        here = r * n_cols + c
+        if right:
+            parent[find(here)] = find(here + 1)
+        if down:
+            parent[find(here)] = find(here + n_cols)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            groups.setdefault(find(r * n_cols + c), []).append((r, c))
+    return groups
 
 
 def _open_columns(rules: list[tuple[float, float]], xs: list[float]) -> frozenset[int]:
