@@ -155,21 +155,12 @@ class StreamSizes(Mapping[int, int]):
         self._path, self._cap = path, cap
         self._sizes: dict[int, int] = {}
         self._unmeasured: dict[int, list[_Stream]] = {}
-        self._bounds: dict[int, float] = {}  # of the streams unmeasured, by number
 
     def add(self, number: int, size: int) -> None:
         self._sizes[number] = max(size, self._sizes.get(number, 0))
 
-    def leave(self, number: int, stream: _Stream, bound: float) -> None:
-        """`bound`: the most the stream can decode to (most_decoded)."""
+    def leave(self, number: int, stream: _Stream) -> None:
         self._unmeasured.setdefault(number, []).append(stream)
-        self._bounds[number] = max(bound, self._bounds.get(number, 0))
-
-    def most(self, number: int) -> float:
-        """The most its size can be, without measuring it (0 for no such stream)."""
-        if number in self._unmeasured:
-            return max(self._bounds[number], self._sizes.get(number, 0))
-        return self._sizes.get(number, 0)
 
     def settle(self, measured: list[tuple[int, int]]) -> None:
         """The sizes of every stream left so far, measured after all (number, size)."""
@@ -211,7 +202,7 @@ def _stream_sizes(data: mmap.mmap, path: Path, name: str, limits: Limits) -> Str
         bound = most_decoded(stream.end - stream.start, stream.filters)
         if stream.decodes and bound <= cap and total + bound <= total_cap:
             if number is not None:
-                sizes.leave(number, stream, bound)
+                sizes.leave(number, stream)
             left.append((number, stream, bound))
             total += bound
             continue
@@ -318,18 +309,10 @@ def _contents_of(page: bytes, bodies: dict[int, bytes]) -> tuple[int, ...]:
 
 
 def check_pages_content(scan: FileScan, name: str, limits: Limits = DEFAULT) -> None:
-    """Each page's decoded content against the limit, before a parser runs it. A page
-    whose streams' bounds (StreamSizes.most) are within it is not measured: it passes."""
-    sizes = scan.sizes
+    """Each page's decoded content against the limit, before a parser runs it."""
     for number, objects in enumerate(scan.page_contents or (), start=1):
-        distinct = set(objects)
-        if sum(_most(sizes, n) for n in distinct) <= limits.max_page_content_mb * MB:
-            continue
-        check_page_content(number, sum(sizes.get(n, 0) for n in distinct), name, limits)
-
-
-def _most(sizes: Mapping[int, int], number: int) -> float:
-    return sizes.most(number) if isinstance(sizes, StreamSizes) else sizes.get(number, 0)
+        check_page_content(number, sum(scan.sizes.get(n, 0) for n in set(objects)), name,
+                           limits)
 
 
 def _filters(dictionary: bytes) -> list[bytes]:
