@@ -176,9 +176,13 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
         frame = _PageFrame(page, raw.FPDFPage_GetRotation(page.raw) % 4)
         if frame.width and frame.height:  # a box PDFium could not mend is read as ever
             check_page_box(index + 1, frame.media_box, name, limits)  # e.g. 70 m long
-        glyphs = _glyphs(textpage, flat)
-        frame.turns = page_turns(
-            (0 if type(g) is tuple else g.direction for g in glyphs), default=frame.turns)
+        # on a page without /Rotate (most) the upright glyphs are made Chars as read
+        glyphs = _glyphs(textpage, flat, None if frame.turns else frame)
+        turns = page_turns((g.direction if type(g) is _Glyph else 0 for g in glyphs),
+                           default=frame.turns)
+        if turns != frame.turns and not frame.turns:  # its glyphs turn it after all
+            glyphs = _glyphs(textpage, flat, None)
+        frame.turns = turns
         chars = _chars(glyphs, frame)
         drawing = _read_drawing(page, frame)
         segments = rulings(drawing.lines, drawing.rects, drawing.curves)
@@ -189,16 +193,19 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
         page.close()
 
 
-def _chars(glyphs: list[_Glyph | _Upright], frame: _PageFrame) -> list[Char]:
+def _chars(glyphs: list[_Glyph | _Upright | Char], frame: _PageFrame) -> list[Char]:
     """The glyphs' Chars on the upright page (as _Glyph.char, with its common case
     inline: a report has thousands of glyphs, upright on an unturned page)."""
-    if frame.turns:
+    if frame.turns:  # _glyphs made no Char
         return [_upright_char(*g, frame) if type(g) is tuple else g.char(frame)
                 for g in glyphs]
     left, top = frame.x0, frame.y1
     chars = []
     for g in glyphs:
-        if type(g) is not tuple:
+        if type(g) is Char:
+            chars.append(g)
+            continue
+        if type(g) is _Glyph:
             chars.append(g.char(frame))
             continue
         text, lo, hi, y0, size = g  # y0: the descent line, then `size` above it
@@ -264,8 +271,11 @@ class _Glyph:
 VERTICAL_BOX = 1.5
 
 
-def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph | _Upright]:
+def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | None
+            ) -> list[_Glyph | _Upright | Char]:
     """The page's glyphs; `flat`: the fonts whose descriptor says their descent is 0.
+    `unturned`: the page's frame where it has no turns; its upright glyphs are then
+    made Chars here (as _chars would), else _Uprights.
 
     PDFium's own spaces and line breaks (`FPDFText_IsGenerated`) are whitespace, dropped
     with the PDF's own whitespace glyphs (the pdfplumber reader drops those too).
@@ -279,45 +289,52 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph | _Uprig
     ox, oy = ctypes.c_double(), ctypes.c_double()
     rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-    glyphs: list[_Glyph | _Upright] = []
+    glyphs: list[_Glyph | _Upright | Char] = []
+    left_edge, top_edge = (unturned.x0, unturned.y1) if unturned else (0.0, 0.0)
     count = _CALL.text_count(handle)
-    index = 0
-    while index < count:
-        code = unicode(handle, index)
-        current = index
-        index += 1
-        if 0xD800 <= code < 0xDC00 and index < count:  # a surrogate pair: one glyph
-            low = unicode(handle, index)
-            if 0xDC00 <= low < 0xE000:
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                index += 1
+    pair_end = -1  # the low surrogate just read with its high one
+    for current in range(count):
+        if current == pair_end:
+            continue
+        code = unicode(handle, current)
         if code in _WHITESPACE:
             continue
+        if 0xD800 <= code < 0xDC00 and current + 1 < count:  # a surrogate pair: one glyph
+            low = unicode(handle, current + 1)
+            if 0xDC00 <= low < 0xE000:
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                pair_end = current + 1
         # PDFium gives the char code of a glyph it cannot map: U+FFFD says so
         if code == 0 or map_error(handle, current) or code > 0x10FFFF:
             text = "\ufffd"
+        elif code in _SPACES:
+            continue
         else:
             text = chr(code)
-            if not text.strip():
-                continue
             if _RADICALS_FIRST <= code <= _RADICALS_LAST:
                 # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs
                 text = unify_radicals(text)
         loose_box(handle, current, rect_ref)
         char_matrix(handle, current, matrix_ref)
         char_origin(handle, current, ox_ref, oy_ref)
-        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+        c, d = matrix.c, matrix.d
         size = font_size(handle, current) * (abs(d) if c == 0 else math.hypot(c, d))
-        direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-        if direction == 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
-            # _glyph's common case, inline, as an _Upright
+        a, b = matrix.a, matrix.b
+        if b == 0 and a > 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
+            # direction 0, _glyph's common case, inline, as an _Upright
             base = oy.value
             if flat and _is_flat(textpage, current, flat, fonts):
-                glyphs.append((text, left, right, base + 0.0, size))
+                y0 = base + 0.0
             else:
-                glyphs.append((text, left, right, base + min(bottom - base, 0.0), size))
+                y0 = base + min(bottom - base, 0.0)
+            if unturned:  # _chars' Char, made here
+                glyphs.append(Char(text, BBox(left - left_edge, top_edge - (y0 + size),
+                                              right - left_edge, top_edge - y0), size))
+            else:
+                glyphs.append((text, left, right, y0, size))
             continue
+        direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
         glyph = _glyph(text, (ox.value, oy.value), (left, right, bottom, top), size, direction)
         if flat and _is_flat(textpage, current, flat, fonts):
             glyph.descent = 0.0
@@ -326,6 +343,8 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph | _Uprig
 
 
 _WHITESPACE = frozenset(map(ord, " \t\r\n\u3000\xa0"))
+# every code point str.strip() removes (all below U+3001): a glyph of one is dropped
+_SPACES = frozenset(code for code in range(0x3001) if chr(code).isspace())
 
 
 # The code points unify_radicals maps (CJK Radicals Supplement, Kangxi Radicals), and
