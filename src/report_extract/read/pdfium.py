@@ -322,7 +322,7 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | 
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
         a, b = matrix.a, matrix.b
         if b == 0 and a > 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
-            # direction 0, _glyph's common case, inline, as an _Upright
+            # direction 0, _glyph's common case, inline: a Char or an _Upright
             base = oy.value
             if flat and _is_flat(textpage, current, flat, fonts):
                 y0 = base + 0.0
