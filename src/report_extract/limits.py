@@ -6,7 +6,9 @@ stream that inflates to gigabytes (a decompression bomb). Each is refused with a
 TooLargeError before the parsers start on it:
 
 - check_file: the file's size, then every stream's decoded size, inflated chunk by chunk
-  and stopped at the cap, so a bomb is measured without ever being held in memory;
+  and stopped at the cap, so a bomb is measured without ever being held in memory (a
+  stream whose filters cannot make it larger than the limits, by their most expansion
+  per byte, is measured only if a page check asks for it: fonts are not inflated);
 - check_page: each page's box (four finite numbers enclosing an area, not too large) and
   the decoded size of its content streams (from check_file's measurements; for the PDFium
   reader, check_pages_content finds each page's streams by walking the page tree in the
@@ -30,7 +32,7 @@ import signal
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -83,7 +85,7 @@ DEFAULT = Limits()
 
 # --- the file: size and decoded stream sizes ------------------------------------------
 
-_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+_STREAM = b"stream"
 _OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
 _NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
@@ -94,7 +96,8 @@ _HEAD = 4096  # bytes before `stream` searched for its object number and diction
 class FileScan:
     """What check_file measured of a file's raw bytes, for the readers' checks."""
 
-    sizes: dict[int, int]  # decoded size of each numbered object's stream (check_page_content)
+    # decoded size of each numbered object's stream (check_page_content)
+    sizes: Mapping[int, int]
     # Form XObjects, or object streams that could hide them: only then can a page's drawn
     # content exceed what its streams hold (forms drawn within forms). Looked for in the
     # whole file, not only in stream dictionaries, which a hostile file may pad past _HEAD.
@@ -115,38 +118,134 @@ def check_file(path: str | os.PathLike[str], name: str, limits: Limits = DEFAULT
     if size == 0:
         return FileScan({}, may_draw_forms=False)
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        sizes = _stream_sizes(data, name, limits)
+        sizes = _stream_sizes(data, Path(path), name, limits)
         if data.find(b"/Form") >= 0 or data.find(b"/ObjStm") >= 0:
             return FileScan(sizes, may_draw_forms=True)
         return FileScan(sizes, may_draw_forms=False,
                         page_contents=_page_contents(data, limits.max_pages + 1))
 
 
-def _stream_sizes(data: mmap.mmap, name: str, limits: Limits) -> dict[int, int]:
+@dataclass(frozen=True)
+class _Stream:
+    """Where a stream's raw bytes are in the file, and its filters."""
+
+    start: int
+    end: int
+    filters: tuple[bytes, ...]
+
+    @property
+    def decodes(self) -> bool:
+        """Has it a filter decoded_size decodes (else its size is its length)?"""
+        return bool(self.filters) and self.filters[0] in _DECODERS
+
+    def measure(self, data: mmap.mmap, cap: int) -> int:
+        """Its decoded size (decoded_size), counted up to just past `cap`."""
+        if not self.decodes:
+            return self.end - self.start  # not copied out of the file: it may be an image
+        return decoded_size(data[self.start:self.end], list(self.filters), cap)
+
+
+class StreamSizes(Mapping[int, int]):
+    """The decoded size of each numbered object's stream (the largest, for a number
+    defined more than once), measured when first asked for where check_file could leave
+    it: a stream its filters cannot make larger than the limits. Most of a report's
+    streams (fonts) are never asked for; a page's content streams are, by its check."""
+
+    def __init__(self, path: Path, cap: int) -> None:
+        self._path, self._cap = path, cap
+        self._sizes: dict[int, int] = {}
+        self._unmeasured: dict[int, list[_Stream]] = {}
+
+    def add(self, number: int, size: int) -> None:
+        self._sizes[number] = max(size, self._sizes.get(number, 0))
+
+    def leave(self, number: int, stream: _Stream) -> None:
+        self._unmeasured.setdefault(number, []).append(stream)
+
+    def settle(self, measured: list[tuple[int, int]]) -> None:
+        """The sizes of every stream left so far, measured after all (number, size)."""
+        self._unmeasured.clear()
+        for number, size in measured:
+            self.add(number, size)
+
+    def __getitem__(self, number: int) -> int:
+        if number in self._unmeasured:
+            with open(self._path, "rb") as handle, \
+                    mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                self._measure(number, data)
+        return self._sizes[number]
+
+    def _measure(self, number: int, data: mmap.mmap) -> None:
+        for stream in self._unmeasured.pop(number):
+            self.add(number, stream.measure(data, self._cap))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._sizes.keys() | self._unmeasured.keys())
+
+    def __len__(self) -> int:
+        return len(self._sizes.keys() | self._unmeasured.keys())
+
+
+def _stream_sizes(data: mmap.mmap, path: Path, name: str, limits: Limits) -> StreamSizes:
+    """Each stream's decoded size against the limits, in the file's order.
+
+    A stream whose encoded length times its filters' most expansion (most_decoded) is
+    within the stream limit, and within what is left of the total's, is not decoded
+    here: it cannot be the stream or the total over a limit. Once the total's bounds
+    pass its limit, the streams left so far are measured, so the total is exact where
+    it decides, and each refusal names the stream it always named."""
     cap, total_cap = int(limits.max_stream_mb * MB), int(limits.max_streams_total_mb * MB)
-    sizes: dict[int, int] = {}
-    total = 0
-    for match in _STREAM.finditer(data):
-        start = match.end()
-        end = data.find(b"endstream", start)
-        head = data[max(0, match.start() - _HEAD):match.start()]
-        objects = list(_OBJ.finditer(head))
-        number = int(objects[-1].group(1)) if objects else None
-        dictionary = head[objects[-1].end():] if objects else head
-        size = decoded_size(data[start:end if end >= 0 else len(data)],
-                            _filters(dictionary), cap)
+    sizes = StreamSizes(path, cap)
+    total = 0  # bytes decoded, counting each stream left unmeasured at its bound
+    left: list[tuple[int | None, _Stream, float]] = []  # unmeasured so far, with bounds
+    for number, stream in _streams(data):
+        bound = most_decoded(stream.end - stream.start, stream.filters)
+        if stream.decodes and bound <= cap and total + bound <= total_cap:
+            if number is not None:
+                sizes.leave(number, stream)
+            left.append((number, stream, bound))
+            total += bound
+            continue
+        size = stream.measure(data, cap)
         if size > cap:
-            where = f"object {number}" if number is not None else f"at byte {start}"
+            where = f"object {number}" if number is not None else f"at byte {stream.start}"
             raise TooLargeError(name, f"too large: a stream ({where}) decodes to over "
                                       f"{limits.max_stream_mb:g} MB (--max-stream-mb); "
                                       "refused before inflating it (decompression bomb?)")
+        if total + size > total_cap and left:  # the bounds are not enough: measure them
+            measured = [(n, s.measure(data, cap)) for n, s, _ in left]
+            total += sum(m for _, m in measured) - sum(b for _, _, b in left)
+            sizes.settle([(n, m) for n, m in measured if n is not None])
+            left.clear()
         total += size
         if total > total_cap:
             raise TooLargeError(name, f"too large: its streams decode to over "
                                       f"{limits.max_streams_total_mb:g} MB together")
         if number is not None:
-            sizes[number] = max(size, sizes.get(number, 0))
+            sizes.add(number, size)
     return sizes
+
+
+def _streams(data: mmap.mmap) -> Iterator[tuple[int | None, _Stream]]:
+    """Each stream keyword's object number (where one is near enough before it) and its
+    raw bytes' span and filters. A keyword is "stream" followed by an end of line and
+    not ending "endstream" (found by bytes.find: a regular expression beginning with a
+    look-behind scans the file byte by byte, ten times slower)."""
+    at = data.find(_STREAM)
+    while at >= 0:
+        after = at + len(_STREAM)
+        start = after + 1 if data[after:after + 1] == b"\n" else (
+            after + 2 if data[after:after + 2] == b"\r\n" else -1)
+        if start < 0 or (at >= 3 and data[at - 3:at] == b"end"):
+            at = data.find(_STREAM, at + 1)
+            continue
+        end = data.find(b"endstream", start)
+        head = data[max(0, at - _HEAD):at]
+        objects = list(_OBJ.finditer(head))
+        number = int(objects[-1].group(1)) if objects else None
+        dictionary = head[objects[-1].end():] if objects else head
+        yield number, _Stream(start, end if end >= 0 else len(data), tuple(_filters(dictionary)))
+        at = data.find(_STREAM, start)
 
 
 _OBJ_KEYWORD = re.compile(rb"obj\b")  # a literal first: a digits-first pattern is 40x slower
@@ -219,6 +318,29 @@ def check_pages_content(scan: FileScan, name: str, limits: Limits = DEFAULT) -> 
 def _filters(dictionary: bytes) -> list[bytes]:
     found = _FILTER.findall(dictionary)
     return _NAME.findall(found[-1]) if found else []
+
+
+# The most each filter's output can be, per byte of its input: a deflate code is at
+# least two bits (a length and a distance) for at most 258 bytes (zlib's "1032:1"), a
+# run-length pair two bytes for 128, an ASCII85 "z" one byte for four, two hex digits
+# one byte. LZW's strings grow with its table: no bound, always decoded. An image codec
+# ends the chain (decoded_size stops there).
+_MOST_PER_BYTE = {b"FlateDecode": 1032, b"Fl": 1032, b"RunLengthDecode": 64, b"RL": 64,
+                  b"ASCII85Decode": 4, b"A85": 4, b"ASCIIHexDecode": 0.5, b"AHx": 0.5}
+_UNBOUNDED = (b"LZWDecode", b"LZW")
+
+
+def most_decoded(length: int, filters: Sequence[bytes]) -> float:
+    """The most a stream of `length` raw bytes can decode to through its filters."""
+    most: float = length
+    for name in filters:
+        if name in _UNBOUNDED:
+            return math.inf
+        per_byte = _MOST_PER_BYTE.get(name)
+        if per_byte is None:
+            break  # an image codec, or a filter decoded_size does not know: it stops
+        most = math.ceil(most * per_byte) + 1
+    return most
 
 
 def decoded_size(raw: bytes, filters: list[bytes], cap: int) -> int:
@@ -299,7 +421,51 @@ def ascii85decode(data: bytes) -> bytes:
     body = data.split(b"~>", 1)[0]
     if body.lstrip().startswith(b"<~"):
         body = body.lstrip()[2:]
-    return base64.a85decode(body, ignorechars=b" \t\n\r\x0b\x0c\x00")
+    digits = body.translate(None, _A85_IGNORED)
+    fast = _a85_groups(digits)
+    if fast is not None:
+        return fast
+    return base64.a85decode(body, ignorechars=_A85_IGNORED)
+
+
+_A85_IGNORED = b" \t\n\r\x0b\x0c\x00"
+_A85_DIGITS = bytes(range(ord("!"), ord("u") + 1))
+_A85_VALUES = bytes(max(c - 33, 0) for c in range(256))  # a digit's value, 0..84
+
+
+def _a85_groups(digits: bytes) -> bytes | None:
+    """base64.a85decode's result for the digits (whitespace removed), or None where it
+    would raise (it then does) or a "z" stands for four zero bytes: decoded as one big
+    number, base85 digit by digit (base64's pure-Python loop costs ~2 ms a report).
+
+    Each 5-digit group is 4 bytes of a number written in base 2**32: its digits' j-th
+    places, each a 4-byte word, times 85**(4-j), added up. A group's value fits 32 bits
+    (no carry into its neighbour) unless its first digit is 82 or more ("s"-"u")."""
+    if digits.translate(None, _A85_DIGITS):
+        return None  # a "z", or a character a85decode refuses
+    tail = len(digits) % 5
+    if tail:  # the last group as base64 reads it: padded with "u", then cut
+        digits += b"u" * (5 - tail)
+    values = digits.translate(_A85_VALUES)
+    groups = len(values) // 5
+    firsts = values[0::5]
+    for index, first in enumerate(firsts):
+        if first >= 82 and _a85_value(values[index * 5:index * 5 + 5]) > 0xFFFFFFFF:
+            return None  # an overflow: a85decode raises
+    number = 0
+    word = bytearray(4 * groups)
+    for place in range(5):
+        word[3::4] = values[place::5]
+        number = number * 85 + int.from_bytes(word, "big")
+    decoded = number.to_bytes(4 * groups, "big")
+    return decoded[:len(decoded) - (5 - tail)] if tail else decoded
+
+
+def _a85_value(group: bytes) -> int:
+    value = 0
+    for digit in group:
+        value = value * 85 + digit
+    return value
 
 
 def asciihexdecode(data: bytes) -> bytes:

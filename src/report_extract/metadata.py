@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
 from report_extract.detect.parts import CharIndex, bbox_of, group_lines
 from report_extract.detect.ruled import TextLine, chars_to_text, text_lines
 from report_extract.models import BBox, Char, Document, Page, Problem
-from report_extract.textclean import clean_text
+from report_extract.textclean import clean_text, unify_radicals
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _TITLE_END = r"政府信息公开(?:工作)?年度?报告"
@@ -73,9 +74,15 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
     in smaller print."""
     if not document.pages:
         return None, None
-    runs = [run for page in document.pages[:TITLE_PAGES] for run in _runs(page)]
+    runs = [run for page in document.pages[:TITLE_PAGES] if _has_gao_glyph(page)
+            for run in _runs(page)]
+    # a window is runs of one page from its first on: after the page's last run with 告,
+    # none can end a title
+    last_gao = {run.page: index for index, run in enumerate(runs) if run.may_end_title}
     best: tuple[tuple[float, int, int], str] | None = None
     for first, run in enumerate(runs):
+        if first > last_gao.get(run.page, -1):
+            continue
         window = [run]
         for count in range(1, TITLE_WINDOW + 1):
             if count > 1:
@@ -99,6 +106,14 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
     return parse_title("".join(line.text for line in lines))
 
 
+def _has_gao_glyph(page: Page) -> bool:
+    """Could a run of the page end a title? Only a 告 cleans to a 告 (no other code point
+    has it in its NFKC form or the radical table, and NFKC composes none into it), so a
+    page without one has no run that may end a title, hence no window (a window stays on
+    its page): its runs (most of a page 2 of tables) are not made."""
+    return any("告" in ch.text for ch in page.chars)
+
+
 def _runs(page: Page) -> list[_Run]:
     runs = []
     index = CharIndex(page.chars)
@@ -119,15 +134,28 @@ def _runs(page: Page) -> list[_Run]:
 
 def _run(page: int, chars: list[Char]) -> _Run:
     height = sorted(c.bbox.bottom - c.bbox.top for c in chars)[len(chars) // 2]
-    may_end_title = "告" in clean_text("".join(ch.text for ch in chars))
-    return _Run(page, chars, bbox_of(chars), height, may_end_title)
+    return _Run(page, chars, bbox_of(chars), height,
+                _has_gao("".join(ch.text for ch in chars)))
+
+
+def _has_gao(text: str) -> bool:
+    """Has the cleaned text the 告 of "报告"? Cleaning keeps a 告 and makes one only of a
+    character NFKC or the radical table changes: text NFKC leaves as it is, with no
+    radical, is not cleaned to know (most of a report's runs)."""
+    if "告" in text:
+        return True
+    if unicodedata.is_normalized("NFKC", text) and unify_radicals(text) == text:
+        return False
+    return "告" in clean_text(text)
 
 
 def _next_below(runs: list[_Run], first: int, last: _Run) -> _Run | None:
     """The next run under `last` on its page that shares some of its width (a wrapped
     title's next line), if close enough below to continue it."""
     for run in runs[first + 1:]:
-        if run.page != last.page or run.bbox.top <= last.bbox.top + 1:
+        if run.page != last.page:
+            return None  # runs are in page order: the page's runs are behind
+        if run.bbox.top <= last.bbox.top + 1:
             continue
         if run.bbox.x0 < last.bbox.x1 and last.bbox.x0 < run.bbox.x1:
             gap = run.bbox.top - last.bbox.bottom

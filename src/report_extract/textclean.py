@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+# clean_text, label_key and looks_numeric are pure functions of a string, called on the
+# same cell texts and labels again and again (~1,200 times a report, from align and
+# labels): memoised per process, bounded
+TEXT_CACHE = 8192
 
 # Glyph confusions seen in extracted and OCR'd reports; each maps to what was printed.
 _CONFUSIONS = {
@@ -90,6 +96,7 @@ def fix_confusions(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def clean_text(text: str) -> str:
     """Readable cleaned text: widths unified, CJK spacing and wrapped lines joined."""
     text = fix_confusions(unify_radicals(text))
@@ -115,6 +122,7 @@ def numbering(text: str) -> str:
 _PUNCT_RE = re.compile(r"[\s“”\"'‘’、，,。.．：:；;（）()【】\[\]《》<>/\\\-—_]+")
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def label_key(text: str) -> str:
     """A comparison form of a label: cleaned, numbering stripped, punctuation removed."""
     return _PUNCT_RE.sub("", strip_numbering(clean_text(text)))
@@ -124,6 +132,7 @@ _NULL_TEXTS = {"", "—", "——", "-", "--", "/", "／", "无", "\\", "－", "
 _SPLIT_DIGITS_RE = re.compile(r"\d\s+\d")
 _LEADING_ZERO_RE = re.compile(r"^[+\-]?0\d")
 _NUMBER_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_NULL_MARKS = _NULL_TEXTS - {""}
 
 
 def parse_number(raw: str) -> tuple[int | float | None, str | None]:
@@ -166,10 +175,11 @@ def parse_amount_wan(raw: str) -> tuple[int | float | None, str | None]:
     return parse_number(raw)
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def looks_numeric(raw: str) -> bool:
     """True for cells that hold a value (or an explicit null mark), not a label."""
     text = _SPACE_RE.sub("", normalize_width(raw))
-    if text in _NULL_TEXTS - {""}:  # "无" alone in a cell is a null mark, not a label
+    if text in _NULL_MARKS:  # "无" alone in a cell is a null mark, not a label
         return True
     return bool(_NUMBER_RE.match(text.replace("，", ","))) or bool(
         _YUAN_RE.match(text) or _WAN_RE.match(text)

@@ -42,19 +42,24 @@ def cluster_values(values: list[float], snap: float) -> list[list[float]]:
 
 def chars_to_text(chars: list[Char]) -> str:
     """Characters in reading order: lines top to bottom, a space where a gap is wide."""
-    out: list[str] = []
-    for line in group_lines(chars):
-        line.sort(key=_left)
-        pieces = [line[0].text]
-        prev = line[0].bbox
-        for ch in line[1:]:
-            box = ch.bbox
-            if box.x0 - prev.x1 > 0.3 * (box.bottom - box.top):
-                pieces.append(" ")
-            pieces.append(ch.text)
-            prev = box
-        out.append("".join(pieces))
-    return "\n".join(out)
+    if len(chars) < 2:  # most cells: no lines to sort
+        return chars[0].text if chars else ""
+    return "\n".join(line_text(line) for line in group_lines(chars))
+
+
+def line_text(line: list[Char]) -> str:
+    """The text of one of group_lines' lines (sorted here, left to right), a space where
+    a gap is wide: chars_to_text of it (grouped again, a line is that one line)."""
+    line.sort(key=_left)
+    pieces = [line[0].text]
+    prev = line[0].bbox
+    for ch in line[1:]:
+        box = ch.bbox
+        if box.x0 - prev.x1 > 0.3 * (box.bottom - box.top):
+            pieces.append(" ")
+        pieces.append(ch.text)
+        prev = box
+    return "".join(pieces)
 
 
 def bbox_of(chars: list[Char]) -> BBox:

@@ -19,6 +19,7 @@ from report_extract.detect.parts import (
     chars_to_text,
     cluster_values,
     group_lines,
+    line_text,
 )
 from report_extract.errors import NoTablesError
 from report_extract.models import (
@@ -98,27 +99,36 @@ def join_pieces(segments: list[Segment]) -> list[Segment]:
     overlap become one; others stay apart.
     """
     joined: list[Segment] = []
-    for horizontal in (True, False):
-        pieces = [s for s in segments if s.is_horizontal == horizontal]
-        across = (lambda s: s.top) if horizontal else (lambda s: s.x0)
-        along = (lambda s: (s.x0, s.x1)) if horizontal else (lambda s: (s.top, s.bottom))
-        lines: list[list[Segment]] = []
-        for piece in sorted(pieces, key=across):
-            if lines and across(piece) - across(lines[-1][0]) <= PIECE_OFFSET:
+    # each piece as (across, start, end) along its rule, read once
+    flat: list[tuple[float, float, float]] = []
+    upright: list[tuple[float, float, float]] = []
+    for s in segments:
+        if s.is_horizontal:
+            flat.append((s.top, s.x0, s.x1))
+        else:
+            upright.append((s.x0, s.top, s.bottom))
+    for horizontal, pieces in ((True, flat), (False, upright)):
+        lines: list[list[tuple[float, float, float]]] = []
+        for piece in sorted(pieces, key=_first):  # stable: ties keep the pieces' order
+            if lines and piece[0] - lines[-1][0][0] <= PIECE_OFFSET:
                 lines[-1].append(piece)
             else:
                 lines.append([piece])
         for line in lines:
             runs: list[list[float]] = []
-            for start, end in sorted(along(p) for p in line):
+            for start, end in sorted((p[1], p[2]) for p in line):
                 if runs and start <= runs[-1][1] + PIECE_GAP:
                     runs[-1][1] = max(runs[-1][1], end)
                 else:
                     runs.append([start, end])
-            where = sum(across(p) for p in line) / len(line)
+            where = sum(p[0] for p in line) / len(line)
             joined += [Segment(a, where, b, where) if horizontal else Segment(where, a, where, b)
                        for a, b in runs]
     return joined
+
+
+def _first(item: tuple[float, ...]) -> float:
+    return item[0]
 
 
 def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
@@ -181,19 +191,11 @@ def network_to_part(page: Page, network: list[Segment], index: CharIndex | None 
         return None
     h_at = _segments_by_position(ys, [(s.top, (s.x0, s.x1)) for s in h_segs])
     v_at = _segments_by_position(xs, [(s.x0, (s.top, s.bottom)) for s in v_segs])
-    uf = _UnionFind()
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    for r in range(n_rows):
-        for c in range(n_cols):
-            uf.find((r, c))
-            if c + 1 < n_cols and not _covered(v_at[c + 1], ys[r], ys[r + 1]):
-                uf.union((r, c), (r, c + 1))
-            if r + 1 < n_rows and not _covered(h_at[r + 1], xs[c], xs[c + 1]):
-                uf.union((r, c), (r + 1, c))
-    groups: dict = {}
-    for r in range(n_rows):
-        for c in range(n_cols):
-            groups.setdefault(uf.find((r, c)), []).append((r, c))
+    groups = _merged_cells(n_rows, n_cols, [
+        (r, c, c + 1 < n_cols and not _covered(v_at[c + 1], ys[r], ys[r + 1]),
+         r + 1 < n_rows and not _covered(h_at[r + 1], xs[c], xs[c + 1]))
+        for r in range(n_rows) for c in range(n_cols)])
     bbox = BBox(xs[0], ys[0], xs[-1], ys[-1])
     # Only a text layer's open edge is a cut: a scan's is as likely a rule not found.
     text_layer = page.source != "ocr"
@@ -201,12 +203,38 @@ def network_to_part(page: Page, network: list[Segment], index: CharIndex | None 
     open_bottom = _open_columns(h_at[-1], xs) if text_layer else frozenset()
     inside = (index or CharIndex(page.chars)).centred_in(bbox, tolerance=1)
     reach, below = _overflow(page, xs, bbox, open_bottom)
-    chars = _CharIndex(list(inside) + below)
+    chars = _CharIndex(list(inside) + below, ys)
     cells = [_make_cell(page.number, members, xs, ys, chars, reach)
              for members in groups.values()]
     cells.sort(key=lambda c: (c.row, c.col))
     return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols,
                      open_top=open_top, open_bottom=open_bottom)
+
+
+def _merged_cells(n_rows: int, n_cols: int, open_sides: list[tuple[int, int, bool, bool]]
+                  ) -> dict[int, list[tuple[int, int]]]:
+    """The base cells joined where no rule separates them: (row, col, open to the right,
+    open below) per base cell -> groups of (row, col). A union-find over the cells'
+    indexes (row * n_cols + col) in a list: a grid has hundreds of base cells."""
+    parent = list(range(n_rows * n_cols))
+
+    def find(item: int) -> int:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for r, c, right, down in open_sides:
+        here = r * n_cols + c
+        if right:
+            parent[find(here)] = find(here + 1)
+        if down:
+            parent[find(here)] = find(here + n_cols)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            groups.setdefault(find(r * n_cols + c), []).append((r, c))
+    return groups
 
 
 def _open_columns(rules: list[tuple[float, float]], xs: list[float]) -> frozenset[int]:
@@ -262,20 +290,34 @@ def _segments_by_position(
 
 
 class _CharIndex:
-    """A table's chars sorted by their anchors' x: a cell looks only at the chars of its
-    columns, not at every char of the table (that was quadratic in the table's size)."""
+    """A table's chars by the row band of their anchors, each band sorted by x: a cell
+    looks only at the chars of its rows and columns, not at every char of the table (that
+    was quadratic in the table's size), nor at every char of its columns."""
 
-    def __init__(self, chars: list[Char]):
-        anchored = sorted((*_anchor(ch), order) for order, ch in enumerate(chars))
+    def __init__(self, chars: list[Char], ys: list[float]):
+        # band b holds the anchors ys[b - 1] <= y < ys[b] (the first and last: outside)
+        bands: list[list[tuple[float, float, int]]] = [[] for _ in range(len(ys) + 1)]
+        for order, ch in enumerate(chars):
+            x, y = _anchor(ch)
+            bands[bisect_right(ys, y)].append((x, y, order))
+        for band in bands:
+            band.sort()
         self._chars = chars
-        self._xs = [x for x, _, _ in anchored]
-        self._anchored = anchored
+        self._ys = ys
+        self._bands = bands
+        self._band_xs = [[x for x, _, _ in band] for band in bands]
 
     def inside(self, box: BBox) -> list[Char]:
         """The chars whose anchor lies in the box (edges included), in their page order."""
-        lo, hi = bisect_left(self._xs, box.x0), bisect_right(self._xs, box.x1)
-        found = sorted(order for _, y, order in self._anchored[lo:hi]
-                       if box.top <= y <= box.bottom)
+        top, bottom = box.top, box.bottom
+        found: list[int] = []
+        # a band's anchors are in [ys[b - 1], ys[b]): those of the box's y range are in
+        # the bands from top's to bottom's
+        for b in range(bisect_right(self._ys, top), bisect_right(self._ys, bottom) + 1):
+            xs = self._band_xs[b]
+            lo, hi = bisect_left(xs, box.x0), bisect_right(xs, box.x1)
+            found += [order for _, y, order in self._bands[b][lo:hi] if top <= y <= bottom]
+        found.sort()
         return [self._chars[order] for order in found]
 
 
@@ -315,10 +357,15 @@ def text_lines(page: Page, exclude: list[BBox], index: CharIndex | None = None
         index = index or CharIndex(page.chars)
         inside = {order for box in exclude for order in index.orders_in(box, tolerance=1)}
         chars = [ch for order, ch in enumerate(page.chars) if order not in inside]
+    # a line's box before line_text sorts it: g[0] is its first char by centre
     return [
-        TextLine(page.number, g[0].bbox.top, chars_to_text(g), bbox_of(g))
-        for g in group_lines(chars)
+        TextLine(page.number, g[0].bbox.top, *_text_and_box(g)) for g in group_lines(chars)
     ]
+
+
+def _text_and_box(line: list[Char]) -> tuple[str, BBox]:
+    box = bbox_of(line)
+    return line_text(line), box
 
 
 _HEADING_KEYS: list[tuple[str | None, str]] = [
@@ -386,12 +433,14 @@ class Heading:
     section: str | None  # the table it introduces; None for sections 一/五/六
 
 
-def find_headings(document: Document, parts: list[TablePart]) -> list[Heading]:
-    """Section headings outside tables, in reading order."""
+def find_headings(document: Document, parts: list[TablePart],
+                  indexes: dict[int, CharIndex] | None = None) -> list[Heading]:
+    """Section headings outside tables, in reading order. `indexes`: pages' chars
+    indexed (find_parts's), by page number, where at hand."""
     headings: list[Heading] = []
     for page in document.pages:
         boxes = [p.bbox for p in parts if p.page == page.number]
-        for line in text_lines(page, boxes):
+        for line in text_lines(page, boxes, (indexes or {}).get(page.number)):
             is_heading, name = match_heading(line.text)
             if is_heading:
                 headings.append(Heading(page.number, line.top, line.bbox.bottom, name))
@@ -539,11 +588,16 @@ def _move_part(part: TablePart, dx: float) -> None:
 # --- joining parts into grids -------------------------------------------------------------
 
 
-def find_parts(document: Document) -> list[TablePart]:
+def find_parts(document: Document, indexes: dict[int, CharIndex] | None = None
+               ) -> list[TablePart]:
+    """The ruled table parts of every page. `indexes`: where given, each page with a
+    table has its chars' index put there (find_headings looks in the same pages)."""
     parts: list[TablePart] = []
     for page in document.pages:
         networks = segments_to_networks(page.segments)
         index = CharIndex(page.chars) if networks else None
+        if index is not None and indexes is not None:
+            indexes[page.number] = index
         for network in networks:
             part = network_to_part(page, network, index)
             if part is not None and part.n_rows >= 1 and part.n_cols >= 2:
@@ -553,8 +607,9 @@ def find_parts(document: Document) -> list[TablePart]:
 
 def detect_tables(document: Document) -> dict[str, Grid]:
     """The three canonical tables' grids (those found), keyed by table name."""
-    parts = find_parts(document)
-    headings = find_headings(document, parts)
+    indexes: dict[int, CharIndex] = {}
+    parts = find_parts(document, indexes)
+    headings = find_headings(document, parts, indexes)
     assign_sections(parts, headings)
     unruled = {h.section for h in headings if h.section} - {p.section for p in parts}
     parts += borderless_parts(document, headings, unruled)
@@ -600,7 +655,8 @@ def join_parts(parts: list[TablePart]) -> Grid:
     previous_cut: set[int] = set()
     first_header: list[GridCell] = []
     for index, (part, part_xs) in enumerate(zip(parts, registered, strict=True)):
-        remapped = [_remap_columns(c, part_xs, xs, row_offset) for c in part.cells]
+        columns = _nearest_columns(part_xs, xs)
+        remapped = [_remap_columns(c, columns, row_offset) for c in part.cells]
         top_cut, bottom_cut = _cut_cells(part, remapped)
         if index:
             remapped = _drop_repeated_header(remapped, first_header, row_offset)
@@ -697,14 +753,16 @@ def _aligned(xs: list[float], frame: list[float], shift: float) -> int:
     return sum(any(abs(x + shift - f) <= ALIGN_TOLERANCE for f in frame) for x in xs)
 
 
-def _remap_columns(
-    cell: GridCell, part_xs: list[float], xs: list[float], row_offset: int
-) -> GridCell:
-    def index_of(x: float) -> int:
-        return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+def _nearest_columns(part_xs: list[float], xs: list[float]) -> list[int]:
+    """For each of a part's column rules, the table's nearest (the first of equals):
+    found once per part, not twice per cell."""
+    return [min(range(len(xs)), key=lambda i: abs(xs[i] - x)) for x in part_xs]
 
-    c0 = index_of(part_xs[cell.col])
-    c1 = max(index_of(part_xs[cell.col + cell.col_span]), c0 + 1)
+
+def _remap_columns(cell: GridCell, columns: list[int], row_offset: int) -> GridCell:
+    """The cell in the table's columns (`columns`: _nearest_columns) and rows."""
+    c0 = columns[cell.col]
+    c1 = max(columns[cell.col + cell.col_span], c0 + 1)
     return GridCell(cell.row + row_offset, c0, cell.row_span, c1 - c0, cell.text, cell.page,
                     cell.bbox, cell.confidence)
 
@@ -715,7 +773,10 @@ def _has_number(cells: list[GridCell]) -> bool:
 
 def _leading_header(cells: list[GridCell]) -> list[GridCell]:
     """The cells above a part's first row with numbers."""
-    first_data = min((c.row for c in cells if _has_number([c])), default=None)
+    first_data = None
+    for cell in cells:  # a cell below the first number found so far is not read
+        if (first_data is None or cell.row < first_data) and _has_number([cell]):
+            first_data = cell.row
     return [c for c in cells if first_data is not None and c.row < first_data]
 
 

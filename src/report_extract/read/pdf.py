@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from report_extract.errors import (
@@ -90,7 +91,7 @@ def _check_header(path: Path, name: str) -> None:
         raise NotAPdfError(name, f"not a PDF ({detail})")
 
 
-def _read_with_pdfplumber(path: Path, name: str, limits: Limits, sizes: dict[int, int]
+def _read_with_pdfplumber(path: Path, name: str, limits: Limits, sizes: Mapping[int, int]
                           ) -> tuple[list[Page], dict[str, str]]:
     from report_extract.read.plumber import read_pages  # pdfminer: imported only if used
 

@@ -51,6 +51,52 @@ SAME_POINT = 1e-3
 _PDFIUM = threading.Lock()
 
 
+def _plain(function: object, restype: object, *argtypes: object) -> object:
+    """`function` (a pypdfium2.raw binding) called with plain addresses (ints) and
+    byref()s. pypdfium2 declares typed pointer arguments, whose conversions cost twice
+    the call itself (~0.6 us of ~0.9); a report makes some 25,000 of these calls."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+def _address(handle: object) -> int:
+    """A pypdfium2 handle (a typed pointer) as the address _plain's functions take."""
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+class _Calls:
+    """The PDFium functions read for every glyph and path, as _plain makes them."""
+
+    def __init__(self) -> None:
+        ptr, i = ctypes.c_void_p, ctypes.c_int
+        self.text_count = _plain(raw.FPDFText_CountChars, i, ptr)
+        self.text_unicode = _plain(raw.FPDFText_GetUnicode, ctypes.c_uint, ptr, i)
+        self.text_map_error = _plain(raw.FPDFText_HasUnicodeMapError, i, ptr, i)
+        self.text_loose_box = _plain(raw.FPDFText_GetLooseCharBox, i, ptr, i, ptr)
+        self.text_matrix = _plain(raw.FPDFText_GetMatrix, i, ptr, i, ptr)
+        self.text_origin = _plain(raw.FPDFText_GetCharOrigin, i, ptr, i, ptr, ptr)
+        self.text_font_size = _plain(raw.FPDFText_GetFontSize, ctypes.c_double, ptr, i)
+        self.page_count = _plain(raw.FPDFPage_CountObjects, i, ptr)
+        self.page_object = _plain(raw.FPDFPage_GetObject, ptr, ptr, i)
+        self.form_count = _plain(raw.FPDFFormObj_CountObjects, i, ptr)
+        self.form_object = _plain(raw.FPDFFormObj_GetObject, ptr, ptr, ctypes.c_ulong)
+        self.object_type = _plain(raw.FPDFPageObj_GetType, i, ptr)
+        self.object_matrix = _plain(raw.FPDFPageObj_GetMatrix, i, ptr, ptr)
+        self.object_bounds = _plain(raw.FPDFPageObj_GetBounds, i, ptr, ptr, ptr, ptr, ptr)
+        self.fill_color = _plain(raw.FPDFPageObj_GetFillColor, i, ptr, ptr, ptr, ptr, ptr)
+        self.draw_mode = _plain(raw.FPDFPath_GetDrawMode, i, ptr, ptr, ptr)
+        self.segment_count = _plain(raw.FPDFPath_CountSegments, i, ptr)
+        self.segment = _plain(raw.FPDFPath_GetPathSegment, ptr, ptr, i)
+        self.segment_type = _plain(raw.FPDFPathSegment_GetType, i, ptr)
+        self.segment_point = _plain(raw.FPDFPathSegment_GetPoint, i, ptr, ptr, ptr)
+        self.segment_close = _plain(raw.FPDFPathSegment_GetClose, i, ptr)
+
+
+_CALL = _Calls()
+_LINETO = raw.FPDF_SEGMENT_LINETO
+_BACKGROUND_KINDS = [raw.FPDF_SEGMENT_MOVETO] + [_LINETO] * 4
+
+
 class PdfiumCannotOpen(Exception):
     """PDFium refused the file (corrupt, encrypted, no pages...): the reference reader
     then reads it or says why, in the same words as ever."""
@@ -130,8 +176,13 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
         frame = _PageFrame(page, raw.FPDFPage_GetRotation(page.raw) % 4)
         if frame.width and frame.height:  # a box PDFium could not mend is read as ever
             check_page_box(index + 1, frame.media_box, name, limits)  # e.g. 70 m long
-        glyphs = _glyphs(textpage, flat)
-        frame.turns = page_turns((g.direction for g in glyphs), default=frame.turns)
+        # on a page without /Rotate (most) the upright glyphs are made Chars as read
+        glyphs = _glyphs(textpage, flat, None if frame.turns else frame)
+        turns = page_turns((g.direction if type(g) is _Glyph else 0 for g in glyphs),
+                           default=frame.turns)
+        if turns != frame.turns and not frame.turns:  # its glyphs turn it after all
+            glyphs = _glyphs(textpage, flat, None)
+        frame.turns = turns
         chars = _chars(glyphs, frame)
         drawing = _read_drawing(page, frame)
         segments = rulings(drawing.lines, drawing.rects, drawing.curves)
@@ -142,22 +193,38 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
         page.close()
 
 
-def _chars(glyphs: list[_Glyph], frame: _PageFrame) -> list[Char]:
-    """The glyphs' Chars on the upright page (_Glyph.char, with its common case inline:
-    a report has thousands of glyphs, upright on an unturned page)."""
-    if frame.turns:
-        return [g.char(frame) for g in glyphs]
+def _chars(glyphs: list[_Glyph | _Upright | Char], frame: _PageFrame) -> list[Char]:
+    """The glyphs' Chars on the upright page (as _Glyph.char, with its common case
+    inline: a report has thousands of glyphs, upright on an unturned page)."""
+    if frame.turns:  # _glyphs made no Char
+        return [_upright_char(*g, frame) if type(g) is tuple else g.char(frame)
+                for g in glyphs]
     left, top = frame.x0, frame.y1
     chars = []
     for g in glyphs:
-        if g.direction:
+        if type(g) is Char:
+            chars.append(g)
+            continue
+        if type(g) is _Glyph:
             chars.append(g.char(frame))
             continue
-        lo, hi = g.advance
-        y0 = g.origin[1] + g.descent  # as user_box: the descent line, then `size` above it
-        chars.append(Char(g.text, BBox(lo - left, top - (y0 + g.size), hi - left, top - y0),
-                          g.size))
+        text, lo, hi, y0, size = g  # y0: the descent line, then `size` above it
+        chars.append(Char(text, BBox(lo - left, top - (y0 + size), hi - left, top - y0), size))
     return chars
+
+
+# The common glyph, reading rightwards in user space, not vertical writing, as a
+# tuple (cheaper to make than a _Glyph): text, its advance's ends along the baseline,
+# its descent line's y (the baseline plus the descent) and its size
+_Upright = tuple[str, float, float, float, float]
+
+
+def _upright_char(text: str, lo: float, hi: float, y0: float, size: float,
+                  frame: _PageFrame) -> Char:
+    """_Glyph.char of an _Upright glyph on a turned page."""
+    box = BBox(*frame.box(lo, y0, hi, y0 + size))
+    own = -frame.turns % 4  # the glyph's turns on the upright page
+    return Char(text, box, size if own % 2 == 0 else box.bottom - box.top)
 
 
 class _Glyph:
@@ -204,55 +271,71 @@ class _Glyph:
 VERTICAL_BOX = 1.5
 
 
-def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
+def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | None
+            ) -> list[_Glyph | _Upright | Char]:
     """The page's glyphs; `flat`: the fonts whose descriptor says their descent is 0.
+    `unturned`: the page's frame where it has no turns; its upright glyphs are then
+    made Chars here (as _chars would), else _Uprights.
 
     PDFium's own spaces and line breaks (`FPDFText_IsGenerated`) are whitespace, dropped
     with the PDF's own whitespace glyphs (the pdfplumber reader drops those too).
     """
-    unicode, map_error = raw.FPDFText_GetUnicode, raw.FPDFText_HasUnicodeMapError
-    loose_box, char_matrix = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix
-    char_origin, font_size = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize
+    handle = _address(textpage)
+    unicode, map_error = _CALL.text_unicode, _CALL.text_map_error
+    loose_box, char_matrix = _CALL.text_loose_box, _CALL.text_matrix
+    char_origin, font_size = _CALL.text_origin, _CALL.text_font_size
     fonts: dict[int, bool] = {}  # font handle -> has no descent
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    glyphs: list[_Glyph] = []
-    count = raw.FPDFText_CountChars(textpage)
-    index = 0
-    while index < count:
-        code = unicode(textpage, index)
-        current = index
-        index += 1
-        if 0xD800 <= code < 0xDC00 and index < count:  # a surrogate pair: one glyph
-            low = unicode(textpage, index)
-            if 0xDC00 <= low < 0xE000:
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                index += 1
+    rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    glyphs: list[_Glyph | _Upright | Char] = []
+    left_edge, top_edge = (unturned.x0, unturned.y1) if unturned else (0.0, 0.0)
+    count = _CALL.text_count(handle)
+    pair_end = -1  # the low surrogate just read with its high one
+    for current in range(count):
+        if current == pair_end:
+            continue
+        code = unicode(handle, current)
         if code in _WHITESPACE:
             continue
+        if 0xD800 <= code < 0xDC00 and current + 1 < count:  # a surrogate pair: one glyph
+            low = unicode(handle, current + 1)
+            if 0xDC00 <= low < 0xE000:
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                pair_end = current + 1
         # PDFium gives the char code of a glyph it cannot map: U+FFFD says so
-        if code == 0 or map_error(textpage, current) or code > 0x10FFFF:
+        if code == 0 or map_error(handle, current) or code > 0x10FFFF:
             text = "\ufffd"
+        elif code in _SPACES:
+            continue
         else:
             text = chr(code)
-            if not text.strip():
-                continue
             if _RADICALS_FIRST <= code <= _RADICALS_LAST:
                 # radical code points (⼈, ⺠) as browsers print 人, 民: the ideographs
                 text = unify_radicals(text)
-        loose_box(textpage, current, rect)
-        char_matrix(textpage, current, matrix)
-        char_origin(textpage, current, ox, oy)
-        a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-        size = font_size(textpage, current) * (abs(d) if c == 0 else math.hypot(c, d))
-        direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
+        loose_box(handle, current, rect_ref)
+        char_matrix(handle, current, matrix_ref)
+        char_origin(handle, current, ox_ref, oy_ref)
+        c, d = matrix.c, matrix.d
+        size = font_size(handle, current) * (abs(d) if c == 0 else math.hypot(c, d))
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-        origin = (ox.value, oy.value)
-        if direction == 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
-            # _glyph's common case, inline
-            glyph = _Glyph(text, origin, (left, right), size, min(bottom - origin[1], 0.0), 0)
-        else:
-            glyph = _glyph(text, origin, (left, right, bottom, top), size, direction)
+        a, b = matrix.a, matrix.b
+        if b == 0 and a > 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
+            # direction 0, _glyph's common case, inline: a Char or an _Upright
+            base = oy.value
+            if flat and _is_flat(textpage, current, flat, fonts):
+                y0 = base + 0.0
+            else:
+                y0 = base + min(bottom - base, 0.0)
+            if unturned:  # _chars' Char, made here
+                glyphs.append(Char(text, BBox(left - left_edge, top_edge - (y0 + size),
+                                              right - left_edge, top_edge - y0), size))
+            else:
+                glyphs.append((text, left, right, y0, size))
+            continue
+        direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
+        glyph = _glyph(text, (ox.value, oy.value), (left, right, bottom, top), size, direction)
         if flat and _is_flat(textpage, current, flat, fonts):
             glyph.descent = 0.0
         glyphs.append(glyph)
@@ -260,6 +343,10 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str]) -> list[_Glyph]:
 
 
 _WHITESPACE = frozenset(map(ord, " \t\r\n\u3000\xa0"))
+# every code point str.strip() removes (str.isspace): a glyph of one is dropped. Written
+# out: finding them at import takes ~0.7 ms of every start-up
+_SPACES = frozenset((*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680,
+                     *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000))
 
 
 # The code points unify_radicals maps (CJK Radicals Supplement, Kangxi Radicals), and
@@ -329,7 +416,8 @@ def _is_flat(textpage: raw.FPDF_TEXTPAGE, index: int, flat: set[str],
 class _Drawing:
     """A page's path objects as pdfplumber's lines, rects and curves, and its images.
 
-    The ctypes buffers are made once per page: a page has hundreds of paths."""
+    Objects are PDFium handles as addresses (_CALL's functions take those); the ctypes
+    buffers are made once per page: a page has hundreds of paths."""
 
     def __init__(self, frame: _PageFrame):
         self.frame = frame
@@ -342,50 +430,109 @@ class _Drawing:
         self._fill_mode, self._stroke = ctypes.c_int(), ctypes.c_int()
         self._rgba = [ctypes.c_uint() for _ in range(4)]
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
+        byref = ctypes.byref
+        self._matrix_ref = byref(self._matrix)
+        self._fill_mode_ref, self._stroke_ref = byref(self._fill_mode), byref(self._stroke)
+        self._rgba_refs = tuple(byref(c) for c in self._rgba)
+        self._x_ref, self._y_ref = byref(self._x), byref(self._y)
+        self._bounds = [ctypes.c_float() for _ in range(4)]  # left, bottom, right, top
+        self._bounds_refs = tuple(byref(v) for v in self._bounds)
 
-    def visit(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix, kind: int | None = None) -> None:
-        kind = raw.FPDFPageObj_GetType(obj) if kind is None else kind
+    def visit(self, obj: int, outer: Matrix, kind: int | None = None) -> None:
+        kind = _CALL.object_type(obj) if kind is None else kind
         if kind == raw.FPDF_PAGEOBJ_PATH:
-            self._add_path(obj, outer)
+            self.add_path(obj, outer)
         elif kind == raw.FPDF_PAGEOBJ_FORM:
             matrix = _multiply(self._object_matrix(obj), outer)
-            for index in range(raw.FPDFFormObj_CountObjects(obj)):
-                self.visit(raw.FPDFFormObj_GetObject(obj, index), matrix)
+            for index in range(_CALL.form_count(obj)):
+                self.visit(_CALL.form_object(obj, index), matrix)
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
             self.images.append(self._image_box(_multiply(self._object_matrix(obj), outer)))
 
-    def _add_path(self, obj: raw.FPDF_PAGEOBJECT, outer: Matrix) -> None:
-        paint = self._paint(obj)
-        if not paint["stroke"] and (not paint["fill"] or _is_background(obj)):
-            return  # a clipping path ("W n"), or a fill no ruling can come from
-        matrix = _multiply(self._object_matrix(obj), outer)
-        for subpath in self._subpaths(obj, matrix):
-            kind, points = _classify(subpath)
-            if kind is None:
-                continue
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
-            x0, top, x1, bottom = self.frame.box(min(xs), min(ys), max(xs), max(ys))
-            item = {"x0": x0, "top": top, "x1": x1, "bottom": bottom, **paint}
-            self._by_kind[kind].append(item)
+    def add_path(self, obj: int, outer: Matrix) -> None:
+        call = _CALL
+        call.draw_mode(obj, self._fill_mode_ref, self._stroke_ref)
+        stroke, fill = self._stroke.value != 0, self._fill_mode.value != 0
+        color = None
+        if not stroke:
+            if not fill or self._is_background(obj):
+                return  # a clipping path ("W n"), or a fill no ruling can come from
+            # the colour only decides for unstroked paths (a white fill draws nothing)
+            if call.fill_color(obj, *self._rgba_refs):
+                color = tuple(c.value / 255 for c in self._rgba[:3])
+        matrix = self._object_matrix(obj)
+        if outer is not IDENTITY:
+            matrix = _multiply(matrix, outer)
+        line = self._line(obj, matrix)
+        frame = self.frame
+        if line and not frame.turns:  # most paths: the loop below, inline
+            px, py, qx, qy = line  # its box: min/max of two, the first of equals
+            self.lines.append({
+                "x0": (qx if qx < px else px) - frame.x0,
+                "top": frame.y1 - (qy if qy > py else py),
+                "x1": (qx if qx > px else px) - frame.x0,
+                "bottom": frame.y1 - (qy if qy < py else py),
+                "stroke": stroke, "fill": fill, "non_stroking_color": color})
+            return
+        if line:  # its box as below, without the lists: min/max of two, the first of equals
+            px, py, qx, qy = line
+            shapes = [("line", (qx if qx < px else px, qy if qy < py else py,
+                                qx if qx > px else px, qy if qy > py else py))]
+        else:
+            shapes = [(kind, _extent(points)) for kind, points
+                      in map(_classify, self._subpaths(obj, matrix)) if kind is not None]
+        for kind, (low_x, low_y, high_x, high_y) in shapes:
+            if frame.turns:
+                x0, top, x1, bottom = frame.box(low_x, low_y, high_x, high_y)
+            else:  # frame.box's common case, inline
+                x0, x1 = low_x - frame.x0, high_x - frame.x0
+                top, bottom = frame.y1 - high_y, frame.y1 - low_y
+            self._by_kind[kind].append({"x0": x0, "top": top, "x1": x1, "bottom": bottom,
+                                        "stroke": stroke, "fill": fill,
+                                        "non_stroking_color": color})
 
-    def _object_matrix(self, obj: raw.FPDF_PAGEOBJECT) -> Matrix:
+    def _is_background(self, obj: int) -> bool:
+        """An unstroked filled polygon of four straight sides, thick both ways: a cell's
+        or a text line's background (WPS paints one per line). pdfplumber's rulings would
+        drop it as a rect or curve alike, and reading its segments is most of a page's
+        drawing time."""
+        call = _CALL
+        if call.segment_count(obj) != 5:
+            return False
+        if not call.object_bounds(obj, *self._bounds_refs):
+            return False
+        left, bottom, right, top = (v.value for v in self._bounds)
+        if min(right - left, top - bottom) <= MAX_RULING_THICKNESS + 0.5:
+            return False
+        kinds = [call.segment_type(call.segment(obj, index)) for index in range(5)]
+        return kinds == _BACKGROUND_KINDS
+
+    def _object_matrix(self, obj: int) -> Matrix:
         m = self._matrix
-        if not raw.FPDFPageObj_GetMatrix(obj, m):
+        if not _CALL.object_matrix(obj, self._matrix_ref):
             return IDENTITY
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _paint(self, obj: raw.FPDF_PAGEOBJECT) -> dict:
-        """stroke, fill and the fill colour (RGB, 0..1) in pdfplumber's keys; the colour
-        only decides for unstroked paths (a white fill draws nothing)."""
-        raw.FPDFPath_GetDrawMode(obj, self._fill_mode, self._stroke)
-        stroke = bool(self._stroke.value)
-        color = None
-        if not stroke and raw.FPDFPageObj_GetFillColor(obj, *self._rgba):
-            color = tuple(c.value / 255 for c in self._rgba[:3])
-        return {"stroke": stroke, "fill": self._fill_mode.value != 0,
-                "non_stroking_color": color}
+    def _line(self, obj: int, matrix: Matrix) -> tuple[float, float, float, float] | None:
+        """The two points of a path that is one straight line ("m l", "m l h"), as
+        _classify would make them of _subpaths: most paths are such (ruled tables)."""
+        call = _CALL
+        if call.segment_count(obj) != 2:
+            return None
+        first, second = call.segment(obj, 0), call.segment(obj, 1)
+        if call.segment_type(second) != _LINETO or call.segment_close(first):
+            return None  # "m m", "m c", "m h l": left to _subpaths
+        x, y = self._x, self._y
+        x_ref, y_ref = self._x_ref, self._y_ref
+        a, b, c, d, e, f = matrix
+        call.segment_point(first, x_ref, y_ref)
+        x1, y1 = x.value, y.value
+        call.segment_point(second, x_ref, y_ref)
+        x2, y2 = x.value, y.value
+        return (a * x1 + c * y1 + e, b * x1 + d * y1 + f,
+                a * x2 + c * y2 + e, b * x2 + d * y2 + f)
 
-    def _subpaths(self, obj: raw.FPDF_PAGEOBJECT, matrix: Matrix) -> list[Subpath]:
+    def _subpaths(self, obj: int, matrix: Matrix) -> list[Subpath]:
         """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
 
         A Bezier curve becomes one "c" at its end point (pdfminer keeps only that); a
@@ -393,19 +540,20 @@ class _Drawing:
         """
         x, y = self._x, self._y
         get_segment, get_type, get_point, get_close = (
-            raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetType,
-            raw.FPDFPathSegment_GetPoint, raw.FPDFPathSegment_GetClose)
+            _CALL.segment, _CALL.segment_type, _CALL.segment_point, _CALL.segment_close)
+        x_ref, y_ref = self._x_ref, self._y_ref
         moveto, bezierto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
         a, b, c, d, e, f = matrix  # _apply, inline
         subpaths: list[Subpath] = []
         bezier = 0
-        for index in range(raw.FPDFPath_CountSegments(obj)):
+        for index in range(_CALL.segment_count(obj)):
             segment = get_segment(obj, index)
-            kind = get_type(segment)
-            get_point(segment, x, y)
+            get_point(segment, x_ref, y_ref)
             px, py = x.value, y.value
             point = (a * px + c * py + e, b * px + d * py + f)
-            if kind == moveto or not subpaths:
+            # the first segment starts a subpath whatever its type
+            kind = get_type(segment) if index else moveto
+            if kind == moveto:
                 subpaths.append([("m", *point)])
                 bezier = 0
             elif kind == bezierto:
@@ -430,37 +578,22 @@ class _Drawing:
 
 
 Subpath = list[tuple[str, float, float]]
+Point = tuple[float, float]
 
 
 def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     drawing = _Drawing(frame)
-    get_object, get_type = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType
+    get_object, get_type = _CALL.page_object, _CALL.object_type
     text, path = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH
-    handle = page.raw
-    for index in range(raw.FPDFPage_CountObjects(handle)):
+    handle = _address(page.raw)
+    for index in range(_CALL.page_count(handle)):
         obj = get_object(handle, index)
         kind = get_type(obj)
         if kind == path:
-            drawing._add_path(obj, IDENTITY)
+            drawing.add_path(obj, IDENTITY)
         elif kind != text:  # WPS writes every glyph as a text object: thousands a report
             drawing.visit(obj, IDENTITY, kind)
     return drawing
-
-
-def _is_background(obj: raw.FPDF_PAGEOBJECT) -> bool:
-    """An unstroked filled polygon of four straight sides, thick both ways: a cell's or a
-    text line's background (WPS paints one per line). pdfplumber's rulings would drop it
-    as a rect or curve alike, and reading its segments is most of a page's drawing time."""
-    if raw.FPDFPath_CountSegments(obj) != 5:
-        return False
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-        return False
-    if min(right.value - left.value, top.value - bottom.value) <= MAX_RULING_THICKNESS + 0.5:
-        return False
-    kinds = [raw.FPDFPathSegment_GetType(raw.FPDFPath_GetPathSegment(obj, index))
-             for index in range(5)]
-    return kinds == [raw.FPDF_SEGMENT_MOVETO] + [raw.FPDF_SEGMENT_LINETO] * 4
 
 
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
@@ -493,6 +626,12 @@ def _classify(subpath: Subpath) -> tuple[str | None, list[tuple[float, float]]]:
     if len(points) < 2:
         return None, points
     return "curve", points
+
+
+def _extent(points: list[Point]) -> tuple[float, float, float, float]:
+    """(min x, min y, max x, max y) of the points."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _near(a: float, b: float) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pdfplumber
@@ -52,7 +52,7 @@ from report_extract.textclean import unify_radicals
 LITERAL_FORM = LIT("Form")
 
 
-def read_pages(path: Path, name: str, limits: Limits, sizes: dict[int, int]
+def read_pages(path: Path, name: str, limits: Limits, sizes: Mapping[int, int]
                ) -> tuple[list[Page], dict[str, str]]:
     """The pages of a PDF and its Info metadata; an IngestError subclass for bad input.
     `sizes`: decoded stream sizes by object number (limits.check_file)."""
@@ -84,7 +84,7 @@ def read_pages(path: Path, name: str, limits: Limits, sizes: dict[int, int]
     return pages, metadata
 
 
-def _pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: dict[int, int],
+def _pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: Mapping[int, int],
            where: list[int]) -> Iterator[PlumberPage]:
     """pdfplumber's pages, made one at a time, each checked before it is parsed."""
     doctop = 0.0
@@ -94,7 +94,7 @@ def _pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: dict[int, int]
         yield page
 
 
-def _checked_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: dict[int, int],
+def _checked_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: Mapping[int, int],
                    where: list[int]) -> Iterator[tuple[int, PDFPage]]:
     """The page objects, each checked before its content is parsed: the count, the boxes
     (pdfplumber fails on a broken one with IndexError or MalformedPDFException) and the
@@ -114,7 +114,7 @@ def _checked_pages(pdf: pdfplumber.PDF, name: str, limits: Limits, sizes: dict[i
         yield number, page_obj
 
 
-def check_drawn_content(path: Path, name: str, limits: Limits, sizes: dict[int, int]) -> None:
+def check_drawn_content(path: Path, name: str, limits: Limits, sizes: Mapping[int, int]) -> None:
     """Run the page checks alone, for a file another reader (PDFium) will parse: a form
     drawing forms 2**40 times is refused before PDFium runs it (it has no such bound)."""
     where: list[int] = []
@@ -136,7 +136,7 @@ def _content_objects(page_obj: PDFPage) -> list[int | None]:
     return numbers
 
 
-def _direct_size(page_obj: PDFPage, sizes: dict[int, int]) -> int:
+def _direct_size(page_obj: PDFPage, sizes: Mapping[int, int]) -> int:
     """Decoded bytes of a page's content streams and forms, as check_file measured them."""
     return sum(sizes.get(n, 0) for n in set(_content_objects(page_obj)) if n is not None)
 
