@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from report_extract.models import BBox, Document, Page
@@ -32,6 +33,7 @@ class PageRoute:
     reason: str
 
 
+@lru_cache(maxsize=8192)  # asked of every char of every page; a report repeats few texts
 def is_unmapped(text: str) -> bool:
     """A glyph whose Unicode is unknown: the text layer does not say what it shows."""
     if _CID.match(text):
