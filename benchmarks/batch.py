@@ -100,11 +100,21 @@ def run_one(config: str, archive: str, out: str) -> None:
         started = time.monotonic()
         summary = convert([archive], out, workers=int(config.split("-")[1]), progress=False)
         seconds = time.monotonic() - started
-    main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    main = _own_peak_mb()
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"converted": summary.converted, "failed": summary.failed,
                       "pages": summary.pages, "seconds": seconds, "main_mb": main,
                       "worker_mb": workers, "rows": dataset_rows(Path(out))}))
+
+
+def _own_peak_mb() -> float:
+    """This process's peak RSS since it started. Not ru_maxrss: Linux carries that over
+    exec from the parent, so a benchmark that generated its pool would show its own size."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def dataset_rows(out: Path) -> dict[str, int]:
