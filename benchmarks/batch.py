@@ -9,7 +9,9 @@ The archive is made of copies of a pool of report PDFs (the repo's fixtures and 
 or --synth N generated ones), each with a different comment appended after its end: the
 same content, but a different SHA-256, so every copy is converted. Each configuration
 runs in its own process; peak memory is the largest sum of RSS over that process and all
-its children (workers, Dask nanny and workers), sampled every 0.1 s. CPU s/report is
+its children (workers, Dask nanny and workers), sampled every 0.1 s; "main MB" is the
+peak RSS of the converting process alone (where the dataset is assembled: it grows with
+the archive if anything does), "worker MB" the largest worker's. CPU s/report is
 user + system time over the whole process tree (Dask's includes its cluster's start): on
 a machine shared with other work, wall-clock speed-up is noisy but CPU per report is not:
 the load average is printed before and after each run. Workers are forked once and stay
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
 import os
 import resource
@@ -46,6 +49,9 @@ class Result:
     failed: int
     peak_mb: float
     cpu_seconds: float  # user + system over the process tree: insensitive to other load
+    main_mb: float  # peak RSS of the converting process (the dataset's assembly)
+    worker_mb: float  # peak RSS of the largest worker process
+    rows: dict[str, int]  # dataset rows: checks across years, conflicts, versions
 
     @property
     def cpu_per_report(self) -> float:
@@ -94,8 +100,36 @@ def run_one(config: str, archive: str, out: str) -> None:
         started = time.monotonic()
         summary = convert([archive], out, workers=int(config.split("-")[1]), progress=False)
         seconds = time.monotonic() - started
+    main = _own_peak_mb()
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"converted": summary.converted, "failed": summary.failed,
-                      "pages": summary.pages, "seconds": seconds}))
+                      "pages": summary.pages, "seconds": seconds, "main_mb": main,
+                      "worker_mb": workers, "rows": dataset_rows(Path(out))}))
+
+
+def _own_peak_mb() -> float:
+    """This process's peak RSS since it started. Not ru_maxrss: Linux carries that over
+    exec from the parent, so a benchmark that generated its pool would show its own size."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dataset_rows(out: Path) -> dict[str, int]:
+    """Rows of the tables made across reports: the checks between years (those with an
+    other_report_id), conflicts and versions."""
+    counts = {}
+    for name, table, wanted in (("checks across years", "checks", "other_report_id"),
+                                ("conflicts", "conflicts", None),
+                                ("versions", "versions", None)):
+        with open(out / f"{table}.csv", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader)
+            index = header.index(wanted) if wanted else None
+            counts[name] = sum(1 for row in reader if index is None or row[index])
+    return counts
 
 
 def tree_rss(process: psutil.Process) -> int:
@@ -124,7 +158,8 @@ def measure(config: str, archive: Path, out: Path) -> Result:
         time.sleep(0.1)
     data = json.loads(child.stdout.read().strip().splitlines()[-1])
     return Result(config, data["converted"], data["seconds"], data["pages"], data["failed"],
-                  peak / 2**20, _children_cpu() - cpu_before)
+                  peak / 2**20, _children_cpu() - cpu_before, data["main_mb"],
+                  data["worker_mb"], data["rows"])
 
 
 def main() -> None:
@@ -143,7 +178,8 @@ def main() -> None:
         pool = make_pool(work, args.synth)
         print(f"pool: {len(pool)} distinct report PDFs; {psutil.cpu_count()} cores")
         print(f"{'config':8} {'reports':>7} {'seconds':>8} {'reports/s':>9} {'pages/s':>8} "
-              f"{'speed-up':>8} {'peak MB':>8} {'CPU s/report':>12}")
+              f"{'speed-up':>8} {'peak MB':>8} {'CPU s/report':>12} {'main MB':>8} "
+              f"{'worker MB':>9}  dataset rows")
         results: list[Result] = []
         for size in args.sizes:
             archive = work / f"archive-{size}"
@@ -157,7 +193,9 @@ def main() -> None:
                 print(f"{config:8} {result.reports:7d} {result.seconds:8.1f} "
                       f"{result.reports_per_s:9.2f} {result.pages_per_s:8.1f} "
                       f"{base / result.seconds:8.2f} {result.peak_mb:8.0f} "
-                      f"{result.cpu_per_report:12.2f}"
+                      f"{result.cpu_per_report:12.2f} {result.main_mb:8.0f} "
+                      f"{result.worker_mb:9.0f}  "
+                      + ", ".join(f"{n} {t}" for t, n in result.rows.items())
                       + (f"  ({result.failed} failed)" if result.failed else ""), flush=True)
             shutil.rmtree(archive)
         print(f"  ({_load()})")

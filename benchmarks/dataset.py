@@ -6,7 +6,7 @@
 A generated series (report_extract.synth.series: 17 reports) is converted once; its stored
 results are then copied into N stored reports (500 agencies x 4 years, each with the
 series' cells), and the tables are assembled from them twice: as the dataset does it
-(identities, rules 1-4 again, rules 5-6 across years, conflicts, two passes over the parts)
+(identities, versions, rules 5-6 across years, conflicts, streamed passes over the parts)
 and, as the reference, one plain pass writing the stored rows as they are (what convert did
 before the dataset layer). Prints seconds, ms per report and the ratio; peak RSS of the
 process after each.

@@ -93,7 +93,11 @@ def test_archive_is_recorded_correctly(archive: Path, tmp_path: Path):
     assert summary.exit_code == 1
     assert str(summary).startswith(
         "4 converted, 4 failed (2 not a PDF, 1 corrupt, 1 encrypted), 0 checks failed, ")
-    assert str(summary).endswith("pages/s; 2 skipped (not a PDF), 2 duplicates")
+    # a.pdf and c.pdf, b.pdf and the zipped one: other bytes, the same values (versions)
+    assert (summary.copies, summary.conflicts) == (2, 0)
+    assert str(summary).endswith("pages/s; 2 skipped (not a PDF), 2 duplicates, 2 reports "
+                                 "with the same values as another of their agency-year "
+                                 "(see versions)")
 
     reports = rows(out, "reports")
     assert [r["status"] for r in reports].count("ok") == 4

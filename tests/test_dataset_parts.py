@@ -14,11 +14,16 @@ from conftest import SHARED_REAL, load_truth, requires_shared_real
 
 import report_extract
 from report_extract.batch import convert
+from report_extract.batch.assemble import LINES_SHOWN, DatasetSummary
 from report_extract.dataset.checks import (
     StoredReport,
     conflict_groups,
     conflicts,
+    continuity_checks,
     group_conflicts,
+    group_versions,
+    values_digest,
+    version_rows,
 )
 from report_extract.dataset.identity import (
     AliasError,
@@ -34,7 +39,7 @@ from report_extract.synth.series import next_year
 from report_extract.synth.tables import extra_row_values
 from report_extract.synth.variation import Variation
 from report_extract.templates import AGENCY_EXTRA_ROWS
-from report_extract.write.tables import report_rows
+from report_extract.write.tables import CELLS, report_rows
 
 # --- agency identity -------------------------------------------------------------------
 
@@ -247,54 +252,202 @@ def _stored(report_id: str, source_file: str, cells: list[tuple], year: int = 20
     """A stored report of 甲局 (2023) with cells (table, row, column, value, uncertain)."""
     meta = [report_id, source_file, "甲局", "甲局", year, "2021"]
     rows = [[*meta, table, row, column, value, None, str(value), 1, None, None, None, None,
-             bool(doubt), doubt or None, None, "text"]
+             None, bool(doubt), doubt or None, None, "text"]
             for table, row, column, value, doubt in cells]
     return StoredReport(report_id, meta, rows)
 
 
-def test_conflicts_name_each_differing_cell_and_same_values_say_so():
+def test_conflicts_name_each_differing_cell_and_copies_are_no_conflict():
     base = [("review_litigation", "review", "upheld", 1, None),
             ("applications", "new", "total", 5, None)]
-    same = conflicts([_stored("a", "a.pdf", base), _stored("b", "b.pdf", base)])
-    assert same == [["甲局", 2023, "a", "b", None, None, None, None, None,
-                     "a.pdf and b.pdf print the same values"]]
+    # The same values are one version (listed in versions), not a conflict.
+    assert conflicts([_stored("a", "a.pdf", base), _stored("b", "b.pdf", base)]) == []
     unread = [("review_litigation", "review", "upheld", None, "digits overlap a ruling"),
               ("applications", "new", "total", 5, None),
               ("applications", "carried_over", "total", 0, None)]
     found = conflicts([_stored("b", "b.pdf", unread), _stored("a", "a.pdf", base)])
-    assert [r[4:] for r in found] == [
-        ["applications", "carried_over", "total", None, 0.0,
+    assert [r[2:] for r in found] == [
+        ["a", "b", "applications", "carried_over", "total", None, 0.0,
          "applications.carried_over.total: a.pdf prints nothing, b.pdf prints 0"],
-        ["review_litigation", "review", "upheld", 1.0, None,
+        ["a", "b", "review_litigation", "review", "upheld", 1.0, None,
          "review_litigation.review.upheld: a.pdf prints 1, b.pdf prints a value that could "
          "not be read"]]
 
 
 def test_conflicts_read_one_report_at_a_time_give_the_same_rows():
-    """batch.assemble groups the reports by agency-year from their metadata and loads
-    each group's reports one at a time from the stored parts (conflict_groups,
-    group_conflicts): the same rows as conflicts over all the reports at once."""
+    """batch.assemble groups the reports into versions from their digests and loads each
+    conflicting agency-year's version firsts one at a time from the stored parts
+    (conflict_groups, group_conflicts): the same rows as conflicts over all the reports
+    at once."""
     base = [("applications", "new", "total", 5, None)]
     other = [("applications", "new", "total", 6, None)]
     reports = [_stored("c", "c.pdf", other), _stored("a", "a.pdf", base),
                _stored("b", "b.pdf", base), _stored("d", "d.pdf", base, year=2022)]
     by_id = {r.report_id: r for r in reports}
+    expected = conflicts(reports)
+    meta_only = [StoredReport(r.report_id, r.meta, digest=r.digest) for r in reports]
     loads: list[str] = []
 
-    def loaded(ids):
-        for report_id in ids:
-            loads.append(report_id)
-            yield by_id[report_id]
+    def loaded(firsts):
+        for first in firsts:
+            loads.append(first.report_id)
+            yield by_id[first.report_id]
 
-    groups = conflict_groups(reports)
-    assert groups == [(("甲局", 2023), ["a", "b", "c"])]  # 2022 has one report: no conflict
-    streamed = [row for (agency, year), ids in groups
-                for row in group_conflicts(agency, year, loaded(ids))]
-    assert streamed == conflicts(reports)
-    assert loads == ["a", "b", "c"]
-    assert [r[2:9] for r in streamed] == [
-        ["a", "b", None, None, None, None, None],
-        ["a", "c", "applications", "new", "total", 5.0, 6.0]]
+    groups = conflict_groups(group_versions(meta_only))
+    # 2023: versions a (a, b) and c; 2022 has one report: no conflict
+    assert [(key, [f.report_id for f in firsts]) for key, firsts in groups] == [
+        (("甲局", 2023), ["a", "c"])]
+    streamed = [row for (agency, year), firsts in groups
+                for row in group_conflicts(agency, year, loaded(firsts))]
+    assert streamed == expected
+    assert loads == ["a", "c"]  # b, a copy of a's values, is not read
+    assert [r[2:9] for r in streamed] == [["a", "c", "applications", "new", "total", 5.0, 6.0]]
+
+
+def test_a_version_is_its_values_not_its_printing():
+    """What a conflict compares makes the version: the raw text, the page, the reason a
+    value is unread do not; 1 and 1.0 are one value."""
+    cells = [("applications", "new", "total", 5, None),
+             ("review_litigation", "review", "upheld", None, "digits overlap a ruling")]
+    one = _stored("a", "a.pdf", cells)
+    other = _stored("b", "b.pdf", [("applications", "new", "total", 5.0, None),
+                                   ("review_litigation", "review", "upheld", None, "blurred")])
+    other.cells[0][CELLS.columns.index("raw_text")] = "5 "
+    other.cells[0][CELLS.columns.index("page")] = 3
+    assert values_digest(one.cells) == values_digest(other.cells)
+    changed = _stored("c", "c.pdf", [("applications", "new", "total", 6, None), cells[1]])
+    assert values_digest(changed.cells) != values_digest(one.cells)
+
+
+def _carried(carried_forward: int | None = None, carried_over: int | None = None
+             ) -> list[tuple]:
+    cells = [("applications", "new", "natural_person", 7, None)]
+    if carried_forward is not None:
+        cells.append(("applications", "carried_forward", "natural_person", carried_forward,
+                      None))
+    if carried_over is not None:
+        cells.append(("applications", "carried_over", "natural_person", carried_over, None))
+    return cells
+
+
+def test_copies_of_an_agency_year_are_checked_across_years_once_and_named():
+    """Three copies of 甲局's 2022 report, two of its 2023 report and a 2023 report that
+    prints other values: two versions of 2023, one of 2022, so rules 5-6 run twice (not
+    3 x 3 times); every copy is in versions, and the check rows say how many each
+    covers."""
+    reports = [_stored("b3", "b3.pdf", _carried(1, 5), 2023),
+               _stored("a2", "a2.pdf", _carried(4), 2022),
+               _stored("b1", "b1.pdf", _carried(1, 4), 2023),
+               _stored("a1", "a1.pdf", _carried(4), 2022),
+               _stored("b2", "b2.pdf", _carried(1, 4), 2023),
+               _stored("a3", "a3.pdf", _carried(4), 2022)]
+    for stored in reports:
+        stored.digest = values_digest(stored.cells)
+    versions = group_versions(reports)
+    assert list(version_rows(versions)) == [
+        ["甲局", 2022, "a1", "a1", "a1.pdf", 3], ["甲局", 2022, "a1", "a2", "a2.pdf", 3],
+        ["甲局", 2022, "a1", "a3", "a3.pdf", 3], ["甲局", 2023, "b1", "b1", "b1.pdf", 2],
+        ["甲局", 2023, "b1", "b2", "b2.pdf", 2], ["甲局", 2023, "b3", "b3", "b3.pdf", 1]]
+    loads: list[str] = []
+
+    def load(stored: StoredReport) -> StoredReport:
+        loads.append(stored.report_id)
+        return stored
+
+    cells = ("earlier:applications.carried_forward.natural_person; "
+             "later:applications.carried_over.natural_person")
+    assert list(continuity_checks(versions, load)) == [
+        ["b1", "a1", "甲局", "甲局", 2023, "continuity.carried", "natural_person", "error",
+         4, 4, True, cells, "continuity.carried:natural_person holds: expected 4, found 4 "
+         "(a1.pdf for 2022 and 2 more reports of the same values, b1.pdf for 2023 and 1 "
+         "more report of the same values; see versions)"],
+        ["b3", "a1", "甲局", "甲局", 2023, "continuity.carried", "natural_person", "error",
+         4, 5, False, cells, "continuity.carried:natural_person: expected 4, found 5 "
+         "(a1.pdf for 2022 and 2 more reports of the same values, b3.pdf for 2023; see "
+         "versions)"]]
+    assert loads == ["a1", "b1", "b3"]  # each version's first report, read once
+    assert [r[2:9] for r in conflicts(reports)] == [
+        ["b1", "b3", "applications", "carried_over", "natural_person", 4.0, 5.0]]
+
+
+def test_rules_5_6_read_each_version_once_and_a_lone_year_never():
+    reports = [_stored(f"r{year}", f"{year}.pdf", _carried(year - 2000, year - 2001), year)
+               for year in (2019, 2020, 2021, 2023)]
+    for stored in reports:
+        stored.digest = values_digest(stored.cells)
+    loads: list[str] = []
+
+    def load(stored: StoredReport) -> StoredReport:
+        loads.append(stored.report_id)
+        return stored
+
+    rows = list(continuity_checks(group_versions(reports), load))
+    assert [(r[0], r[1], r[10]) for r in rows] == [("r2020", "r2019", True),
+                                                   ("r2021", "r2020", True)]
+    assert loads == ["r2019", "r2020", "r2021"]  # 2023 has no neighbour year
+
+
+def test_the_lines_check_prints_stop_at_a_thousand():
+    summary = DatasetSummary()
+    row = ["r", None, "甲局", "甲局", 2023, "rule", "total", "error", 1, 2, False, "", "fails"]
+    for _ in range(LINES_SHOWN + 2):
+        summary.add_failure(row)
+    assert summary.failed
+    assert len(summary.lines) == LINES_SHOWN + 1
+    assert summary.lines[0] == "error: 甲局 2023: fails"
+    assert summary.lines[-1] == ("... and 2 more failing checks and conflicting cells: see "
+                                 "the checks and conflicts tables")
+
+
+def test_copies_in_an_archive_are_one_version(tmp_path):
+    """The same reports under other names and re-saved (other bytes, the same values):
+    checked across years once, each copy listed in versions; two reports of one
+    agency-year that print other values are still a conflict."""
+    from batch_support import variant
+
+    from report_extract.validate import check_continuity
+
+    earlier, later = FIXTURES / "spaced-headers.pdf", FIXTURES / "docx-word-export.pdf"
+    folder = tmp_path / "in"
+    files = [variant(earlier, folder / "2021-a.pdf", "a"),
+             variant(earlier, folder / "2021-b.pdf", "b"),
+             variant(later, folder / "2022-a.pdf", "a"),
+             variant(later, folder / "2022-b.pdf", "b"),
+             variant(later, folder / "2022-c.pdf", "c"),
+             variant(FIXTURES / "halfwidth-brackets.pdf", folder / "2020-a.pdf", "a"),
+             variant(FIXTURES / "t2019-seed-labels.pdf", folder / "2020-b.pdf", "b")]
+    summary = convert(files, tmp_path / "out", workers=2, progress=False)
+    assert (summary.converted, summary.copies, summary.conflicts) == (7, 3, 1)
+    assert str(summary).endswith("; 3 reports with the same values as another of their "
+                                 "agency-year (see versions)")
+    tables = report_extract.load(tmp_path / "out")
+    ids = dict(zip(tables["reports"]["source_file"], tables["reports"]["report_id"],
+                   strict=True))
+    first_2021 = min(ids["2021-a.pdf"], ids["2021-b.pdf"])
+    first_2022 = min(ids[f"2022-{c}.pdf"] for c in "abc")
+    versions = tables["versions"]
+    qingdao = versions[versions["agency_key"] == "青岛市卫生健康委员会"]
+    assert sorted((r.year, r.source_file, r.version_id, r.n_same_values)
+                  for r in qingdao.itertuples()) == [
+        (2021, "2021-a.pdf", first_2021, 2), (2021, "2021-b.pdf", first_2021, 2),
+        (2022, "2022-a.pdf", first_2022, 3), (2022, "2022-b.pdf", first_2022, 3),
+        (2022, "2022-c.pdf", first_2022, 3)]
+    checks = tables["checks"]
+    across = checks[checks["other_report_id"].notna()]
+    expected = check_continuity(report_extract.extract(earlier), report_extract.extract(later))
+    assert len(across) == len(expected) > 0  # once, not 2 x 3 times
+    assert set(zip(across["report_id"], across["other_report_id"], strict=True)) == {
+        (first_2022, first_2021)}
+    assert sorted(across["expected"].astype(float)) == sorted(float(c.expected)
+                                                              for c in expected)
+    names = {report_id: name for name, report_id in ids.items()}
+    assert across["message"].str.endswith(
+        f"({names[first_2021]} for 2021 and 1 more report of the same values, "
+        f"{names[first_2022]} for 2022 and 2 more reports of the same values; "
+        "see versions)").all()
+    conflicting = tables["conflicts"]
+    assert set(conflicting["agency_key"]) == {"哈尔滨市科学技术局"}
+    assert set(conflicting["year"]) == {2020} and len(conflicting) > 0
 
 
 @pytest.mark.parametrize("variation", [

@@ -230,3 +230,22 @@ def test_part_store_round_trip(tmp_path):
                                                               "part-000002.bin"]
     store.close()
     next_run.close()
+
+
+def test_a_parquet_table_fed_a_generator_holds_one_row_group_at_a_time(tmp_path):
+    """The dataset's checks across years and conflicts come as generators of any length:
+    a Parquet sink writes them a row group (20,000 rows) at a time, never all at once."""
+    from report_extract.write.files import open_sink
+    from report_extract.write.tables import CONFLICTS
+
+    def rows():
+        for i in range(45_000):
+            yield ["甲局", 2023, "a", "b", "applications", "new", "total", float(i), None, "m"]
+
+    sink = open_sink(tmp_path, CONFLICTS, "parquet")
+    sink.write(rows())
+    sink.commit()
+    parquet = pq.ParquetFile(tmp_path / "conflicts.parquet")
+    assert [parquet.metadata.row_group(i).num_rows
+            for i in range(parquet.num_row_groups)] == [20_000, 20_000, 5_000]
+    assert parquet.read().column("value").to_pylist()[-1] == 44_999.0

@@ -20,7 +20,8 @@ openpyxl = pytest.importorskip("openpyxl")
 
 SAMPLE = SAMPLES / "sample-2022-district.pdf"
 SHEETS = ["reports", "cells", "checks", "problems", "extra_rows", "active_disclosure",
-          "applications", "review_litigation", "errors", "inputs", "agencies", "conflicts"]
+          "applications", "review_litigation", "errors", "inputs", "agencies", "conflicts",
+          "versions"]
 
 
 @pytest.fixture(scope="module")

@@ -87,7 +87,8 @@ class Summary:
     missing_inputs: list[str] = field(default_factory=list)  # why, one line each
     in_dataset: int = 0  # reports in the output folder's tables, all runs
     continuity_failed: int = 0  # rules 5-6 between years of one agency that fail
-    conflicts: int = 0  # agency-years with several reports (the conflicts table)
+    conflicts: int = 0  # agency-years with reports printing other values (conflicts table)
+    copies: int = 0  # reports printing the same values as another of their agency-year
     stale: int = 0  # stored reports of an older table layout, left out of the tables
     pages: int = 0  # pages extracted in this run
     seconds: float = 0.0
@@ -125,6 +126,9 @@ class Summary:
             extra.append(f"{self.skipped} skipped (not a PDF)")
         if self.duplicates:
             extra.append(f"{self.duplicates} duplicate{'s' if self.duplicates > 1 else ''}")
+        if self.copies:
+            extra.append(f"{self.copies} reports with the same values as another of their "
+                         "agency-year (see versions)")
         if self.in_dataset > self.converted:
             extra.append(f"{self.in_dataset} reports in the dataset")
         if self.stale:
@@ -210,6 +214,7 @@ def convert(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
     summary.stale = dataset.stale
     summary.continuity_failed, summary.conflicts = (dataset.continuity_failures,
                                                     dataset.conflicts)
+    summary.copies = dataset.copies
     if missing:
         summary.failed += len(missing)
         summary.failed_by_kind["not_found"] = len(missing)

@@ -2,9 +2,11 @@
 holds (this run's and earlier runs'), with the dataset checks (rules 5-6 across years,
 conflicts) run again over all of them and the agency identities made anew.
 
-Two passes over the stored parts keep memory flat: the first reads what identities and
-rules 5-6 need (the agency, the year, a few cells of each report), the second writes.
-Reports of one agency-year that conflict are read again to compare them.
+Memory stays flat whatever the archive holds: a first pass over the stored parts keeps
+of each report only its metadata and the digest of its values (which version of its
+agency-year it is); the second writes the reports' rows; rules 5-6 and the conflicts read
+again only the versions' first reports, two years of one agency at a time, and their rows
+are written as they are made (an archive of many conflicting reports makes many).
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ from report_extract.batch.progress import Progress
 from report_extract.batch.versions import SCHEMA_ID
 from report_extract.dataset.checks import (
     StoredReport,
+    Version,
     conflict_groups,
     continuity_cells,
     continuity_checks,
     group_conflicts,
+    group_versions,
+    values_digest,
+    version_rows,
 )
 from report_extract.dataset.identity import Identity, identify
 from report_extract.write import FORMATS, open_tables
@@ -42,6 +48,7 @@ from report_extract.write.xlsx import WORKBOOK_NAME, XLSX
 
 LOG = logging.getLogger(__name__)
 BIG_DATASET = 500  # reports: writing their tables takes long enough to say so
+LINES_SHOWN = 1000  # failing checks and conflicting cells printed by `check`; the rest counted
 STAGE_INPUT = "input"
 KIND_NOT_FOUND = "not_found"
 
@@ -66,28 +73,49 @@ class DatasetSummary:
     stale: int = 0  # stored results of an older table layout, left out
     check_failures: int = 0  # rules 1-4, all reports
     continuity_failures: int = 0  # rules 5 (errors) and 6 (warnings) that fail
-    conflicts: int = 0  # agency-years with several reports
+    conflicts: int = 0  # agency-years with several versions (reports printing other values)
+    copies: int = 0  # reports printing the same values as an earlier one of their agency-year
+    error_failed: bool = False  # an error-level check failed
     linked: dict[str, Identity] = field(default_factory=dict)
-    failures: list[Row] = field(default_factory=list)  # failing `checks` rows
-    conflict_rows: list[Row] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)  # the first LINES_SHOWN of `lines`
+    not_shown: int = 0  # the lines past those
+
+    def add_failure(self, row: Row) -> None:
+        """A failing `checks` row."""
+        self.error_failed = self.error_failed or row[7] == "error"
+        self._line(f"{row[7]}: {row[2]} {row[4]}: {row[12]}")
+
+    def add_conflict(self, row: Row) -> None:
+        """A `conflicts` row."""
+        self._line(f"conflict: {row[0]} {row[1]}: {row[9]}")
+
+    def _line(self, line: str) -> None:
+        if len(self.shown) < LINES_SHOWN:
+            self.shown.append(line)
+        else:
+            self.not_shown += 1
 
     @property
     def failed(self) -> bool:
         """An error-level check failed, or reports conflict (warnings alone do not fail)."""
-        return self.conflicts > 0 or any(r[7] == "error" for r in self.failures)
+        return self.conflicts > 0 or self.error_failed
 
     @property
     def lines(self) -> list[str]:
-        """A line per failing check and per conflicting cell, for people."""
-        lines = [f"{r[7]}: {r[2]} {r[4]}: {r[12]}" for r in self.failures]
-        lines += [f"conflict: {r[0]} {r[1]}: {r[9]}" for r in self.conflict_rows]
-        return lines
+        """A line per failing check and per conflicting cell, for people (the first
+        LINES_SHOWN of them: an archive can hold millions)."""
+        more = ([f"... and {self.not_shown} more failing checks and conflicting cells: see "
+                 "the checks and conflicts tables"] if self.not_shown else [])
+        return self.shown + more
 
     @property
     def summary_line(self) -> str:
         text = (f"{self.reports} reports checked: {self.check_failures} checks failed "
                 f"within reports, {self.continuity_failures} across years, "
                 f"{self.conflicts} agency-years with conflicting reports")
+        if self.copies:
+            text += (f"; {self.copies} reports print the same values as another of their "
+                     "agency-year (checked once: see versions)")
         if self.linked:
             text += f"; {len(self.linked)} agency names linked (see agencies)"
         if self.stale:
@@ -121,7 +149,7 @@ def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
     stale = {e.sha256 for e in entries if e.status == DONE} - usable_ids
     summary.stale = len(stale)
     LOG.info("assembling %d reports into %s (%s)", len(usable), out, fmt)
-    # Pass 1: names, years and the cells of rules 5-6.
+    # Pass 1: names, years and which version of its agency-year each report is.
     firsts = {e.sha256: _first_pass(e, store) for e in usable}
     names = [s.meta[2] for s in firsts.values() if s.meta[2]]
     identities = identify(names, aliases)
@@ -131,8 +159,10 @@ def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
     links = {i.name_key: i.agency_key for i in identities.values()}
     for stored in firsts.values():
         stored.meta[3] = links.get(stored.meta[3], stored.meta[3])
-    dataset_checks = continuity_checks(firsts.values())
-    conflict_rows = _conflicts(firsts, usable, store)
+    versions = group_versions(firsts.values())
+    summary.conflicts = len(conflict_groups(versions))
+    summary.copies = sum(len(v.members) - 1 for v in versions)
+    reading = _Reading({e.sha256: e for e in usable}, store)
     missing = list(missing)
     reporter = Progress(len(usable), progress, desc="writing tables", unit="report")
     if len(usable) >= BIG_DATASET:
@@ -144,22 +174,21 @@ def assemble(out: Path, fmt: str, manifest: Manifest, store: PartStore, *,
                 reporter.update(True)
             elif entry.status == FAILED and entry.stage != STAGE_INPUT:
                 tables.write("reports", [failed_report_row(entry.sha256, _shown(entry))])
-        tables.write("checks", dataset_checks)
+        reporter.close()
+        tables.write("checks", _counted_checks(continuity_checks(versions, reading.continuity),
+                                               summary))
         tables.write("errors", sorted(_error_rows(entries, missing), key=lambda r: r[1]))
         tables.write("inputs", sorted(_input_rows(entries, missing, stale),
                                       key=lambda r: r[0]))
         tables.write("agencies", _agency_rows(identities, firsts.values()))
-        tables.write("conflicts", conflict_rows)
-    reporter.close()
+        tables.write("conflicts", _conflicts(versions, reading, summary))
+        tables.write("versions", version_rows(versions))
     summary.reports = len(usable)
     summary.failed_inputs = (sum(e.status == FAILED for e in entries)
                              + sum(m.status == FAILED for m in missing))
-    summary.continuity_failures = sum(not r[10] for r in dataset_checks)
-    summary.failures += [r for r in dataset_checks if not r[10]]
-    summary.conflicts = len({(r[0], r[1]) for r in conflict_rows})
-    summary.conflict_rows = conflict_rows
-    LOG.info("%d checks across years failed, %d agency-years conflict",
-             summary.continuity_failures, summary.conflicts)
+    LOG.info("%d checks across years failed, %d agency-years conflict, %d reports are "
+             "copies of another's values", summary.continuity_failures, summary.conflicts,
+             summary.copies)
     summary.linked = {k: v for k, v in identities.items() if v.linked_by}
     from report_extract.dataset.package import write_datapackage
 
@@ -175,25 +204,46 @@ def _readable(entry: ManifestEntry, store: PartStore) -> bool:
 def _first_pass(entry: ManifestEntry, store: PartStore) -> StoredReport:
     rows = store.read(entry.part, entry.offset, entry.length)
     (report,) = rows["reports"]
-    return StoredReport(entry.sha256, report[:6], continuity_cells(rows["cells"]))
+    return StoredReport(entry.sha256, report[:6], digest=values_digest(rows["cells"]))
 
 
-def _conflicts(firsts: dict[str, StoredReport], usable: list[ManifestEntry],
-               store: PartStore) -> list[Row]:
-    """The conflicts table: the reports of each agency-year shared by several, with all
-    their cells, read again one at a time (an archive can hold many copies of a report,
-    and their cells together would not fit in memory)."""
-    entries = {e.sha256: e for e in usable}
-    rows: list[Row] = []
-    for (agency, year), members in conflict_groups(firsts.values()):
-        rows += group_conflicts(agency, year, (_with_cells(firsts[sha], entries[sha], store)
-                                               for sha in members))
-    return rows
+@dataclass
+class _Reading:
+    """Reads a stored report's cells again, for the versions' first reports."""
+
+    entries: dict[str, ManifestEntry]
+    store: PartStore
+
+    def _cells(self, stored: StoredReport) -> list[Row]:
+        entry = self.entries[stored.report_id]
+        return self.store.read(entry.part, entry.offset, entry.length)["cells"]
+
+    def continuity(self, stored: StoredReport) -> StoredReport:
+        """With the cells rules 5-6 read."""
+        return StoredReport(stored.report_id, stored.meta,
+                            continuity_cells(self._cells(stored)), stored.digest)
+
+    def every_cell(self, stored: StoredReport) -> StoredReport:
+        return StoredReport(stored.report_id, stored.meta, self._cells(stored), stored.digest)
 
 
-def _with_cells(stored: StoredReport, entry: ManifestEntry, store: PartStore) -> StoredReport:
-    rows = store.read(entry.part, entry.offset, entry.length)
-    return StoredReport(stored.report_id, stored.meta, rows["cells"])
+def _counted_checks(rows: Iterable[Row], summary: DatasetSummary) -> Iterator[Row]:
+    for row in rows:
+        if not row[10]:
+            summary.continuity_failures += 1
+            summary.add_failure(row)
+        yield row
+
+
+def _conflicts(versions: list[Version], reading: _Reading, summary: DatasetSummary
+               ) -> Iterator[Row]:
+    """The conflicts table: the versions of each agency-year that has several, their
+    first reports with all their cells read again one at a time (an archive can hold
+    many versions of a report, and their cells together would not fit in memory)."""
+    for (agency, year), firsts in conflict_groups(versions):
+        for row in group_conflicts(agency, year, map(reading.every_cell, firsts)):
+            summary.add_conflict(row)
+            yield row
 
 
 def _write_report(tables, entry: ManifestEntry, store: PartStore,
@@ -209,9 +259,10 @@ def _write_report(tables, entry: ManifestEntry, store: PartStore,
         tables.write(name, table_rows)
     # The report's own checks as extraction ran them (rules 1-4, and with OCR the checks
     # over a doubtful value's candidates): they depend on nothing outside the report.
-    failing = [r for r in rows.get("checks", []) if not r[10]]
-    summary.check_failures += len(failing)
-    summary.failures += failing
+    for row in rows.get("checks", []):
+        if not row[10]:
+            summary.check_failures += 1
+            summary.add_failure(row)
 
 
 def _shown(entry: ManifestEntry) -> str:

@@ -1,11 +1,14 @@
-"""Checks over the whole dataset: rules 5-6 between consecutive years of one agency, and
-conflicts (several reports for one agency-year), from the reports' stored cells."""
+"""Checks over the whole dataset, from the reports' stored cells: the versions of each
+agency-year (its reports grouped by the values they print), rules 5-6 between the versions
+of consecutive years of one agency, and conflicts (several versions of one agency-year)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from report_extract.models import TABLE_NAMES, CanonicalCell, CanonicalTable, Report
@@ -26,6 +29,7 @@ class StoredReport:
     report_id: str
     meta: list  # the leading columns of its rows (agency_key already linked)
     cells: list[Row] = field(default_factory=list)
+    digest: bytes = b""  # values_digest of all its cells: which version it is
 
     @property
     def agency_key(self) -> str | None:
@@ -76,72 +80,138 @@ def continuity_cells(cells: Iterable[Row]) -> list[Row]:
     return kept
 
 
-def continuity_checks(reports: Iterable[StoredReport]) -> list[Row]:
-    """Rules 5-6 for every pair of reports of one agency in consecutive years (every
-    combination where a year has several reports: conflicts are flagged, never chosen)."""
-    by_year: dict[str, dict[int, list[StoredReport]]] = defaultdict(lambda: defaultdict(list))
+@dataclass
+class Version:
+    """The reports of one agency-year that print the same values (every cell's value, an
+    unread cell as unread): re-downloads, one PDF under two names, a re-exported file. It
+    is checked across years once, as its first report (by report id); `members` are all
+    of them, the first included."""
+
+    agency_key: str
+    year: int
+    members: list[StoredReport]
+
+    @property
+    def first(self) -> StoredReport:
+        return self.members[0]
+
+
+def values_digest(cells: Iterable[Row]) -> bytes:
+    """SHA-256 of a report's values as `conflicts` compares them: two reports of one
+    agency-year with the same digest have no cell that differs."""
+    values = sorted(_cell_values(cells).items(), key=lambda item: item[0])
+    text = json.dumps([[*key, _canonical(value)] for key, value in values], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def _canonical(value: object) -> object:
+    # 1 == 1.0 for the comparison, so one text for the digest
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def group_versions(reports: Iterable[StoredReport]) -> list[Version]:
+    """The versions of every agency-year, in (agency_key, year, first report id) order.
+    A report needs its `digest` (values_digest) set; one without agency or year is in
+    none (it is checked against no other report)."""
+    groups: dict[tuple[str, int, bytes], list[StoredReport]] = defaultdict(list)
     for stored in reports:
         if stored.agency_key and stored.year:
-            by_year[stored.agency_key][stored.year].append(stored)
-    rows: list[Row] = []
-    for agency in sorted(by_year):
-        years = by_year[agency]
+            groups[(stored.agency_key, stored.year, stored.digest)].append(stored)
+    versions = [Version(agency, year, sorted(members, key=lambda s: s.report_id))
+                for (agency, year, _), members in groups.items()]
+    return sorted(versions, key=lambda v: (v.agency_key, v.year, v.first.report_id))
+
+
+def version_rows(versions: Iterable[Version]) -> Iterator[Row]:
+    """The `versions` table: a row per report, naming the version's first report."""
+    for version in versions:
+        for stored in version.members:
+            yield [version.agency_key, version.year, version.first.report_id,
+                   stored.report_id, stored.meta[1], len(version.members)]
+
+
+Loader = Callable[[StoredReport], StoredReport]
+
+
+def _as_is(stored: StoredReport) -> StoredReport:
+    return stored
+
+
+def continuity_checks(versions: Iterable[Version], load: Loader = _as_is) -> Iterator[Row]:
+    """Rules 5-6 for every pair of versions of one agency in consecutive years (every
+    combination where a year has several versions: conflicts are flagged, never chosen),
+    each run once on the versions' first reports. `load` gives a first report with the
+    cells rules 5-6 read (continuity_cells); only two years of one agency are loaded at
+    a time."""
+    by_agency: dict[str, dict[int, list[Version]]] = defaultdict(lambda: defaultdict(list))
+    for version in versions:
+        by_agency[version.agency_key][version.year].append(version)
+    for agency in sorted(by_agency):
+        years = by_agency[agency]
+        loaded: dict[int, list[tuple[Version, Report]]] = {}
         for year in sorted(years):
-            for later in years[year]:
-                for earlier in years.get(year - 1, []):
-                    rows += [_between(earlier, later, check)
-                             for check in check_continuity(earlier.report(), later.report())]
-    return rows
+            if year - 1 not in years and year + 1 not in years:
+                continue  # no neighbour: nothing to check, nothing to read
+            loaded = {y: v for y, v in loaded.items() if y == year - 1}
+            loaded[year] = [(v, load(v.first).report()) for v in years[year]]
+            for later, later_report in loaded[year]:
+                for earlier, earlier_report in loaded.get(year - 1, []):
+                    for check in check_continuity(earlier_report, later_report):
+                        yield _between(earlier, later, check)
 
 
-def _between(earlier: StoredReport, later: StoredReport, check) -> Row:
-    row = check_row(later.report_id, earlier.report_id, later.meta, check)
-    row[-1] = f"{row[-1]} ({earlier.meta[1]} for {earlier.year}, {later.meta[1]} for {later.year})"
+def _between(earlier: Version, later: Version, check) -> Row:
+    row = check_row(later.first.report_id, earlier.first.report_id, later.first.meta, check)
+    see = "; see versions" if len(earlier.members) + len(later.members) > 2 else ""
+    row[-1] = f"{row[-1]} ({_named(earlier)}, {_named(later)}{see})"
     return row
 
 
+def _named(version: Version) -> str:
+    copies = len(version.members) - 1
+    text = f"{version.first.meta[1]} for {version.year}"
+    if copies:
+        text += f" and {copies} more report{'s' if copies > 1 else ''} of the same values"
+    return text
+
+
 def conflicts(reports: Iterable[StoredReport]) -> list[Row]:
-    """The cells in which reports of one (agency_key, year) differ, each report against
-    the first (by report id). Reports that agree in every cell are still listed, with
-    one row saying so: two reports for one agency-year is itself worth knowing."""
-    groups: dict[tuple[str, int], list[StoredReport]] = defaultdict(list)
+    """The cells in which the versions of one (agency_key, year) differ, each version
+    against the first (by report id), over reports held in memory with all their cells
+    (batch.assemble loads them one at a time: conflict_groups, group_conflicts)."""
+    reports = list(reports)
     for stored in reports:
-        if stored.agency_key and stored.year:
-            groups[(stored.agency_key, stored.year)].append(stored)
+        stored.digest = values_digest(stored.cells)
     rows: list[Row] = []
-    for (agency, year), members in sorted(groups.items()):
-        if len(members) > 1:
-            rows += group_conflicts(agency, year, sorted(members, key=lambda s: s.report_id))
+    for (agency, year), firsts in conflict_groups(group_versions(reports)):
+        rows += group_conflicts(agency, year, firsts)
     return rows
 
 
-def conflict_groups(reports: Iterable[StoredReport]
-                    ) -> list[tuple[tuple[str, int], list[str]]]:
-    """The agency-years with several reports, in order, each with its reports' ids in
-    order: what `conflicts` compares, so that a caller holding only the reports' metadata
-    can load each group's reports one at a time (batch.assemble)."""
-    groups: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for stored in reports:
-        if stored.agency_key and stored.year:
-            groups[(stored.agency_key, stored.year)].append(stored.report_id)
-    return [(key, sorted(members)) for key, members in sorted(groups.items())
-            if len(members) > 1]
+def conflict_groups(versions: Iterable[Version]
+                    ) -> list[tuple[tuple[str, int], list[StoredReport]]]:
+    """The agency-years with several versions, in order, each with its versions' first
+    reports in report id order: what `group_conflicts` compares."""
+    groups: dict[tuple[str, int], list[StoredReport]] = defaultdict(list)
+    for version in versions:
+        groups[(version.agency_key, version.year)].append(version.first)
+    return [(key, sorted(firsts, key=lambda s: s.report_id))
+            for key, firsts in sorted(groups.items()) if len(firsts) > 1]
 
 
-def group_conflicts(agency: str, year: int, members: Iterable[StoredReport]) -> list[Row]:
-    """The conflict rows of one agency-year: each report (in report id order) against
-    the first. Only the first and the one compared are held at a time."""
+def group_conflicts(agency: str, year: int, members: Iterable[StoredReport]) -> Iterator[Row]:
+    """The conflict rows of one agency-year: each version's first report (in report id
+    order) against the first one's. Only the first and the one compared are held at a
+    time."""
     reports = iter(members)
     first = next(reports)
-    rows: list[Row] = []
     for other in reports:
-        rows += _differences(agency, year, first, other)
-    return rows
+        yield from _differences(agency, year, first, other)
 
 
 def _differences(agency: str, year: int, first: StoredReport, other: StoredReport
                  ) -> list[Row]:
-    a, b = _values(first), _values(other)
+    a, b = _cell_values(first.cells), _cell_values(other.cells)
     rows = []
     for key in sorted(a.keys() | b.keys(), key=_cell_order):
         if a.get(key) != b.get(key):
@@ -156,9 +226,9 @@ def _differences(agency: str, year: int, first: StoredReport, other: StoredRepor
     return rows
 
 
-def _values(stored: StoredReport) -> dict[tuple[str, str, str], object]:
+def _cell_values(cells: Iterable[Row]) -> dict[tuple[str, str, str], object]:
     return {(r[_C["table"]], r[_C["row"]], r[_C["column"]]):
-            ("unread" if r[_C["uncertain"]] else cell_value(r)) for r in stored.cells}
+            ("unread" if r[_C["uncertain"]] else cell_value(r)) for r in cells}
 
 
 def _cell_order(key: tuple[str, str, str]) -> tuple:

@@ -33,8 +33,10 @@ TABLE_DESCRIPTIONS = {
     "cells": "Every value read, one row per cell, with its provenance: page, bounding box "
              "(PDF points, origin top-left), raw text, OCR confidence.",
     "checks": "Consistency rules (勾稽关系) of the spec: rules 1-4 within a report, rules "
-              "5-6 between consecutive years of one agency. expected: the value the rule "
-              "computes from the other cells; found: the value the report prints.",
+              "5-6 between consecutive years of one agency (once per version: reports "
+              "printing the same values are checked as their version's first report, see "
+              "versions). expected: the value the rule computes from the other cells; "
+              "found: the value the report prints.",
     "problems": "What the extractor could not do cleanly: labels not placed, values not read.",
     "extra_rows": "Values of rows an agency adds to a table (no canonical key), under the "
                   "label as printed.",
@@ -42,8 +44,13 @@ TABLE_DESCRIPTIONS = {
     "inputs": "Every input path and what became of it (converted, duplicate, failed, "
               "skipped).",
     "agencies": "Every agency name as printed and the identity (agency_key) it was given.",
-    "conflicts": "Several reports for one agency and year: the cells in which they differ. "
-                 "They are never merged or averaged.",
+    "conflicts": "Reports of one agency and year that print different values: the cells in "
+                 "which each version differs from the first. They are never merged or "
+                 "averaged.",
+    "versions": "The reports of each agency and year grouped by the values they print "
+                "(copies: re-downloads, one PDF under two names, a re-exported file), one "
+                "row per report: its version is checked across years once, as the version's "
+                "first report.",
     "active_disclosure": "Table 二 (主动公开政府信息情况), one row per canonical row.",
     "applications": "Table 三 (收到和处理政府信息公开申请情况), one row per canonical row.",
     "review_litigation": "Table 四 (政府信息公开行政复议、行政诉讼情况), one row per "
@@ -53,7 +60,12 @@ TABLE_DESCRIPTIONS = {
 FIELD_DESCRIPTIONS = {
     "report_id": "SHA-256 of the PDF's bytes.",
     "other_report_id": "The earlier year's report of a check between two years "
-                       "(rules 5-6); the other report of a conflict.",
+                       "(rules 5-6; its version's first report); the other version's first "
+                       "report in a conflict.",
+    "version_id": "The report_id of the version's first report (by report_id): the one "
+                  "checks across years and conflicts name.",
+    "n_same_values": "Reports of the agency and year printing these values, this one "
+                     "included (1: no copy).",
     "source_file": "The file name of the PDF.",
     "agency": "The issuing agency as its title prints it.",
     "agency_key": "The agency's identity: its name normalized (width, spacing, radicals, "
@@ -115,6 +127,7 @@ _PRIMARY_KEYS = {
     "cells": ["report_id", "table", "row", "column"],
     "inputs": ["path"],
     "agencies": ["agency"],
+    "versions": ["report_id"],
     **{name: ["report_id", "row"] for name in TABLE_NAMES},
 }
 

@@ -261,9 +261,12 @@ class ParquetFileSink:
         self._buffer: list[Row] = []
 
     def write(self, rows: Iterable[Row]) -> None:
-        self._buffer.extend(rows)
-        if len(self._buffer) >= _ROW_GROUP:
-            self._flush()
+        # Row by row: `rows` may be a generator of millions (the dataset checks), held
+        # here a row group at a time.
+        for row in rows:
+            self._buffer.append(row)
+            if len(self._buffer) >= _ROW_GROUP:
+                self._flush()
 
     def _flush(self) -> None:
         if self._buffer:

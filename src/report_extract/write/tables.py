@@ -112,11 +112,16 @@ INPUTS = TableSpec("inputs", (("path", _STR), ("source_file", _STR), ("sha256", 
 # Every printed agency name and the identity it was given (docs/dataset.md).
 AGENCIES = TableSpec("agencies", (("agency", _STR), ("name_key", _STR), ("agency_key", _STR),
                                   ("linked_by", _STR), ("note", _STR), ("n_reports", _I32)))
-# Several reports for one (agency_key, year): one row per cell in which two of them differ.
+# Several versions of one (agency_key, year): one row per cell in which two of them differ.
 CONFLICTS = TableSpec("conflicts", (("agency_key", _STR), ("year", _I32), ("report_id", _STR),
                                     ("other_report_id", _STR), ("table", _STR), ("row", _STR),
                                     ("column", _STR), ("value", _F64), ("other_value", _F64),
                                     ("message", _STR)))
+# The reports of each agency-year grouped by the values they print (copies: re-downloads,
+# one PDF under two names): one row per report, naming its version's first report.
+VERSIONS = TableSpec("versions", (("agency_key", _STR), ("year", _I32), ("version_id", _STR),
+                                  ("report_id", _STR), ("source_file", _STR),
+                                  ("n_same_values", _I32)))
 
 
 def wide_spec(table: str) -> TableSpec:
@@ -129,7 +134,7 @@ def wide_spec(table: str) -> TableSpec:
 WIDE = tuple(wide_spec(name) for name in TABLE_NAMES)
 # Tables that come from extracted reports, in the order they are written.
 REPORT_TABLES: tuple[TableSpec, ...] = (REPORTS, CELLS, CHECKS, PROBLEMS, EXTRA_ROWS, *WIDE)
-DATASET_TABLES: tuple[TableSpec, ...] = (AGENCIES, CONFLICTS)
+DATASET_TABLES: tuple[TableSpec, ...] = (AGENCIES, CONFLICTS, VERSIONS)
 ALL_TABLES: tuple[TableSpec, ...] = (*REPORT_TABLES, ERRORS, INPUTS, *DATASET_TABLES)
 SPECS = {spec.name: spec for spec in ALL_TABLES}
 
