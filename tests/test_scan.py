@@ -19,7 +19,7 @@ from PIL import Image
 
 from report_extract.detect.ruled import network_to_part, segments_to_networks
 from report_extract.errors import NoTextLayerError
-from report_extract.models import BBox, Char, Document, Page
+from report_extract.models import BBox, Char, Document, Page, Segment
 from report_extract.pipeline import detect_grids, extract, extract_document
 from report_extract.read.pdf import read_document
 from report_extract.scan import OcrNotInstalledError, plan_routes, route_document
@@ -33,7 +33,7 @@ from report_extract.scan.degrade import (
 from report_extract.scan.engines import available_engines
 from report_extract.scan.image import prepare, render
 from report_extract.scan.reader import OcrChar, table_parts
-from report_extract.scan.rulings import find_segments
+from report_extract.scan.rulings import find_segments, join_collinear
 from report_extract.scan.uncertainty import candidates
 from report_extract.scoring import score_report
 
@@ -473,3 +473,13 @@ def test_a_column_placed_by_position_stands_where_checks_confirm_it():
     doubted = {row for row, c in column.items() if c.uncertain}
     assert doubted == {"new", "carried_over", "total_handled", "carried_forward"}  # balance
     assert all(column[row].value == truth[row]["other_org"] for row in column.keys() - doubted)
+
+
+def test_a_glyph_stroke_linked_to_a_rule_through_strokes_between_does_not_move_it():
+    # synth-91-0023: strokes of 总计 beside a column rule, each within a snap of the next,
+    # chained the rule and a stroke 7.7 pt from it into one line, joined at their middle;
+    # the rule's pixels then stayed in the cell and its "0" read surely as "1"
+    rule = Segment(186.0, 592.0, 186.0, 675.0)
+    strokes = [Segment(187.4, 700.0, 187.4, 710.0), Segment(188.8, 616.0, 188.8, 628.0)]
+    joined = join_collinear([rule, *strokes], horizontal=False)
+    assert rule in joined and strokes[1] in joined

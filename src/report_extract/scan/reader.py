@@ -72,6 +72,10 @@ HIDDEN_REACH = 0.6  # of the line height: about one digit's width beside the gly
 HIDDEN_COVER = 0.5  # of that band under seal ink (and over HIDDEN_TALL of its rows) may hide one
 HIDDEN_TALL = 0.5  # of the line height
 HIDDEN_TRACE = 0.3  # of a glyph read's ink: unmixed ink under that seal, a hidden digit's trace
+HIDDEN_RULE = 0.5  # of a missing rule's length under seal ink: the seal may have hidden it
+RULE_CLEARANCE = 0.5  # of the glyph height: ink this far either side of a hidden rule's place
+RESTORED_WIDTH = 0.5  # pt: the width of a rule put back where a seal hid it
+RULE_PIECE = 2  # px either side of a hidden rule's place: what the seal left of it is no glyph
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -140,6 +144,10 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
     segments = find_segments(image, masks)
     width, height = image.size_points
     parts, table_segments = table_parts(image.number, width, height, segments)
+    hidden = _hidden_rules(image, parts)
+    if hidden:
+        segments = segments + hidden
+        parts, table_segments = table_parts(image.number, width, height, segments)
     rules = _table_rules(image, table_segments, masks) | _free_rules(image, masks)
     sheet = _sheet(image, rules | seal_edges(image, masks))
     lines = _table_lines(image, parts, sheet)
@@ -502,6 +510,67 @@ def table_parts(number: int, width: float, height: float, segments: list[Segment
             parts.append(part)
             used.extend(network)
     return parts, used
+
+
+def _hidden_rules(image: PageImage, parts: list[TablePart]) -> list[Segment]:
+    """Column rules a seal hid inside one row, put back: a cell spanning columns whose
+    rule between them runs in the rows above and below, is missing here where seal ink
+    covers most of its length (thick seal ink replaces print), and whose ink stands in
+    two groups, one each side of the rule's place, both well clear of it (two values,
+    "0" and "0", not one number across the rule). A merged cell's one centred number
+    crosses or nears the place and keeps the cell whole, as does a header's text across
+    its sub-columns; a label or header cell spanning columns has a row above or below it
+    not divided there (a row beyond a part cut by a page tells nothing). Without this
+    the row's two values read as one ("00") under two columns and were refused
+    (value_cell_over_columns)."""
+    restored: list[Segment] = []
+    for part in parts:
+        for cell in part.cells:
+            if cell.col_span < 2 or cell.row_span != 1 or cell.bbox is None:
+                continue
+            for col in range(cell.col + 1, cell.col + cell.col_span):
+                if (_divided_at(part, cell.row - 1, col) and _divided_at(part, cell.row + 1, col)
+                        and part.n_rows > 1
+                        and _hidden_rule_at(image, cell.bbox, part.xs[col])):
+                    x = part.xs[col]
+                    restored.append(Segment(x - RESTORED_WIDTH / 2, cell.bbox.top,
+                                            x + RESTORED_WIDTH / 2, cell.bbox.bottom))
+    return restored
+
+
+def _divided_at(part: TablePart, row: int, col: int) -> bool:
+    """A cell of `row` starts at column `col`: a rule runs there in that row. A row
+    beyond the part (a page cut the table there) tells nothing against it, but the
+    part's other side must then be divided (see _hidden_rules)."""
+    if row < 0 or row >= part.n_rows:
+        return True
+    return any(c.col == col and c.row <= row <= c.last_row for c in part.cells)
+
+
+def _hidden_rule_at(image: PageImage, box: BBox, x: float) -> bool:
+    """Seal ink over most of the rule's place in the cell, and the cell's ink in two
+    groups clear of it on either side (see _hidden_rules)."""
+    left, top, right, bottom = _pixels(box, image, inset=CELL_MARGIN)
+    at = round(x / image.scale)
+    if not left < at < right or bottom <= top:
+        return False
+    band = image.seal[top:bottom, max(left, at - 2):at + 3] > 0
+    if np.count_nonzero(band.any(axis=1)) < HIDDEN_RULE * (bottom - top):
+        return False
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(image.ink[top:bottom, left:right])
+    starts = stats[:, cv2.CC_STAT_LEFT] + left
+    ends = starts + stats[:, cv2.CC_STAT_WIDTH]
+    piece = (starts >= at - RULE_PIECE) & (ends <= at + RULE_PIECE + 1)
+    marks = [k for k in range(1, count) if not piece[k]]  # what the seal left of the rule aside
+    if not marks:
+        return False
+    glyph = int(stats[marks, cv2.CC_STAT_HEIGHT].max())
+    glyphs = [k for k in marks if stats[k, cv2.CC_STAT_HEIGHT] >= GLYPH_HEIGHT * glyph]
+    columns = np.flatnonzero(np.isin(labels, glyphs).any(axis=0)) + left  # specks aside
+    clear = RULE_CLEARANCE * glyph
+    near = (np.abs(columns - at) < clear) & (np.abs(columns - at) > RULE_PIECE)
+    return bool(glyph and columns.size and columns[0] < at - clear and columns[-1] > at + clear
+                and not near.any())
 
 
 def _table_rules(image: PageImage, segments: list[Segment], masks: RuleMasks) -> np.ndarray:
