@@ -72,7 +72,8 @@ HIDDEN_REACH = 0.6  # of the line height: about one digit's width beside the gly
 HIDDEN_COVER = 0.5  # of that band under seal ink (and over HIDDEN_TALL of its rows) may hide one
 HIDDEN_TALL = 0.5  # of the line height
 HIDDEN_TRACE = 0.3  # of a glyph read's ink: unmixed ink under that seal, a hidden digit's trace
-HIDDEN_RULE = 0.5  # of a missing rule's length under seal ink: the seal may have hidden it
+HIDDEN_RULE = 0.8  # of a missing rule's length under seal ink or pieces of it: no paper shows
+SEALED_RULE = 0.2  # ... of which at least this share under seal ink
 RULE_CLEARANCE = 0.5  # of the glyph height: ink this far either side of a hidden rule's place
 RESTORED_WIDTH = 0.5  # pt: the width of a rule put back where a seal hid it
 RULE_PIECE = 2  # px either side of a hidden rule's place: what the seal left of it is no glyph
@@ -513,24 +514,22 @@ def table_parts(number: int, width: float, height: float, segments: list[Segment
 
 
 def _hidden_rules(image: PageImage, parts: list[TablePart]) -> list[Segment]:
-    """Column rules a seal hid inside one row, put back: a cell spanning columns whose
-    rule between them runs in the rows above and below, is missing here where seal ink
+    """Column rules a seal hid, put back cell by cell: a cell spanning columns whose
+    rule between them runs in other rows of the table, is missing here where seal ink
     covers most of its length (thick seal ink replaces print), and whose ink stands in
     two groups, one each side of the rule's place, both well clear of it (two values,
     "0" and "0", not one number across the rule). A merged cell's one centred number
-    crosses or nears the place and keeps the cell whole, as does a header's text across
-    its sub-columns; a label or header cell spanning columns has a row above or below it
-    not divided there (a row beyond a part cut by a page tells nothing). Without this
-    the row's two values read as one ("00") under two columns and were refused
-    (value_cell_over_columns)."""
+    crosses or nears the place and keeps the cell whole, as does a header's or a
+    label's text across its sub-columns. Without this the row's two values read as one
+    ("00") under two columns and were refused (value_cell_over_columns); a ring can
+    hide the rule over several rows (synth-91-0042)."""
     restored: list[Segment] = []
     for part in parts:
         for cell in part.cells:
             if cell.col_span < 2 or cell.row_span != 1 or cell.bbox is None:
                 continue
             for col in range(cell.col + 1, cell.col + cell.col_span):
-                if (_divided_at(part, cell.row - 1, col) and _divided_at(part, cell.row + 1, col)
-                        and part.n_rows > 1
+                if (_ruled_elsewhere(part, col)
                         and _hidden_rule_at(image, cell.bbox, part.xs[col])):
                     x = part.xs[col]
                     restored.append(Segment(x - RESTORED_WIDTH / 2, cell.bbox.top,
@@ -538,25 +537,26 @@ def _hidden_rules(image: PageImage, parts: list[TablePart]) -> list[Segment]:
     return restored
 
 
-def _divided_at(part: TablePart, row: int, col: int) -> bool:
-    """A cell of `row` starts at column `col`: a rule runs there in that row. A row
-    beyond the part (a page cut the table there) tells nothing against it, but the
-    part's other side must then be divided (see _hidden_rules)."""
-    if row < 0 or row >= part.n_rows:
-        return True
-    return any(c.col == col and c.row <= row <= c.last_row for c in part.cells)
+def _ruled_elsewhere(part: TablePart, col: int) -> bool:
+    """A rule runs at column `col`'s left edge in some row of the part: a cell starts
+    there."""
+    return any(c.col == col for c in part.cells)
 
 
 def _hidden_rule_at(image: PageImage, box: BBox, x: float) -> bool:
-    """Seal ink over most of the rule's place in the cell, and the cell's ink in two
-    groups clear of it on either side (see _hidden_rules)."""
+    """Seal ink, or what it left of the rule, over nearly all the rule's place in the
+    cell (no paper there), and the cell's ink in two groups clear of it on either side
+    (see _hidden_rules)."""
     left, top, right, bottom = _pixels(box, image, inset=CELL_MARGIN)
     at = round(x / image.scale)
     if not left < at < right or bottom <= top:
         return False
-    band = image.seal[top:bottom, max(left, at - 2):at + 3] > 0
-    if np.count_nonzero(band.any(axis=1)) < HIDDEN_RULE * (bottom - top):
-        return False
+    place = slice(max(left, at - RULE_PIECE), at + RULE_PIECE + 1)
+    sealed = (image.seal[top:bottom, place] > 0).any(axis=1)
+    covered = sealed | (image.ink[top:bottom, place] > 0).any(axis=1)  # or a rule's piece
+    if (np.count_nonzero(sealed) < SEALED_RULE * (bottom - top)
+            or np.count_nonzero(covered) < HIDDEN_RULE * (bottom - top)):
+        return False  # paper shows where the rule would run: no rule was printed there
     count, labels, stats, _ = cv2.connectedComponentsWithStats(image.ink[top:bottom, left:right])
     starts = stats[:, cv2.CC_STAT_LEFT] + left
     ends = starts + stats[:, cv2.CC_STAT_WIDTH]
