@@ -427,6 +427,40 @@ def test_a_rescued_reading_no_check_confirms_is_refused():
         "applications.balance:research", "applications.row_total:carried_over"]
 
 
+def _read_unsurely(document: Document, row: str, column: str, text: str) -> None:
+    """Make the text layer's reading of one cell of table 三 an unsure OCR reading."""
+    cell = _cell(extract_document(document), "applications", row, column)
+    page = document.pages[cell.page - 1]
+    inside = [c for c in page.chars if cell.bbox.contains_point(*c.bbox.center)]
+    page.chars = [c for c in page.chars if c not in inside] + [
+        OcrChar(text, inside[0].bbox, inside[0].size, 0.8, sealed=True)]
+    page.source = "ocr"
+
+
+def test_an_unsure_reading_stands_where_the_checks_it_is_a_term_of_pass_with_it():
+    # issue 17: a number read at 0.8 through a seal was refused, though its row's total
+    # and its column's sums, read surely, pass with it; a misread one fails them
+    document = read_document(FIXTURES / "t2021-full.pdf")
+    truth = load_truth(FIXTURES / "t2021-full.pdf")["tables"]["applications"]
+    printed = str(truth["new"]["research"])
+    _read_unsurely(document, "new", "research", printed)
+    report = extract_document(document)
+    cell = _cell(report, "applications", "new", "research")
+    assert (cell.value, cell.uncertain) == (int(printed), None)
+    confirmed = [p.message for p in report.problems if p.kind == "confirmed_by_check"]
+    assert confirmed == [
+        f"new/research: low recognition confidence (0.80); OCR candidates: {printed} (0.80); "
+        f"read through a seal; its value {printed} stands: applications.balance:research, "
+        "applications.row_total:new pass with it"]
+
+    document = read_document(FIXTURES / "t2021-full.pdf")
+    wrong = str(truth["new"]["research"] + 6)
+    _read_unsurely(document, "new", "research", wrong)
+    cell = _cell(extract_document(document), "applications", "new", "research")
+    assert (cell.value, cell.raw_text) == (None, wrong)
+    assert cell.uncertain.startswith("low recognition confidence (0.80)")
+
+
 def _ocr_read(document: Document) -> None:
     """Make every character of the document an OCR reading (read surely)."""
     for page in document.pages:
