@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -438,6 +440,18 @@ def test_seal_ink_with_a_digit_s_trace_beside_the_digits_read_doubts_them():
     # no digit follows a lone 0: a ring after it hides none
     sheet, line = number_beside_a_ring(True, True, "0")
     assert _glyph_doubt(sheet, line, read("0")) == ""
+
+
+def test_a_digit_under_thick_seal_ink_seen_only_as_a_shade_in_the_unmixed_grey_doubts():
+    # synth-105-0023: the "1" of "371" under a ring 83 % opaque: no ink mask kept it (its
+    # grey about 215 on the ring's 233), and "37" was read surely and stood, silent
+    sheet, line = number_beside_a_ring(True, False, "37")
+    unmixed = np.where(sheet.seal > 0, 233, 255).astype(np.uint8)
+    assert _glyph_doubt(replace(sheet, unmixed=unmixed), line, read("37")) == ""
+    end = line.box[2]
+    unmixed[6:24, end + 3:end + 6] = 215  # the 1's stroke, a shade darker than the ring
+    assert _glyph_doubt(replace(sheet, unmixed=unmixed), line, read("37")) == (
+        "seal ink after the digits read may hide a digit")
 
 
 def _sealed_grid(left: str, right: str, *, seal: bool = True) -> np.ndarray:
