@@ -938,7 +938,8 @@ def _sealed_beside(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | N
     took it, and a clean "197" was read surely (synth-97-0027). Seal over clean paper
     leaves no such trace, and doubting every number beside a seal cost 0.9 % of the
     exact cells. No digit follows a lone "0" (no number is written "05"), so only the
-    band before it is looked at."""
+    band before it is looked at. The trace is the unmixed ink or a shade of the
+    unmixed grey under the seal (_print_trace), as much ink as a "1" has."""
     x0, y0, x1, y1 = line.box
     left, _, right, _ = line.room
     if line.room == (0, 0, sheet.seal.shape[1], sheet.seal.shape[0]):
