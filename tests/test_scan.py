@@ -19,7 +19,7 @@ from PIL import Image
 
 from report_extract.detect.ruled import network_to_part, segments_to_networks
 from report_extract.errors import NoTextLayerError
-from report_extract.models import BBox, Char, Document, Page
+from report_extract.models import BBox, Char, Document, Page, Segment
 from report_extract.pipeline import detect_grids, extract, extract_document
 from report_extract.read.pdf import read_document
 from report_extract.scan import OcrNotInstalledError, plan_routes, route_document
@@ -33,7 +33,7 @@ from report_extract.scan.degrade import (
 from report_extract.scan.engines import available_engines
 from report_extract.scan.image import prepare, render
 from report_extract.scan.reader import OcrChar, table_parts
-from report_extract.scan.rulings import find_segments
+from report_extract.scan.rulings import find_segments, join_collinear
 from report_extract.scan.uncertainty import candidates
 from report_extract.scoring import score_report
 
@@ -427,6 +427,40 @@ def test_a_rescued_reading_no_check_confirms_is_refused():
         "applications.balance:research", "applications.row_total:carried_over"]
 
 
+def _read_unsurely(document: Document, row: str, column: str, text: str) -> None:
+    """Make the text layer's reading of one cell of table 三 an unsure OCR reading."""
+    cell = _cell(extract_document(document), "applications", row, column)
+    page = document.pages[cell.page - 1]
+    inside = [c for c in page.chars if cell.bbox.contains_point(*c.bbox.center)]
+    page.chars = [c for c in page.chars if c not in inside] + [
+        OcrChar(text, inside[0].bbox, inside[0].size, 0.8, sealed=True)]
+    page.source = "ocr"
+
+
+def test_an_unsure_reading_stands_where_the_checks_it_is_a_term_of_pass_with_it():
+    # issue 17: a number read at 0.8 through a seal was refused, though its row's total
+    # and its column's sums, read surely, pass with it; a misread one fails them
+    document = read_document(FIXTURES / "t2021-full.pdf")
+    truth = load_truth(FIXTURES / "t2021-full.pdf")["tables"]["applications"]
+    printed = str(truth["new"]["research"])
+    _read_unsurely(document, "new", "research", printed)
+    report = extract_document(document)
+    cell = _cell(report, "applications", "new", "research")
+    assert (cell.value, cell.uncertain) == (int(printed), None)
+    confirmed = [p.message for p in report.problems if p.kind == "confirmed_by_check"]
+    assert confirmed == [
+        f"new/research: low recognition confidence (0.80); OCR candidates: {printed} (0.80); "
+        f"read through a seal; its value {printed} stands: applications.balance:research, "
+        "applications.row_total:new pass with it"]
+
+    document = read_document(FIXTURES / "t2021-full.pdf")
+    wrong = str(truth["new"]["research"] + 6)
+    _read_unsurely(document, "new", "research", wrong)
+    cell = _cell(extract_document(document), "applications", "new", "research")
+    assert (cell.value, cell.raw_text) == (None, wrong)
+    assert cell.uncertain.startswith("low recognition confidence (0.80)")
+
+
 def _ocr_read(document: Document) -> None:
     """Make every character of the document an OCR reading (read surely)."""
     for page in document.pages:
@@ -473,3 +507,13 @@ def test_a_column_placed_by_position_stands_where_checks_confirm_it():
     doubted = {row for row, c in column.items() if c.uncertain}
     assert doubted == {"new", "carried_over", "total_handled", "carried_forward"}  # balance
     assert all(column[row].value == truth[row]["other_org"] for row in column.keys() - doubted)
+
+
+def test_a_glyph_stroke_linked_to_a_rule_through_strokes_between_does_not_move_it():
+    # synth-91-0023: strokes of 总计 beside a column rule, each within a snap of the next,
+    # chained the rule and a stroke 7.7 pt from it into one line, joined at their middle;
+    # the rule's pixels then stayed in the cell and its "0" read surely as "1"
+    rule = Segment(186.0, 592.0, 186.0, 675.0)
+    strokes = [Segment(187.4, 700.0, 187.4, 710.0), Segment(188.8, 616.0, 188.8, 628.0)]
+    joined = join_collinear([rule, *strokes], horizontal=False)
+    assert rule in joined and strokes[1] in joined

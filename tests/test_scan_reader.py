@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -18,6 +20,7 @@ from report_extract.scan.reader import (
     _Context,
     _glyph_doubt,
     _glyphs_only,
+    _hidden_rules,
     _ink_box,
     _Line,
     _reread_numbers,
@@ -29,6 +32,7 @@ from report_extract.scan.reader import (
     _widened_readings,
     _wider,
     cell_lines,
+    table_parts,
 )
 
 
@@ -436,3 +440,62 @@ def test_seal_ink_with_a_digit_s_trace_beside_the_digits_read_doubts_them():
     # no digit follows a lone 0: a ring after it hides none
     sheet, line = number_beside_a_ring(True, True, "0")
     assert _glyph_doubt(sheet, line, read("0")) == ""
+
+
+def test_a_digit_under_thick_seal_ink_seen_only_as_a_shade_in_the_unmixed_grey_doubts():
+    # synth-105-0023: the "1" of "371" under a ring 83 % opaque: no ink mask kept it (its
+    # grey about 215 on the ring's 233), and "37" was read surely and stood, silent
+    sheet, line = number_beside_a_ring(True, False, "37")
+    unmixed = np.where(sheet.seal > 0, 233, 255).astype(np.uint8)
+    assert _glyph_doubt(replace(sheet, unmixed=unmixed), line, read("37")) == ""
+    end = line.box[2]
+    unmixed[6:24, end + 3:end + 6] = 215  # the 1's stroke, a shade darker than the ring
+    assert _glyph_doubt(replace(sheet, unmixed=unmixed), line, read("37")) == (
+        "seal ink after the digits read may hide a digit")
+
+
+def _sealed_grid(left: str, right: str, *, seal: bool = True) -> np.ndarray:
+    """A 3-row, 3-column ruled grid (200 dpi) whose middle row has no rule between its
+    second and third cells; `left` and `right` are written in those two columns, each
+    centred in its own column, and thick seal ink (85 % opaque) covers the rule's place."""
+    rgb = np.full((400, 700, 3), 255, np.uint8)
+    for y in (60, 140, 220, 300):
+        rgb[y:y + 3, 60:663] = 0
+    for x in (60, 260, 460, 660):
+        rgb[60:303, x:x + 3] = 0
+    rgb[143:220, 460:463] = 255  # the rule the seal hid
+    for text, x in ((left, 360), (right, 560)):
+        if text:
+            width = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.0, 3)[0][0]
+            cv2.putText(rgb, text, (x - width // 2, 195), cv2.FONT_HERSHEY_SIMPLEX, 1.0,
+                        (0, 0, 0), 3)
+    if seal:
+        ring = np.full_like(rgb, 255)
+        cv2.rectangle(ring, (440, 120), (480, 240), (220, 30, 40), -1)
+        inked = (ring != 255).any(axis=2)
+        rgb[inked] = (rgb[inked] * 0.15 + ring[inked] * 0.85).astype(np.uint8)
+    return rgb
+
+
+def _restored(rgb: np.ndarray) -> list[tuple[int, int, int]]:
+    from report_extract.scan.image import prepare
+    from report_extract.scan.rulings import find_segments
+
+    image = prepare(rgb, 1, 200, deskew=False)
+    width, height = image.size_points
+    parts, _ = table_parts(1, width, height, find_segments(image))
+    return [(round(s.x0), round(s.top), round(s.bottom)) for s in _hidden_rules(image, parts)]
+
+
+def test_a_column_rule_hidden_by_a_seal_between_two_values_is_put_back():
+    # issue 17: thick seal ink hid the rule between two "0" cells of one row; the row's
+    # two values read as one "00" spanning both columns (synth-99-0006, synth-91-0042)
+    assert _restored(_sealed_grid("0", "0")) == [(166, 51, 80)]
+
+
+def test_no_rule_is_put_back_without_two_values_clear_of_it_or_without_seal_ink():
+    assert _restored(_sealed_grid("", "0")) == []  # one value: a merged cell's, maybe
+    assert _restored(_sealed_grid("0", "0", seal=False)) == []  # paper shows: no rule
+    rgb = _sealed_grid("", "")
+    cv2.putText(rgb, "10", (437, 195), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 3)
+    assert _restored(rgb) == []  # one number across the rule's place: one cell

@@ -76,6 +76,13 @@ HIDDEN_REACH = 0.6  # of the line height: about one digit's width beside the gly
 HIDDEN_COVER = 0.5  # of that band under seal ink (and over HIDDEN_TALL of its rows) may hide one
 HIDDEN_TALL = 0.5  # of the line height
 HIDDEN_TRACE = 0.3  # of a glyph read's ink: unmixed ink under that seal, a hidden digit's trace
+SEAL_TRACE = 12  # grey levels darker than the seal's own (unmixed, 3 rows): print under it
+ONE_INK = 0.5  # of a glyph read's ink: about what a "1" has
+HIDDEN_RULE = 0.8  # of a missing rule's length under seal ink or pieces of it: no paper shows
+SEALED_RULE = 0.2  # ... of which at least this share under seal ink
+RULE_CLEARANCE = 0.5  # of the glyph height: ink this far either side of a hidden rule's place
+RESTORED_WIDTH = 0.5  # pt: the width of a rule put back where a seal hid it
+RULE_PIECE = 2  # px either side of a hidden rule's place: what the seal left of it is no glyph
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end-exclusive
 
@@ -144,6 +151,10 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
     segments = find_segments(image, masks)
     width, height = image.size_points
     parts, table_segments = table_parts(image.number, width, height, segments)
+    hidden = _hidden_rules(image, parts)
+    if hidden:
+        segments = segments + hidden
+        parts, table_segments = table_parts(image.number, width, height, segments)
     rules = _table_rules(image, table_segments, masks) | _free_rules(image, masks)
     sheet = _sheet(image, rules | seal_edges(image, masks))
     lines = _table_lines(image, parts, sheet)
@@ -506,6 +517,66 @@ def table_parts(number: int, width: float, height: float, segments: list[Segment
             parts.append(part)
             used.extend(network)
     return parts, used
+
+
+def _hidden_rules(image: PageImage, parts: list[TablePart]) -> list[Segment]:
+    """Column rules a seal hid, put back cell by cell: a cell spanning columns whose
+    rule between them runs in other rows of the table, is missing here where seal ink
+    covers most of its length (thick seal ink replaces print), and whose ink stands in
+    two groups, one each side of the rule's place, both well clear of it (two values,
+    "0" and "0", not one number across the rule). A merged cell's one centred number
+    crosses or nears the place and keeps the cell whole, as does a header's or a
+    label's text across its sub-columns. Without this the row's two values read as one
+    ("00") under two columns and were refused (value_cell_over_columns); a ring can
+    hide the rule over several rows (synth-91-0042)."""
+    restored: list[Segment] = []
+    for part in parts:
+        for cell in part.cells:
+            if cell.col_span < 2 or cell.row_span != 1 or cell.bbox is None:
+                continue
+            for col in range(cell.col + 1, cell.col + cell.col_span):
+                if (_ruled_elsewhere(part, col)
+                        and _hidden_rule_at(image, cell.bbox, part.xs[col])):
+                    x = part.xs[col]
+                    restored.append(Segment(x - RESTORED_WIDTH / 2, cell.bbox.top,
+                                            x + RESTORED_WIDTH / 2, cell.bbox.bottom))
+    return restored
+
+
+def _ruled_elsewhere(part: TablePart, col: int) -> bool:
+    """A rule runs at column `col`'s left edge in some row of the part: a cell starts
+    there."""
+    return any(c.col == col for c in part.cells)
+
+
+def _hidden_rule_at(image: PageImage, box: BBox, x: float) -> bool:
+    """Seal ink, or what it left of the rule, over nearly all the rule's place in the
+    cell (no paper there), and the cell's ink in two groups clear of it on either side
+    (see _hidden_rules)."""
+    left, top, right, bottom = _pixels(box, image, inset=CELL_MARGIN)
+    at = round(x / image.scale)
+    if not left < at < right or bottom <= top:
+        return False
+    place = slice(max(left, at - RULE_PIECE), at + RULE_PIECE + 1)
+    sealed = (image.seal[top:bottom, place] > 0).any(axis=1)
+    covered = sealed | (image.ink[top:bottom, place] > 0).any(axis=1)  # or a rule's piece
+    if (np.count_nonzero(sealed) < SEALED_RULE * (bottom - top)
+            or np.count_nonzero(covered) < HIDDEN_RULE * (bottom - top)):
+        return False  # paper shows where the rule would run: no rule was printed there
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(image.ink[top:bottom, left:right])
+    starts = stats[:, cv2.CC_STAT_LEFT] + left
+    ends = starts + stats[:, cv2.CC_STAT_WIDTH]
+    piece = (starts >= at - RULE_PIECE) & (ends <= at + RULE_PIECE + 1)
+    marks = [k for k in range(1, count) if not piece[k]]  # what the seal left of the rule aside
+    if not marks:
+        return False
+    glyph = int(stats[marks, cv2.CC_STAT_HEIGHT].max())
+    glyphs = [k for k in marks if stats[k, cv2.CC_STAT_HEIGHT] >= GLYPH_HEIGHT * glyph]
+    columns = np.flatnonzero(np.isin(labels, glyphs).any(axis=0)) + left  # specks aside
+    clear = RULE_CLEARANCE * glyph
+    near = (np.abs(columns - at) < clear) & (np.abs(columns - at) > RULE_PIECE)
+    return bool(glyph and columns.size and columns[0] < at - clear and columns[-1] > at + clear
+                and not near.any())
 
 
 def _table_rules(image: PageImage, segments: list[Segment], masks: RuleMasks) -> np.ndarray:
@@ -871,7 +942,8 @@ def _sealed_beside(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | N
     took it, and a clean "197" was read surely (synth-97-0027). Seal over clean paper
     leaves no such trace, and doubting every number beside a seal cost 0.9 % of the
     exact cells. No digit follows a lone "0" (no number is written "05"), so only the
-    band before it is looked at."""
+    band before it is looked at. The trace is the unmixed ink or a shade of the
+    unmixed grey under the seal (_print_trace), as much ink as a "1" has."""
     x0, y0, x1, y1 = line.box
     left, _, right, _ = line.room
     if line.room == (0, 0, sheet.seal.shape[1], sheet.seal.shape[0]):
@@ -888,9 +960,27 @@ def _sealed_beside(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | N
         if (b - a) * 2 < reach:
             continue  # no room for a digit between the glyphs and the cell's edge
         if (_tall_share(sheet.seal[y0:y1, a:b] > 0, height, HIDDEN_COVER * (b - a) * height)
-                and _tall_share(sheet.faint[y0:y1, a:b] > 0, height, HIDDEN_TRACE * per_glyph)):
+                and _tall_share(_print_trace(sheet, (a, y0, b, y1)), height,
+                                HIDDEN_TRACE * ONE_INK * per_glyph)):
             return f"seal ink {side} the digits read may hide a digit"
     return ""
+
+
+def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
+    """Print seen in the box under seal ink: the unmixed ink, and pixels of the unmixed
+    grey darker by SEAL_TRACE than the seal's own there (its median). Thick seal ink
+    leaves print under it too pale for any ink mask: the "1" of "371" under a ring
+    (83 % opaque, blurred) was about 215 grey on the ring's 233, and "37" was read
+    surely (synth-105-0023). A hidden "1" has about half a digit's ink (ONE_INK)."""
+    x0, y0, x1, y1 = box
+    trace = sheet.faint[y0:y1, x0:x1] > 0
+    seal = sheet.seal[y0:y1, x0:x1] > 0
+    if not seal.any():
+        return trace
+    gray = (sheet.faint_gray if sheet.unmixed is None else sheet.unmixed)[y0:y1, x0:x1]
+    background = float(np.median(gray[seal]))
+    strokes = cv2.blur(gray.astype(np.float32), (1, 3))  # a stroke runs on, noise does not
+    return trace | (seal & (strokes < background - SEAL_TRACE))
 
 
 def _tall_share(mask: np.ndarray, height: int, least: float) -> bool:

@@ -74,6 +74,8 @@ def explain_ocr_values(report: Report, document: Document) -> None:
         report.checks = check_report(report)  # a refused value takes no part in checks
     if _refuse_check_suspects(report, chars_of):
         report.checks = check_report(report)
+    if _confirm_readings(report, chars_of):
+        report.checks = check_report(report)
     report.checks += _checks_over_candidates(report, chars_of)
 
 
@@ -149,6 +151,54 @@ def _refuse_unconfirmed(report: Report,
                                  f"its glyphs, and no check confirms it ({reason})")
             refused = True
     return refused
+
+
+# How a value refused for its reading alone is explained (normalize's low_confidence and
+# number parsing, the notes explain_ocr_values adds, _refuse_unconfirmed): any other
+# reason (a column, a row, a join in doubt) is about where the value stands.
+READING_NOTES = ("low recognition confidence", "not a number", "read as ", "OCR candidates",
+                 "read through a seal")
+
+
+@doubt_rule("reading_confirmed_by_check", "report")
+def _confirm_readings(report: Report,
+                      chars_of: Callable[[CanonicalCell], list[Char]]) -> bool:
+    """Let an OCR value refused only for how it was read (unsure, doubted by its ink,
+    read only after clearing its glyphs) stand as read where the checks it is a term of
+    pass with it, at least one running: one cell at a time, every other term of such a
+    check read surely (a check over two doubtful terms could pass with both wrong, and
+    does not run). A check is an exact sum over terms read surely; a misread value
+    fails it. Repeated while values are let stand: a check runs once all but one of
+    its terms stand. True if any value was let stand."""
+    confirmed = False
+    progress = True
+    while progress:
+        progress = False
+        for table in report.tables.values():
+            for cell in table.cells:
+                value = _read_value(cell, chars_of)
+                if value is None:
+                    continue
+                with _substituted([cell], [value]):
+                    terms = [c for c in check_report(report)
+                             if is_term(table.name, cell.row, cell.column, c.identifier)]
+                if terms and all(c.passed for c in terms):
+                    _let_stand(table, cell, value, [c.identifier for c in terms])
+                    confirmed = progress = True
+    return confirmed
+
+
+def _read_value(cell: CanonicalCell,
+                chars_of: Callable[[CanonicalCell], list[Char]]) -> int | float | None:
+    """The clean number OCR read in a cell refused only for its reading, else None."""
+    if not cell.uncertain or not chars_of(cell):
+        return None
+    doubts = {c.doubt for c in chars_of(cell) if isinstance(c, OcrChar) and c.doubt}
+    notes = cell.uncertain.split("; ")
+    if not all(note.startswith(READING_NOTES) or note in doubts for note in notes):
+        return None
+    value, reason = parse_number(cell.raw_text)
+    return value if reason is None else None
 
 
 @doubt_rule("check_suspect", "report")
