@@ -195,3 +195,73 @@ def test_two_parent_cells_run_together_carry_both_numberings():
     table = normalize_applications(grid(cells))
     assert {(c.row, c.value) for c in table.cells} == {("not_processed_duplicate", 1),
                                                         ("other_other", 2)}
+
+
+# --- headers placed by their order among the headers read (issue 17) ----------------------
+
+SEALED = "column header {!r} not recognised; it stands where the template prints {} ({})"
+
+
+def _cells_under(table, column: str) -> dict[str, tuple]:
+    return {c.row: (c.value, c.raw_text, c.uncertain) for c in table.cells
+            if c.column == column}
+
+
+def test_garbled_headers_in_the_template_order_are_placed_with_their_values_in_doubt():
+    # synth-107-0043: a seal over 自然人 and 科研机构, read "白杰" (like no key) and
+    # "4'研机不" (closest to 科研机构, between 商业企业 and 社会公益组织 as read)
+    headers = tuple({"自然人": "白杰", "科研机构": "4'研机不"}.get(h, h) for h in APPLICANTS)
+    rows = [("一、本年新收政府信息公开申请数量", "3"), ("二、上年结转政府信息公开申请数量", "1")]
+    table = normalize_applications(grid(applications(rows, headers=headers)))
+    research = SEALED.format("4'研机不", "科研机构", "research")
+    person = SEALED.format("白杰", "自然人", "natural_person")
+    assert _cells_under(table, "research") == {"new": (None, "3", research),
+                                               "carried_over": (None, "1", research)}
+    assert _cells_under(table, "natural_person") == {"new": (None, "3", person),
+                                                     "carried_over": (None, "1", person)}
+    assert {p.message for p in table.problems if p.kind == "column_by_position"} == {
+        research, person}
+    assert not [p for p in table.problems if p.kind == "missing_column"]
+
+
+def _sealed_applications(headers: dict[str, str]):
+    """Table 三 (normalized and flagged) with these header labels misread."""
+    printed = tuple(headers.get(h, h) for h in APPLICANTS)
+    return normalize_tables({"applications": grid(applications(
+        [("一、本年新收政府信息公开申请数量", "3")], headers=printed))})["applications"]
+
+
+def test_a_garbled_header_out_of_the_template_order_is_not_placed():
+    # "4'研机不" (closest to 科研机构) read where 法律服务机构 is printed, 科研机构 read
+    # "白杰" (like no key): neither is placed, by order or otherwise
+    table = _sealed_applications({"科研机构": "白杰", "法律服务机构": "4'研机不"})
+    assert _cells_under(table, "research") == {"new": (
+        None, "", "no column header was read as research (labels not placed: '白杰', "
+        "\"4'研机不\")")}
+    assert _cells_under(table, "legal_services")["new"][0:2] == (None, "")
+    assert missing(table)[("new", "research")] == "missing_column"
+    assert missing(table)[("new", "legal_services")] == "missing_column"
+    assert not [p for p in table.problems if p.kind == "column_by_position"]
+
+
+def test_two_garbled_headers_swapped_against_the_order_are_not_placed():
+    # the labels closest to 社会公益组织 and 科研机构 read in each other's places
+    table = _sealed_applications({"科研机构": "会公", "社会公益组织": "4'研机不"})
+    assert {missing(table)[("new", k)] for k in ("research", "public_interest")} == {
+        "missing_column"}
+    assert not [p for p in table.problems if p.kind == "column_by_position"]
+
+
+def test_a_garbled_header_whose_best_key_is_another_is_not_placed():
+    # "法律" is closest to 法律服务机构 (placed beside): never 科研机构 by its order alone,
+    # though it is the one column left and 科研机构 the one key missing
+    table = _sealed_applications({"科研机构": "法律"})
+    assert missing(table)[("new", "research")] == "missing_column"
+    assert _cells_under(table, "legal_services") == {"new": (3, "3", None)}
+    assert not [p for p in table.problems if p.kind == "column_by_position"]
+
+
+def test_the_one_header_left_like_no_key_is_placed_where_the_one_key_left_is():
+    table = _sealed_applications({"其他": "花"})
+    reason = SEALED.format("花", "其他", "other_org")
+    assert _cells_under(table, "other_org") == {"new": (None, "3", reason)}

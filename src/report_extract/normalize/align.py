@@ -26,10 +26,12 @@ from report_extract.normalize.doubt import (
 from report_extract.normalize.labels import LabelMatch, match_label
 from report_extract.normalize.tree import (
     Alignment,
+    best_by_words,
     flag_unplaced,
     leaf_paths,
     out_of_order,
     parent_reason,
+    placed_by_order,
 )
 from report_extract.templates import (
     ACTIVE_COLUMNS,
@@ -371,23 +373,48 @@ def _stacked_header(grid: Grid, col: int, header_end: int, specs: Sequence[Label
 def _column_by_position(
     grid: Grid, columns: list[int], keys: dict[int, str], header_end: int,
     specs: Sequence[LabelSpec],
-) -> tuple[int, str, str] | None:
-    """The one value column whose header was not placed, when the template's order puts
-    the one key still missing exactly there (a misread "其他"): (column, key, reason).
-    Its values are then reported as uncertain, not assigned: the label was not read."""
+) -> list[tuple[int, str, str]]:
+    """The value columns whose header was not placed but which stand where the template's
+    order puts a key still missing: (column, key, reason) each. Either its label's best
+    key by its words is that key and its place among the headers read is the key's
+    (tree.placed_by_order: "4'研机不" for 科研机构 under a seal), or it is then the one
+    column left and the one key left, its label like no key ("其他" read "花", "自然人"
+    read "白杰"). Its values are then reported as uncertain, not assigned: the label was
+    not read (scan.uncertainty lets them stand where the checks confirm them)."""
     unplaced = [col for col in columns if col not in keys]
+    if not unplaced:
+        return []
     order = [spec.key for spec in specs]
-    missing = [key for key in order if key not in keys.values()]
-    if len(unplaced) != 1 or len(missing) != 1:
-        return None
-    placed = sorted({**keys, unplaced[0]: missing[0]}.items())
-    indexes = [order.index(key) for _, key in placed]
-    if indexes != sorted(indexes):
-        return None
-    leaf = _header_leaf(grid, unplaced[0], header_end)
-    printed = clean_text(leaf.text) if leaf else ""
-    spec = next(spec for spec in specs if spec.key == missing[0])
-    return unplaced[0], missing[0], by_position_reason(printed, spec)
+    leaves = {col: _header_leaf(grid, col, header_end) for col in columns}
+    levels = {leaf.last_row for col in keys if (leaf := leaves[col]) is not None}
+    best = {col: best_by_words(leaf.text, specs) if _at_level(leaf, col, levels) else None
+            for col in unplaced if (leaf := leaves[col]) is not None}
+    found = placed_by_order(columns, keys, best, order)
+    # then the one column left, its label like no key, where the one key left is printed
+    known = {**keys, **found}
+    left = [col for col in unplaced if col not in found]
+    missing = [key for key in order if key not in known.values()]
+    if len(left) == 1 and len(missing) == 1 and not _names_another(leaves[left[0]], specs):
+        placed = sorted({**known, left[0]: missing[0]}.items())
+        indexes = [order.index(key) for _, key in placed]
+        if indexes == sorted(indexes):
+            found[left[0]] = missing[0]
+    spec_of = {spec.key: spec for spec in specs}
+    return [(col, key, by_position_reason(clean_text(leaves[col].text) if leaves[col] else "",
+                                          spec_of[key]))
+            for col, key in sorted(found.items())]
+
+
+def _at_level(leaf: GridCell, col: int, levels: set[int]) -> bool:
+    """A header cell over this one column only, ending on the row the placed headers end
+    on: at the level of its siblings (not a group label over several columns)."""
+    return leaf.col == col == leaf.last_col and leaf.last_row in levels
+
+
+def _names_another(leaf: GridCell | None, specs: Sequence[LabelSpec]) -> bool:
+    """A header whose words are like some template key's: not a label unread, so never
+    placed on order alone."""
+    return leaf is not None and best_by_words(leaf.text, specs) is not None
 
 
 @dataclass
@@ -399,7 +426,7 @@ class _Columns:
     first_value_col: int
     keys: dict[int, str]
     parts: dict[int, int]
-    by_position: tuple[int, str, str] | None
+    by_position: list[tuple[int, str, str]]
     doubts: dict[int, str]
     alignment: Alignment
     placed: list[tuple[str, GridCell]]  # rows placed, in grid order: key, label cell
@@ -427,8 +454,7 @@ def _application_row(table: CanonicalTable, row: _Row, read: _Columns) -> str:
     for col in read.keys:
         table.cells.append(_column_cell(table, key, col, read.keys, cells, read.doubts))
     read.alignment.place_columns(key, dict.fromkeys(read.keys.values(), 1.0))
-    if read.by_position is not None:
-        col, column, reason = read.by_position
+    for col, column, reason in read.by_position:
         value = next((v for v in row.values if v.col <= col <= v.last_col), None)
         table.cells.append(_uncertain_cell(table, key, column, value, reason))
     return ""
@@ -456,8 +482,8 @@ def align_applications(grid: Grid, template: str | None = None
     columns, parts = _column_keys(table, grid, value_cols, header_end, APPLICATION_COLUMNS)
     by_position = _column_by_position(grid, [c for c in value_cols if c not in parts], columns,
                                       header_end, APPLICATION_COLUMNS)
-    if by_position is not None:
-        note_by_position(table, by_position[2])
+    for _, _, reason in by_position:
+        note_by_position(table, reason)
     doubts = _run_together_headers(grid, columns, header_end, APPLICATION_COLUMNS)
     read = _Columns(grid, first_value_col, columns, parts, by_position, doubts, alignment, [])
     misread = [label for row in data_rows if (label := _application_row(table, row, read))]
@@ -560,8 +586,8 @@ def align_review(grid: Grid) -> tuple[CanonicalTable, Alignment]:
                 alignment.place_row(key, 1.0)
                 alignment.place_columns(key, {column: 1.0})
                 table.cells.append(_column_cell(table, key, col, columns, cells, doubts))
-            if key is not None and position is not None:
-                _review_cell_by_position(table, key, row, position)
+            for one in position if key is not None else []:
+                _review_cell_by_position(table, key, row, one)
     # a column group's values that could not be placed may be any of its row's cells
     alignment.rows_may_be_unread = any(p.kind == "unplaced_column" for p in table.problems)
     return table, alignment

@@ -158,10 +158,17 @@ def run_together(header: GridCell, spec: LabelSpec) -> str | None:
 
 @doubt_rule("column_by_position", "header")
 def by_position_reason(printed: str, spec: LabelSpec) -> str:
-    """The one value column whose header was not recognised, placed where the template's
-    order puts the one key still missing (a misread "其他"): its values are uncertain, as
-    the label was not read; scan.uncertainty lets them stand only where read surely and
-    every check they are a term of passes with them (problem confirmed_by_check)."""
+    """A value column whose header was not recognised, placed by its order among the
+    headers read (normalize.tree.placed_by_order): its label's best key by its words is
+    the key the template prints there, between the same placed neighbours, one to one
+    with the keys missing there, at the same header level ("科研机构" under a seal read
+    "4'研机不" in synth-107-0043: 28 cells lost); or it is then the one column left and
+    the one key left, its label like no key ("其他" read "花", "自然人" read "白杰").
+    Never placed on order alone: a label whose best key is another stays unplaced. Its
+    values are uncertain, as the label was not read; scan.uncertainty lets them stand
+    only where read surely and every check they are a term of passes with them (problem
+    confirmed_by_check): that a label was misread is no doubt about the digits below
+    it, and the checks then say the column is the one the order names."""
     return (f"column header {printed!r} not recognised; it stands where the template "
             f"prints {spec.label} ({spec.key})")
 

@@ -10,7 +10,10 @@ grid row or header cell with a score, or not placed. The rules of the alignment:
   ("（三）不予公开"), or a cell spanning rows with sub-labels beside it, places no values
   (`parent_reason`);
 - order-preserving: rows placed against the template's order are refused
-  (`out_of_order`); an agency's own rows may stand between template rows.
+  (`out_of_order`); an agency's own rows may stand between template rows;
+- a header label close to no template label (misread under a seal) may still be placed
+  by its order among the headers read, where its words are closest to the key printed
+  there (`placed_by_order`; its values in doubt: doubt.by_position_reason).
 
 `flag_unplaced` then turns every cell of a template leaf that was not placed into a
 per-cell problem (`missing_row` / `missing_column`, with table, row and column as
@@ -23,8 +26,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
-from report_extract.normalize.labels import similarity
-from report_extract.templates import OTHER_FORMS, ROW_TREES, parent_labels, template_cells
+from report_extract.normalize.labels import score, similarity
+from report_extract.templates import (
+    OTHER_FORMS,
+    ROW_TREES,
+    LabelSpec,
+    parent_labels,
+    template_cells,
+)
 from report_extract.textclean import clean_text, label_key
 
 MISSING_ROW = "missing_row"
@@ -157,3 +166,43 @@ def _unplaced_note(table: CanonicalTable) -> str:
     texts = dict.fromkeys(clean_text(p.raw_text) for p in table.problems
                           if p.kind in UNPLACED_KINDS and p.raw_text.strip())
     return f" (labels not placed: {', '.join(map(repr, texts))})" if texts else ""
+
+
+# --- headers placed by their order ----------------------------------------------------------
+
+
+def best_by_words(text: str, specs: Sequence[LabelSpec]) -> str | None:
+    """The key whose template label a printed label is closest to by its words alone,
+    however far; None when nothing of it is alike or two keys are as close."""
+    key = label_key(text)
+    ranked = sorted(((score(spec, key, ""), spec.key) for spec in specs), reverse=True)
+    if not key or not ranked or ranked[0][0] <= 0:
+        return None
+    if len(ranked) > 1 and ranked[1][0] == ranked[0][0]:
+        return None
+    return ranked[0][1]
+
+
+def placed_by_order(columns: Sequence[int], keys: dict[int, str],
+                    labels: dict[int, str | None], order: Sequence[str]) -> dict[int, str]:
+    """Unplaced header columns placed at the key the template's order puts them at:
+    `columns` in grid order, `keys` those placed by their labels, `labels` each unplaced
+    column's best key by its words (None: it may not be placed, e.g. at another header
+    level). Between two placed neighbours (or a table edge) the unplaced columns must
+    match the template keys missing there one to one, in order, each with that key as
+    its best: never on order alone. Nothing is placed where the placed keys break the
+    template's order."""
+    rank = {key: i for i, key in enumerate(order)}
+    marks = [(i, rank[keys[col]]) for i, col in enumerate(columns)
+             if col in keys and keys[col] in rank]
+    if [r for _, r in marks] != sorted({r for _, r in marks}):
+        return {}
+    placed: dict[int, str] = {}
+    bounds = [(-1, -1), *marks, (len(columns), len(order))]
+    for (start, low), (end, high) in zip(bounds, bounds[1:], strict=False):
+        gap = columns[start + 1:end]
+        missing = list(order[low + 1:high])
+        if gap and len(gap) == len(missing) and all(
+                labels.get(col) == key for col, key in zip(gap, missing, strict=True)):
+            placed.update(zip(gap, missing, strict=True))
+    return placed
