@@ -265,3 +265,34 @@ def test_the_one_header_left_like_no_key_is_placed_where_the_one_key_left_is():
     table = _sealed_applications({"其他": "花"})
     reason = SEALED.format("花", "其他", "other_org")
     assert _cells_under(table, "other_org") == {"new": (None, "3", reason)}
+
+
+def test_two_headers_run_together_are_placed_in_the_template_order():
+    # synth-107-0042: the rule between 自然人 and 商业企业 hidden by a seal, read as one
+    # header "自然人业企业" over both value columns
+    cells = [cell(0, 0, "申请人情况"), cell(0, 1, "自然人业企业", col_span=2)]
+    cells += [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS) if i > 1]
+    cells += [cell(1, 0, "一、本年新收政府信息公开申请数量")]
+    cells += [cell(1, i + 1, str(i + 5)) for i in range(7)]
+    cells += [cell(2, 0, "二、上年结转政府信息公开申请数量"), cell(2, 1, "4", col_span=2)]
+    cells += [cell(2, i + 1, "0") for i in range(2, 7)]
+    table = normalize_applications(grid(cells))
+    person = SEALED.format("自然人业企业", "自然人", "natural_person")
+    company = SEALED.format("自然人业企业", "商业企业", "commercial")
+    assert _cells_under(table, "natural_person")["new"] == (None, "5", person)
+    assert _cells_under(table, "commercial")["new"] == (None, "6", company)
+    # one value under both: whose it is cannot be told, and no check lets it stand
+    spans = ("one value cell spans the columns natural_person, commercial: which column "
+             "its value belongs to cannot be told")
+    assert _cells_under(table, "natural_person")["carried_over"] == (None, "4", spans)
+    assert _cells_under(table, "commercial")["carried_over"] == (None, "4", spans)
+    assert _cells_under(table, "research")["new"] == (7, "7", None)
+
+
+def test_a_run_together_header_unlike_the_keys_missing_there_is_not_placed():
+    cells = [cell(0, 0, "申请人情况"), cell(0, 1, "自然人其他", col_span=2)]
+    cells += [cell(0, i + 1, h) for i, h in enumerate(APPLICANTS) if i > 1]
+    cells += [cell(1, 0, "一、本年新收政府信息公开申请数量")]
+    cells += [cell(1, i + 1, str(i + 5)) for i in range(7)]
+    table = normalize_applications(grid(cells))
+    assert _cells_under(table, "natural_person") == {} == _cells_under(table, "commercial")

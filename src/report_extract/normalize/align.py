@@ -27,6 +27,7 @@ from report_extract.normalize.labels import LabelMatch, match_label
 from report_extract.normalize.tree import (
     Alignment,
     best_by_words,
+    best_run_together,
     flag_unplaced,
     leaf_paths,
     out_of_order,
@@ -389,6 +390,7 @@ def _column_by_position(
     levels = {leaf.last_row for col in keys if (leaf := leaves[col]) is not None}
     best = {col: best_by_words(leaf.text, specs) if _at_level(leaf, col, levels) else None
             for col in unplaced if (leaf := leaves[col]) is not None}
+    best.update(_run_together_best(leaves, unplaced, keys, levels, specs))
     found = placed_by_order(columns, keys, best, order)
     # then the one column left, its label like no key, where the one key left is printed
     known = {**keys, **found}
@@ -403,6 +405,26 @@ def _column_by_position(
     return [(col, key, by_position_reason(clean_text(leaves[col].text) if leaves[col] else "",
                                           spec_of[key]))
             for col, key in sorted(found.items())]
+
+
+def _run_together_best(leaves: dict[int, GridCell | None], unplaced: list[int],
+                       keys: dict[int, str], levels: set[int], specs: Sequence[LabelSpec]
+                       ) -> dict[int, str | None]:
+    """Each column under an unplaced header cell over several value columns, all
+    unplaced (two headers run together where a seal hid the rule: "自然人业企业" over
+    自然人 and 商业企业 in synth-107-0042): the keys, in the template's order and none
+    placed, whose labels run together are closest to its words, one per column."""
+    best: dict[int, str | None] = {}
+    for leaf in {id(leaf): leaf for col in unplaced if (leaf := leaves[col]) is not None
+                 }.values():
+        under = [col for col in unplaced if leaves[col] is leaf]
+        if len(under) < 2 or leaf.last_row not in levels or not all(
+                leaf.col <= col <= leaf.last_col for col in under):
+            continue
+        window = best_run_together(leaf.text, specs, len(under), set(keys.values()))
+        if window is not None:
+            best.update(zip(under, window, strict=True))
+    return best
 
 
 def _at_level(leaf: GridCell, col: int, levels: set[int]) -> bool:
@@ -456,6 +478,10 @@ def _application_row(table: CanonicalTable, row: _Row, read: _Columns) -> str:
     read.alignment.place_columns(key, dict.fromkeys(read.keys.values(), 1.0))
     for col, column, reason in read.by_position:
         value = next((v for v in row.values if v.col <= col <= v.last_col), None)
+        shared = [read.keys.get(c, k) for c, k, _ in read.by_position
+                  if value is not None and value.col <= c <= value.last_col]
+        if len(shared) > 1:  # one value under two columns placed by order: whose?
+            reason = spanning_reason(shared)
         table.cells.append(_uncertain_cell(table, key, column, value, reason))
     return ""
 

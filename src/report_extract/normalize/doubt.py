@@ -163,12 +163,16 @@ def by_position_reason(printed: str, spec: LabelSpec) -> str:
     the key the template prints there, between the same placed neighbours, one to one
     with the keys missing there, at the same header level ("科研机构" under a seal read
     "4'研机不" in synth-107-0043: 28 cells lost); or it is then the one column left and
-    the one key left, its label like no key ("其他" read "花", "自然人" read "白杰").
-    Never placed on order alone: a label whose best key is another stays unplaced. Its
-    values are uncertain, as the label was not read; scan.uncertainty lets them stand
-    only where read surely and every check they are a term of passes with them (problem
-    confirmed_by_check): that a label was misread is no doubt about the digits below
-    it, and the checks then say the column is the one the order names."""
+    the one key left, its label like no key ("其他" read "花", "自然人" read "白杰"); or
+    one header cell over several unplaced value columns whose words are closest to the
+    labels of as many keys missing there run together ("自然人业企业" where a seal hid
+    the rule, synth-107-0042), one key per column in order. Never placed on order
+    alone: a label whose best key is another stays unplaced. Its values are uncertain,
+    as the label was not read; scan.uncertainty lets them stand only where read surely
+    and every check they are a term of passes with them (problem confirmed_by_check):
+    the checks confirm the digits; which column they are rests on the label's words and
+    its place together. A value cell under two such columns
+    is neither's (value_cell_over_columns)."""
     return (f"column header {printed!r} not recognised; it stands where the template "
             f"prints {spec.label} ({spec.key})")
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
-from report_extract.normalize.labels import score, similarity
+from report_extract.normalize.labels import MIN_SCORE, score, similarity
 from report_extract.templates import (
     OTHER_FORMS,
     ROW_TREES,
@@ -177,6 +177,25 @@ def best_by_words(text: str, specs: Sequence[LabelSpec]) -> str | None:
     key = label_key(text)
     ranked = sorted(((score(spec, key, ""), spec.key) for spec in specs), reverse=True)
     if not key or not ranked or ranked[0][0] <= 0:
+        return None
+    if len(ranked) > 1 and ranked[1][0] == ranked[0][0]:
+        return None
+    return ranked[0][1]
+
+
+def best_run_together(text: str, specs: Sequence[LabelSpec], count: int,
+                      placed: set[str]) -> tuple[str, ...] | None:
+    """The `count` keys next to each other in the template's order, none in `placed`,
+    whose labels run together are closest to a header's words (two headers read as
+    one where a rule was lost); None when none is close (labels.MIN_SCORE) or two runs
+    are as close."""
+    key = label_key(text)
+    runs = [specs[i:i + count] for i in range(len(specs) - count + 1)]
+    ranked = sorted(((similarity(key, label_key("".join(spec.label for spec in run))),
+                      tuple(spec.key for spec in run))
+                     for run in runs if not placed & {spec.key for spec in run}),
+                    reverse=True)
+    if not key or not ranked or ranked[0][0] < MIN_SCORE:
         return None
     if len(ranked) > 1 and ranked[1][0] == ranked[0][0]:
         return None
