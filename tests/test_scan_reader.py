@@ -7,10 +7,16 @@ from dataclasses import replace
 import cv2
 import numpy as np
 import pytest
+from conftest import FIXTURES
 
+from report_extract.pipeline import extract_document
+from report_extract.read.pdf import read_document
 from report_extract.scan.engines import Glyph, LineRead
 from report_extract.scan.reader import (
+    HIDDEN_DOUBT,
     NUMBER_HEIGHT,
+    UNREAD,
+    OcrChar,
     _agreed,
     _as_template_label,
     _beside,
@@ -406,6 +412,48 @@ def test_a_blank_cell_whose_middle_is_under_seal_ink_is_a_line_to_read_not_blank
     ringed.seal[:, 18:23] = 255  # a ring's stroke across a blank cell: blank
     assert cell_lines(ringed, room, glyph=14) == []
     assert cell_lines(sheet_with_bars(), room, glyph=14) == []
+
+
+def test_a_blank_cell_a_ring_s_thick_stroke_crosses_is_a_hidden_line_not_blank():
+    # synth-107-0043: a ring's stroke, a third of a blank cell's middle, hid a "0"; it
+    # covers a digit's box at the cell's mid-height, so the cell is not known to be blank
+    room = (0, 0, 84, 43)
+    paper = np.full((43, 84), 255, np.uint8)
+    ringed = _Sheet(paper, 255 - paper, 255 - paper, paper.copy(), np.zeros_like(paper))
+    cv2.line(ringed.seal, (50, 0), (28, 42), 255, 16)
+    middle = ringed.seal[9:34, 17:67]
+    assert 0.25 < np.count_nonzero(middle) / middle.size < 0.5  # under HIDDEN_SHARE
+    [line] = cell_lines(ringed, room, glyph=25)
+    assert (line.box, line.hidden) == ((17, 9, 67, 34), True)
+    clean = replace(ringed, seal=np.zeros_like(ringed.seal))
+    assert cell_lines(clean, room, glyph=25) == []
+    thin = replace(ringed, seal=np.zeros_like(ringed.seal))
+    cv2.line(thin.seal, (50, 0), (28, 42), 255, 4)  # a thin stroke hides no digit
+    assert cell_lines(thin, room, glyph=25) == []
+
+
+def _ocr_page_with(document, cell, chars: list) -> None:
+    page = document.pages[cell.page - 1]
+    page.chars = [c for c in page.chars if not cell.bbox.contains_point(*c.bbox.center)]
+    page.chars += chars
+    page.source = "ocr"
+
+
+def test_a_value_cell_read_empty_under_seal_ink_is_flagged_and_without_it_is_blank():
+    document = read_document(FIXTURES / "t2021-full.pdf")
+    cells = {(c.row, c.column): c for c in
+             extract_document(document).tables["applications"].cells}
+    hidden, blank = cells[("carried_over", "research")], cells[("carried_over", "legal_services")]
+    middle = hidden.bbox  # the reader's line over a cell that read as nothing
+    _ocr_page_with(document, hidden, [OcrChar(UNREAD, middle, 9.0, 0.0, sealed=True,
+                                              doubt=HIDDEN_DOUBT)])
+    _ocr_page_with(document, blank, [])  # the same, no seal ink: a published blank
+    cells = {(c.row, c.column): c for c in
+             extract_document(document).tables["applications"].cells}
+    flagged = cells[("carried_over", "research")]
+    assert (flagged.value, flagged.raw_text, flagged.uncertain) == (None, "", HIDDEN_DOUBT)
+    empty = cells[("carried_over", "legal_services")]
+    assert (empty.value, empty.raw_text, empty.uncertain) == (None, "", None)
 
 
 def number_beside_a_ring(ring: bool, trace: bool = True, text: str = "197"

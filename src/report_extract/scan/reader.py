@@ -68,6 +68,10 @@ DENIAL = 0.5  # a widened reading this sure of a different number doubts a sure 
 DENIAL_WIDTHS = (0.0, *WIDENED)  # a sure number is also read unmixed in its own box
 HIDDEN_MARGIN = 0.2  # of a cell's size each side: the rest is its middle, where values stand
 HIDDEN_SHARE = 0.5  # of a blank cell's middle under seal ink: its print is unknown
+HIDDEN_DIGIT_WIDTH = 0.6  # of the glyph height: the box one digit takes, glyph-high
+HIDDEN_DIGIT = 0.75  # of such a box, anywhere across the cell's middle, under seal ink: a
+# digit may be hidden there (a ring's thick stroke hid a "0"); a thin stroke covers less
+HIDDEN_DOUBT = "seal ink covers this cell: a value may be hidden under it"
 UNREAD_REACH = 1.0  # of the line height: ink this close beside a number's box is looked at
 UNREAD_TALL = 0.5  # of the line height: ink beside the number at least this tall
 UNREAD_WIDE = 0.3  # ... and this wide (not a rule's sliver)
@@ -112,6 +116,7 @@ class _Line:
     box: Box
     room: Box
     parts: tuple[Box, ...] = ()
+    hidden: bool = False  # no ink shows, seal ink covers where a value stands (_hidden_by_seal)
 
     @property
     def height(self) -> int:
@@ -673,7 +678,7 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     strong, faint = sheet.ink[y0:y1, x0:x1], sheet.faint[y0:y1, x0:x1]
     region = strong if strong.any() else faint
     if not region.any():
-        return _hidden_by_seal(sheet, room)
+        return _hidden_by_seal(sheet, room, glyph)
     bands = ink_bands(region.any(axis=1))
     glyph = glyph or max(b - a for a, b in bands)
     bands = _without_dust(region, merge_thin(bands, glyph), glyph, sheet.seal[y0:y1, x0:x1])
@@ -682,25 +687,44 @@ def cell_lines(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     boxes = [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in boxes
              if not _speck((a, b, c, d), glyph)]
     if not boxes:
-        return _hidden_by_seal(sheet, room)
+        return _hidden_by_seal(sheet, room, glyph)
     union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
              max(b[2] for b in boxes), max(b[3] for b in boxes))
     return [_Line(union, room, tuple(boxes) if len(boxes) > 1 else ())]
 
 
-def _hidden_by_seal(sheet: _Sheet, room: Box) -> list[_Line]:
+def _hidden_by_seal(sheet: _Sheet, room: Box, glyph: float = 0.0) -> list[_Line]:
     """A cell that shows no ink, its middle (where a value stands) under seal ink: what
     is printed there is unknown, not blank. Its middle is a line to read, which reads
-    as nothing: the cell is reported unreadable. A seal's star hid a "0" whose print
-    was too pale even in the unmixed grey, and the cell was a silent null
-    (synth-91-0036)."""
+    as nothing: the cell is reported unreadable (HIDDEN_DOUBT). A seal's star hid a "0"
+    whose print was too pale even in the unmixed grey, and the cell was a silent null
+    (synth-91-0036); a ring's thick stroke crossing the cell, a third of its middle,
+    hid another (synth-107-0043): a digit's box anywhere across the middle under seal
+    ink is enough (_digit_covered)."""
     x0, y0, x1, y1 = room
     dx, dy = round(HIDDEN_MARGIN * (x1 - x0)), round(HIDDEN_MARGIN * (y1 - y0))
     middle = (x0 + dx, y0 + dy, x1 - dx, y1 - dy)
     seal = sheet.seal[middle[1]:middle[3], middle[0]:middle[2]]
-    if not seal.size or np.count_nonzero(seal) < HIDDEN_SHARE * seal.size:
+    if not seal.size:
         return []
-    return [_Line(middle, room)]
+    if (np.count_nonzero(seal) < HIDDEN_SHARE * seal.size
+            and not _digit_covered(sheet.seal[y0:y1, x0:x1] > 0, glyph)):
+        return []
+    return [_Line(middle, room, hidden=True)]
+
+
+def _digit_covered(seal: np.ndarray, glyph: float) -> bool:
+    """Seal ink over most of a digit's box (glyph-high, HIDDEN_DIGIT_WIDTH wide) at the
+    cell's mid-height, anywhere across it: where a digit can sit, a value may be hidden.
+    A clean cell has no seal ink; a thin stroke crossing it covers too little."""
+    height, width = seal.shape
+    tall, wide = min(height, round(glyph)), min(width, round(HIDDEN_DIGIT_WIDTH * glyph))
+    if tall < 1 or wide < 1:
+        return False
+    top = (height - tall) // 2
+    per_column = np.count_nonzero(seal[top:top + tall], axis=0).astype(np.int64)
+    sums = np.convolve(per_column, np.ones(wide, np.int64), mode="valid")
+    return bool(sums.max() >= HIDDEN_DIGIT * tall * wide)
 
 
 def _speck(box: Box, glyph: float) -> bool:
@@ -1019,7 +1043,8 @@ def _char(image: PageImage, line: _Line, read: LineRead, sealed: bool, doubt: st
     box = BBox(x0 * scale, y0 * scale, x1 * scale, y1 * scale)
     size = (y1 - y0) * scale
     if not read.glyphs:
-        return OcrChar(UNREAD, box, size, 0.0, sealed=sealed)
+        return OcrChar(UNREAD, box, size, 0.0, sealed=sealed,
+                       doubt=HIDDEN_DOUBT if line.hidden else "")
     trust = SEAL_TRUST if sealed else 1.0
     confidence = read.confidence * trust
     if doubt:

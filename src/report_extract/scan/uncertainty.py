@@ -30,7 +30,7 @@ from report_extract.models import (
     Report,
 )
 from report_extract.normalize.doubt import BY_POSITION, doubt_rule
-from report_extract.scan.reader import OcrChar
+from report_extract.scan.reader import HIDDEN_DOUBT, UNREAD, OcrChar
 from report_extract.scoring import is_term
 from report_extract.textclean import parse_number
 from report_extract.validate import check_report
@@ -57,6 +57,8 @@ def explain_ocr_values(report: Report, document: Document) -> None:
         for cell in table.cells:
             chars = chars_of(cell)
             if not chars:
+                continue
+            if _hidden_by_seal(table, cell, chars):
                 continue
             if not cell.uncertain and cell.value is None:
                 _refuse_doubtful_null(table, cell, chars)
@@ -293,6 +295,24 @@ def _passes_with(report: Report, cell: CanonicalCell, text: str, failure: CheckR
         return any(c.identifier == failure.identifier and c.passed for c in check_report(report))
     finally:
         cell.value = original
+
+
+@doubt_rule("hidden_by_seal", "report")
+def _hidden_by_seal(table: CanonicalTable, cell: CanonicalCell, chars: list[Char]) -> bool:
+    """A value cell that shows no ink where seal ink covers the place a digit would
+    stand (the reader's line over it read as nothing): not known to be blank, a value
+    may be hidden under the seal. Reported null with empty raw text and that reason.
+    A cell with no seal ink over it, read empty, stays a published blank. True if the
+    cell was such a cell."""
+    if not all(isinstance(c, OcrChar) and c.text == UNREAD and c.doubt == HIDDEN_DOUBT
+               for c in chars):
+        return False
+    old = f"{cell.row}/{cell.column}: {cell.uncertain}"
+    table.problems[:] = [p for p in table.problems
+                         if not (p.kind == "uncertain_value" and p.message == old)]
+    cell.raw_text = ""
+    table.refuse(cell, HIDDEN_DOUBT)
+    return True
 
 
 @doubt_rule("doubtful_null_mark", "report")
