@@ -296,3 +296,40 @@ def test_a_run_together_header_unlike_the_keys_missing_there_is_not_placed():
     cells += [cell(1, i + 1, str(i + 5)) for i in range(7)]
     table = normalize_applications(grid(cells))
     assert _cells_under(table, "natural_person") == {} == _cells_under(table, "commercial")
+
+
+# --- a wrapped row label whose lines OCR put into cells side by side (issue 17) -----------
+
+
+def _split_label_table(*parts: str):
+    """Table 三 whose second row's label is printed over three label cells of one row."""
+    cells = [cell(0, 0, "申请人情况", col_span=3)]
+    cells += [cell(0, 3 + i, text) for i, text in enumerate(APPLICANTS)]
+    cells += [cell(1, 0, "一、本年新收政府信息公开申请数量", col_span=3)]
+    cells += [cell(2, i, text) for i, text in enumerate(parts)]
+    cells += [cell(row, 3 + i, str(row)) for row in (1, 2) for i in range(7)]
+    return normalize_tables({"applications": grid(cells)})["applications"]
+
+
+def test_a_wrapped_label_split_over_cells_of_its_row_is_read_as_one():
+    # synth-107-0049: "（二）部分公开（区分处理的，只计这一情形，不计其他情形）" read as
+    # three cells; the last, "不计", is closest to （七）总计 by its words
+    table = _split_label_table("（二）部分公开（区分处理的\n其他情形）", "只计这一情形", "不计")
+    assert _cells_under(table, "natural_person") == {"new": (1, "1", None),
+                                                     "partially_disclosed": (2, "2", None)}
+    assert not [p for p in table.problems if p.kind == "unplaced_row"]
+
+
+def test_a_numbered_label_beside_another_is_not_read_as_one_label():
+    # "4.口口口" carries its own numbering: a row's label of its own (garbled), not the
+    # rest of "（一）予以公开", though together they are like （一）予以公开
+    table = _split_label_table("三、本年度办理结果", "（一）予以公开", "4.口口口")
+    assert set(_cells_under(table, "natural_person")) == {"new"}
+    assert [p.raw_text for p in table.problems if p.kind == "unplaced_row"] == ["4.口口口"]
+
+
+def test_label_cells_whose_first_names_no_row_are_not_read_as_one_label():
+    # together they are like （二）部分公开…, but the first alone names no row
+    table = _split_label_table("区分处理的", "只计这一情形", "不计其他情形")
+    assert set(_cells_under(table, "natural_person")) == {"new"}
+    assert [p.raw_text for p in table.problems if p.kind == "unplaced_row"] == ["不计其他情形"]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import reduce
 
-from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
+from report_extract.models import BBox, CanonicalCell, CanonicalTable, Grid, GridCell, Problem
 from report_extract.normalize.doubt import (
     Findings,
     apply_table_doubts,
@@ -24,6 +25,7 @@ from report_extract.normalize.doubt import (
     value_doubt,
 )
 from report_extract.normalize.labels import LabelMatch, match_label
+from report_extract.normalize.numbering import label_numberings
 from report_extract.normalize.tree import (
     Alignment,
     best_by_words,
@@ -463,7 +465,7 @@ def _application_row(table: CanonicalTable, row: _Row, read: _Columns) -> str:
                                       f"row {row.index + 1} has values but no label",
                                       page=row.values[0].page, bbox=row.values[0].bbox))
         return f"row {row.index + 1}" if read_by_ocr(row.values) else ""
-    leaf, parents = labels[-1], labels[:-1]
+    leaf, parents = _label_split_in_row(labels, row.index)
     parent = parent_reason(table.name, read.grid, leaf, read.first_value_col)
     if parent is not None:  # "（三）不予公开" alone: its values are no row's (issue 17)
         _unplaced(table, "unplaced_row", leaf, parent)
@@ -484,6 +486,41 @@ def _application_row(table: CanonicalTable, row: _Row, read: _Columns) -> str:
             reason = spanning_reason(shared)
         table.cells.append(_uncertain_cell(table, key, column, value, reason))
     return ""
+
+
+def _label_split_in_row(labels: list[GridCell], index: int
+                        ) -> tuple[GridCell, list[GridCell]]:
+    """The row's leaf label and its parents. A wrapped label whose lines OCR put into
+    the label column's cells side by side ("（二）部分公开（区分处理的…" | "只计这一情形" |
+    "不计" in synth-107-0049) is read as one label: where the last cell names no row,
+    the cells of this row only after the first carry no numbering of their own (not a
+    parent beside its child), and the first alone and all of them together name the
+    same row. Else the last cell is the leaf, as printed."""
+    leaf, parents = labels[-1], labels[:-1]
+    paths = leaf_paths("applications")
+    group = " ".join(p.text for p in parents)
+    if match_label(leaf.text, APPLICATION_ROWS, group, paths=paths,
+                   printed=_numbered_labels(labels)).spec is not None:
+        return leaf, parents
+    split = [c for c in labels if c.row == c.last_row == index]
+    if len(split) < 2 or split[-1] is not leaf or any(
+            label_numberings(c.text) for c in split[1:]):
+        return leaf, parents
+    joined = replace(split[0], text="".join(c.text for c in split),
+                     col_span=leaf.last_col - split[0].col + 1,
+                     bbox=_union(c.bbox for c in split))
+    first = match_label(split[0].text, APPLICATION_ROWS, paths=paths,
+                        printed=[split[0].text]).spec
+    together = match_label(joined.text, APPLICATION_ROWS, paths=paths,
+                           printed=[joined.text]).spec
+    if first is None or together is None or first.key != together.key:
+        return leaf, parents
+    return joined, [c for c in labels if all(c is not s for s in split)]
+
+
+def _union(boxes: Iterable[BBox | None]) -> BBox | None:
+    known = [box for box in boxes if box is not None]
+    return reduce(BBox.union, known) if known else None
 
 
 def normalize_applications(grid: Grid, template: str | None = None) -> CanonicalTable:
