@@ -55,3 +55,20 @@ def test_a_rule_is_not_carried_where_clean_paper_shows_beside_the_seal():
     rgb = _header_over_values(piece=15, seal=True)
     rgb[125:135, 270:340] = 255  # paper between the piece and the rest of the seal
     assert _column(rgb) == [(77, 135)]
+
+
+def test_a_rule_between_narrow_headers_is_a_rule_where_it_runs_on_between_paper():
+    # synth-107-0000's table 四: two-character headers in 27 pt columns stand 3 pt from
+    # the rule on both sides; taken for a text line, three column rules were lost and
+    # five columns read as three. Below the header the rule runs between paper.
+    rgb = np.full((420, 640, 3), 255, np.uint8)
+    for y in (100, 160, 220):
+        rgb[y:y + 2, 50:602] = 0
+    for x in (50, 300, 600):
+        rgb[100:222, x:x + 2] = 0
+    for y in range(104, 158, 7):  # glyph strokes 4 px (1.9 pt) either side of the rule
+        rgb[y:y + 5, 280:296] = rgb[y:y + 5, 306:322] = 0
+    assert _column(rgb) == [(48, 107)]
+    rgb[160:222, 300:302] = 255  # a column of text alone is no rule
+    rgb[100:102, 50:602] = 255
+    assert _column(rgb) == []

@@ -367,7 +367,24 @@ def _inside_text(seg: Segment, page: PageImage, *, horizontal: bool) -> bool:
     ink = (page.ink if horizontal else page.ink.T)[top:at + reach + gap + wide + 1, lo:hi]
     shift = max(0, at - reach) - top  # band row 0 is ink row `shift`
     sides = _beside(ink > 0, first + shift, last + shift, gap, wide)
+    if not horizontal and _clear_run(sides) >= MIN_V_RULE * px:
+        # A rule of narrow columns passes close to two-character headers on both sides
+        # but runs on between paper through a value row; glyph strokes in a column of
+        # text have text beside them all along (synth-107-0000's table 四 lost three).
+        return False
     return _share(sides, both=True) > MAX_ATTACHED
+
+
+def _clear_run(sides: tuple[np.ndarray, np.ndarray]) -> int:
+    """The longest stretch along a run with no mark on either side of it."""
+    if not sides[0].size or not sides[1].size:
+        return 0
+    marked = sides[0].any(axis=0) | sides[1].any(axis=0)
+    longest = run = 0
+    for mark in marked:
+        run = 0 if mark else run + 1
+        longest = max(longest, run)
+    return longest
 
 
 def _beside(mask: np.ndarray, first: int, last: int, gap: int, width: int
