@@ -35,6 +35,7 @@ DARK_INK_MAX = 170  # grey level: print beside a rule is darker (and darker than
 MAX_ATTACHED = 0.3  # share of a rule's length with print beside it: more is glyph strokes
 SEAL_SIDE = 3.0  # pt beside a run looked at for seal ink (a seal stroke is ~7 pt wide)
 SEAL_CROSSING = 12.0  # pt: the most of a column rule's gap taken as unknown (a ring's crossing)
+RULE_PIECE = 4.0  # pt of a rule seen leaving its end before a long stretch under seal
 MIN_KNOWN = 0.1  # share of a gap not under seal ink below which the seal decides alone
 SEAL_EDGE = 0.7  # share of a run's length with seal ink on one side only: a stroke's edge
 
@@ -214,14 +215,16 @@ def _bridgeable(a: Segment, b: Segment, page: PageImage, horizontal: bool) -> bo
 
 
 def _ink_along(page: PageImage, start: float, end: float, across: float,
-               horizontal: bool) -> float:
+               horizontal: bool, *, to_next_rule: bool = False) -> float:
     """Share of positions in [start, end] (pt) with faint ink within a rule's width,
     counting only the positions where the page can tell: under seal ink without print
     the print is unknown, not paper. Removing a seal whose ink hid a rule removes the
     rule's pixels too (real scans: a ring cut a rule into pieces 3.3-3.6 pt apart, and
     table 四's header cells merged). A gap almost wholly under seal ink is taken as
     ruled; an absent rule (a merged cell) still shows paper beside the seal. A column
-    rule gets at most SEAL_CROSSING of unknown: tables stand one above the other."""
+    rule gets at most SEAL_CROSSING of unknown (tables stand one above the other), but
+    where it runs `to_next_rule` (no row rule between) and is seen leaving it
+    (_seal_cut_rule)."""
     px = page.dpi / 72
     reach = max(1, round(LINE_SNAP * px))
     lo, hi, mid = round(start * px), round(end * px), round(across * px)
@@ -233,13 +236,34 @@ def _ink_along(page: PageImage, start: float, end: float, across: float,
     if not ink.size:
         return 0.0
     unknown = int(np.count_nonzero(seal & ~ink))
-    if unknown > (MAX_BRIDGE if horizontal else SEAL_CROSSING) * px:
+    if unknown > (MAX_BRIDGE if horizontal else SEAL_CROSSING) * px and not (
+            to_next_rule and _seal_cut_rule(ink, seal, px)):
         # A column rule is not carried through a seal's star or text: bridged, it joined
         # table 二 to table 三 across the heading between them (synth-17-0032).
         return float(np.count_nonzero(ink)) / ink.size
     if ink.size - unknown < MIN_KNOWN * ink.size:
         return 1.0
     return float(np.count_nonzero(ink)) / (ink.size - unknown)
+
+
+def _seal_cut_rule(ink: np.ndarray, seal: np.ndarray, px: float) -> bool:
+    """Does a long stretch under seal ink continue a rule that shows? Along the gap no
+    clean paper shows (every position is print or seal ink), and from one of its ends a
+    piece of the rule runs on into the seal at least RULE_PIECE: the rule is seen leaving
+    the rule it meets, then the seal hides the rest (synth-107-0009: a column rule under
+    a seal's disk showed 19 pt, then 20 pt of seal, and two header cells merged). Glyph
+    strokes of a heading between two tables stand apart from both tables' rules."""
+    paper = int(np.count_nonzero(~ink & ~seal))
+    if paper > GAP_BRIDGE * px:
+        return False
+    piece = RULE_PIECE * px
+    return _run_from_start(ink) >= piece or _run_from_start(ink[::-1]) >= piece
+
+
+def _run_from_start(mask: np.ndarray) -> int:
+    """Length of the run of True at the start of a 1-D mask."""
+    off = np.flatnonzero(~mask)
+    return int(off[0]) if off.size else int(mask.size)
 
 
 # --- telling rules from glyph strokes ------------------------------------------------------
@@ -343,7 +367,24 @@ def _inside_text(seg: Segment, page: PageImage, *, horizontal: bool) -> bool:
     ink = (page.ink if horizontal else page.ink.T)[top:at + reach + gap + wide + 1, lo:hi]
     shift = max(0, at - reach) - top  # band row 0 is ink row `shift`
     sides = _beside(ink > 0, first + shift, last + shift, gap, wide)
+    if not horizontal and _clear_run(sides) >= MIN_V_RULE * px:
+        # A rule of narrow columns passes close to two-character headers on both sides
+        # but runs on between paper through a value row; glyph strokes in a column of
+        # text have text beside them all along (synth-107-0000's table 四 lost three).
+        return False
     return _share(sides, both=True) > MAX_ATTACHED
+
+
+def _clear_run(sides: tuple[np.ndarray, np.ndarray]) -> int:
+    """The longest stretch along a run with no mark on either side of it."""
+    if not sides[0].size or not sides[1].size:
+        return 0
+    marked = sides[0].any(axis=0) | sides[1].any(axis=0)
+    longest = run = 0
+    for mark in marked:
+        run = 0 if mark else run + 1
+        longest = max(longest, run)
+    return longest
 
 
 def _beside(mask: np.ndarray, first: int, last: int, gap: int, width: int
@@ -419,12 +460,14 @@ def extend_to_rules(seg: Segment, others: list[Segment], page: PageImage, *,
                 if (o.top - ANCHOR <= at <= o.bottom + ANCHOR if horizontal
                     else o.x0 - ANCHOR <= at <= o.x1 + ANCHOR)]
     # The farthest rule the faint ink reaches: nearer "rules" may be glyph strokes.
-    for c in sorted(c for c in crossing if start - MAX_BRIDGE <= c < start - ANCHOR):
-        if _continues_to(page, c, start, at, horizontal):
+    before = sorted(c for c in crossing if start - MAX_BRIDGE <= c < start - ANCHOR)
+    for c in before:
+        if _continues_to(page, c, start, at, horizontal, to_next_rule=c == before[-1]):
             start = c
             break
-    for c in sorted((c for c in crossing if end + ANCHOR < c <= end + MAX_BRIDGE), reverse=True):
-        if _continues_to(page, end, c, at, horizontal):
+    after = sorted((c for c in crossing if end + ANCHOR < c <= end + MAX_BRIDGE), reverse=True)
+    for c in after:
+        if _continues_to(page, end, c, at, horizontal, to_next_rule=c == after[-1]):
             end = c
             break
     return _span(start, end, at, horizontal)
@@ -435,9 +478,12 @@ def _span(start: float, end: float, at: float, horizontal: bool) -> Segment:
 
 
 def _continues_to(page: PageImage, start: float, end: float, at: float,
-                  horizontal: bool) -> bool:
-    """Faint ink runs along [start, end], and it is a rule, not glyph strokes."""
-    return (_ink_along(page, start, end, at, horizontal) >= BRIDGE_EVIDENCE
+                  horizontal: bool, *, to_next_rule: bool = False) -> bool:
+    """Faint ink runs along [start, end], and it is a rule, not glyph strokes. Only to
+    the next rule is a stretch under seal ink taken as ruled (_seal_cut_rule): beyond a
+    row rule hidden under a seal's star the rule would run into the next table."""
+    return (_ink_along(page, start, end, at, horizontal,
+                       to_next_rule=to_next_rule) >= BRIDGE_EVIDENCE
             and not _inside_text(_span(start, end, at, horizontal), page,
                                  horizontal=horizontal))
 
