@@ -22,8 +22,10 @@ fields), in one place for every producer (normalize_tables calls it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 
 from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
 from report_extract.normalize.labels import MIN_SCORE, score, similarity
@@ -43,9 +45,10 @@ UNPLACED_KINDS = frozenset({"unplaced_row", "unplaced_column", "duplicate_row"})
 PARENT_SCORE = 0.9  # a label this close to a parent-only template label is that parent
 
 
-def leaf_paths(table: str) -> dict[str, tuple[str, ...]]:
-    """Each row key of the table -> its labels from the top parent down."""
-    return ROW_TREES[table].paths()
+@lru_cache(maxsize=None)  # the trees are fixed data; asked once per row label
+def leaf_paths(table: str) -> Mapping[str, tuple[str, ...]]:
+    """Each row key of the table -> its labels from the top parent down (read-only)."""
+    return MappingProxyType(ROW_TREES[table].paths())
 
 
 # --- parents -------------------------------------------------------------------------------
