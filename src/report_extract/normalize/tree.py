@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from types import MappingProxyType
 
 from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
@@ -45,7 +45,7 @@ UNPLACED_KINDS = frozenset({"unplaced_row", "unplaced_column", "duplicate_row"})
 PARENT_SCORE = 0.9  # a label this close to a parent-only template label is that parent
 
 
-@lru_cache(maxsize=None)  # the trees are fixed data; asked once per row label
+@cache  # the trees are fixed data; asked once per row label
 def leaf_paths(table: str) -> Mapping[str, tuple[str, ...]]:
     """Each row key of the table -> its labels from the top parent down (read-only)."""
     return MappingProxyType(ROW_TREES[table].paths())
