@@ -90,3 +90,15 @@ def test_a_title_read_unsurely_by_ocr_is_reported_with_what_was_read():
 def test_a_sure_title_is_no_doubt_whatever_the_lines_below_it():
     # the heading below the title was read at 0.5: it is not part of the title
     assert title_doubt(title_page(0.97)) is None
+
+
+def test_a_scan_whose_title_ocr_lost_says_agency_and_year_are_not_known():
+    # sure OCR of a line that is no title (the title itself was lost): the null agency
+    # and year must carry their reason, not stand silently
+    page = Page(1, 595, 842, [Char("告", BBox(290, 72, 306, 90), 16, 0.99)], [], "ocr")
+    doubt = title_doubt(Document("scan.pdf", "scan.pdf", [page]), (None, None))
+    assert doubt is not None
+    assert (doubt.kind, doubt.raw_text, doubt.page) == ("uncertain_metadata", "告", 1)
+    assert doubt.message == ("no title with agency and year found in what OCR read of page 1: "
+                             "agency None and year None are not known")
+    assert title_doubt(title_page(0.97), ("沭阳县人民政府", 2023)) is None

@@ -163,9 +163,12 @@ def _next_below(runs: list[_Run], first: int, last: _Run) -> _Run | None:
     return None
 
 
-def title_doubt(document: Document) -> Problem | None:
+def title_doubt(document: Document, found: tuple[str | None, int | None] | None = None
+                ) -> Problem | None:
     """The title as OCR read it, when unsure of it: the agency (or year) given may be
-    misread ("沈阳" for "沭阳"), which a reader of the report must be told."""
+    misread ("沈阳" for "沭阳"), which a reader of the report must be told. Also when the
+    agency or year `found` (read_metadata's) is missing: on a scan that is a title OCR
+    lost, not a report without one, and a null must say why."""
     if not document.pages or document.pages[0].source != "ocr":
         return None  # a text layer's title is read exactly
     page = document.pages[0]
@@ -173,13 +176,20 @@ def title_doubt(document: Document) -> Problem | None:
     chars = [c for c in page.chars
              if any(line.bbox.contains_point(*c.bbox.center, tolerance=1) for line in lines)]
     confidence = min((c.confidence for c in chars), default=1.0)
-    if confidence >= LOW_CONFIDENCE:
-        return None
     title = "".join(line.text for line in lines)
-    agency, year = parse_title(title)
-    return Problem("report", "uncertain_metadata",
-                   f"title read by OCR with low confidence ({confidence:.2f}): agency {agency!r} "
-                   f"and year {year} may be misread", title, page.number, lines[0].bbox)
+    box = lines[0].bbox if lines else None
+    if confidence < LOW_CONFIDENCE:
+        agency, year = parse_title(title)
+        return Problem("report", "uncertain_metadata",
+                       f"title read by OCR with low confidence ({confidence:.2f}): agency "
+                       f"{agency!r} and year {year} may be misread", title, page.number, box)
+    if found is not None and None in found:
+        agency, year = found
+        return Problem("report", "uncertain_metadata",
+                       f"no title with agency and year found in what OCR read of page 1: "
+                       f"agency {agency!r} and year {year} are not known", title, page.number,
+                       box)
+    return None
 
 
 def _title_lines(lines: list[TextLine]) -> list[TextLine]:

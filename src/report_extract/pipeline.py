@@ -122,7 +122,7 @@ def extract_html(path: str | os.PathLike[str], *, source_file: str | None = None
 def extract_document(document: Document, *, detector: str = "pdfplumber") -> Report:
     grids = detect_grids(document, detector)
     agency, year = read_metadata(document)
-    doubt = title_doubt(document)
+    doubt = title_doubt(document, (agency, year))
     report = _report(document.source_file, grids, agency, year, pages=len(document.pages),
                      notes=[doubt] if doubt else [])
     record_provenance(report, document)

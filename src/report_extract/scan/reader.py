@@ -1083,9 +1083,11 @@ def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
     runs = layout.text_runs(pieces, glyph)
     tables = [_pixels(part.bbox, image, inset=0) for part in parts]
     prose = _prose(pieces, runs, glyph, max([text_width] + [b[2] - b[0] for b in tables]))
-    kept = [i for run in runs if _short_run(pieces, run, text_width) for i in run]
+    kept = [i for run in runs if _short_run(pieces, run, text_width) for i in run
+            if i not in prose]
+    # page 1's first lines always: a title set barely larger than the text, wrapped
+    # across the page, looks like prose, and without it agency and year are lost
     kept += [i for i, p in enumerate(pieces) if p.band < title]
-    kept = [i for i in kept if i not in prose]
     return [_Line(pieces[i].box, page) for i in sorted(set(kept))], glyph
 
 
@@ -1111,7 +1113,7 @@ def _prose(pieces: list, runs: list[list[int]], glyph: float, column: int) -> se
     """Pieces of prose lines: a text line as wide as the page's text column (its text or
     its tables, the wider), glyph-high, its runs nearly touching (text_runs splits a line
     of prose at a blank as wide as a glyph, "》（", and each half passes for a short run).
-    Also among page 1's first lines, kept for the title: a title is taller. A borderless
+    A title is taller; page 1's first lines are read whatever this says. A borderless
     table's row leaves room between its columns."""
     found: set[int] = set()
     for line in _text_lines(pieces, runs):
