@@ -179,6 +179,15 @@ def _row(label: str, top: float, values: tuple[str, ...] = ("0", "0", "0")) -> l
     return [_word(label, 191, 191 + 10 * len(label), top),
             *(_word(v, x, x + 6, top) for v, x in zip(values, (324, 377, 431), strict=True))]
 
+def _row_texts(page: Page, lines: list[Line]) -> list[list[str]]:
+    """The one table part the lines make: its cells' texts, row by row."""
+    [part] = table_parts([(page, lines)])
+    rows: dict[int, list[str]] = {}
+    for cell in sorted(part.cells, key=lambda c: (c.row, c.col)):
+        rows.setdefault(cell.row, []).append(cell.text)
+    return list(rows.values())
+
+
 
 def test_a_label_numbering_cut_off_by_ocr_stays_with_a_label_wrapped_around_its_numbers():
     # synth-32-0018: "2.其他法律行政法规禁止公/开", its point lost, wrapped around its numbers
@@ -191,13 +200,9 @@ def test_a_label_numbering_cut_off_by_ocr_stays_with_a_label_wrapped_around_its_
              Line(_row("", 380, ("1", "0", "1"))[1:], 380, 389),
              Line([_word("开", 175, 185, 386)], 386, 395),
              Line([_word("3", 175, 184, 405), *_row("危及三安全一稳定", 405)], 405, 414)]
-    [part] = table_parts([(page, lines)])
-    rows: dict[int, list[str]] = {}
-    for cell in sorted(part.cells, key=lambda c: (c.row, c.col)):
-        rows.setdefault(cell.row, []).append(cell.text)
-    assert list(rows.values()) == [["1 属于国家秘密", "0", "0", "0"],
-                                   ["2 其他法律行政法规禁止公\n开", "1", "0", "1"],
-                                   ["3 危及三安全一稳定", "0", "0", "0"]]
+    assert _row_texts(page, lines) == [["1 属于国家秘密", "0", "0", "0"],
+                                       ["2 其他法律行政法规禁止公\n开", "1", "0", "1"],
+                                       ["3 危及三安全一稳定", "0", "0", "0"]]
 
 
 def test_a_label_numbering_whose_dunhao_ocr_lost_is_not_cut_off_into_the_values():
@@ -212,13 +217,9 @@ def test_a_label_numbering_whose_dunhao_ocr_lost_is_not_cut_off_into_the_values(
                                                              strict=True))], 120, 129),
              Line([_word("7、属于行政执法案卷", 120, 215, 140),
                    *(_word("0", x, x + 6, 140) for x in (324, 377, 431))], 140, 149)]
-    [part] = table_parts([(page, lines)])
-    rows: dict[int, list[str]] = {}
-    for cell in sorted(part.cells, key=lambda c: (c.row, c.col)):
-        rows.setdefault(cell.row, []).append(cell.text)
-    assert list(rows.values()) == [["5、", "属于三类内部事务信息", "0", "0", "0"],
-                                   ["6 属于四类过程性信息", "1", "0", "1"],
-                                   ["7、属于行政执法案卷", "0", "0", "0"]]
+    assert _row_texts(page, lines) == [["5、", "属于三类内部事务信息", "0", "0", "0"],
+                                       ["6 属于四类过程性信息", "1", "0", "1"],
+                                       ["7、属于行政执法案卷", "0", "0", "0"]]
 
 
 def test_a_label_numbering_read_lower_than_its_line_starts_its_label():
@@ -238,10 +239,6 @@ def test_a_label_numbering_read_lower_than_its_line_starts_its_label():
              Line([_word("2、没有现成信息需要另行制", 146, 272, 199.8),
                    *(_word(v, x, x + 6, 199.8) for v, x in zip(("12", "0", "0"), values,
                                                                 strict=True))], 199.8, 208.8)]
-    [part] = table_parts([(page, lines)])
-    rows: dict[int, list[str]] = {}
-    for cell in sorted(part.cells, key=lambda c: (c.row, c.col)):
-        rows.setdefault(cell.row, []).append(cell.text)
-    assert list(rows.values()) == [["8 属于行政查询事项", "3", "0", "1"],
-                                   ["1、 本机关不掌握相关政府信\n息", "21", "2", "0"],
-                                   ["2、没有现成信息需要另行制", "12", "0", "0"]]
+    assert _row_texts(page, lines) == [["8 属于行政查询事项", "3", "0", "1"],
+                                       ["1、 本机关不掌握相关政府信\n息", "21", "2", "0"],
+                                       ["2、没有现成信息需要另行制", "12", "0", "0"]]
