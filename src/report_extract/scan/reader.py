@@ -145,6 +145,11 @@ class _Sheet:
     faint_parts: _Parts | None = None  # the page's labelling of `faint` (_whole_glyphs)
     unmixed: np.ndarray | None = None  # PageImage.unmixed, nothing cleared (else faint_gray)
 
+    @property
+    def unmixed_gray(self) -> np.ndarray:
+        """The unmixed grey with nothing cleared, where the page gave it."""
+        return self.faint_gray if self.unmixed is None else self.unmixed
+
 
 def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) -> Page:
     """OCR one prepared page image into a Page the text detector can use.
@@ -248,8 +253,7 @@ def _widened_readings(engine: OcrEngine, sheet: _Sheet, lines: list[_Line],
     line, its readings widened by each of `shares`."""
     if not lines:
         return []
-    gray = sheet.faint_gray if sheet.unmixed is None else sheet.unmixed
-    crops = [_crop(gray, _wider(line, share)) for line in lines for share in shares]
+    crops = [_crop(sheet.unmixed_gray, _wider(line, share)) for line in lines for share in shares]
     reads = engine.read_lines(crops)
     return [reads[i:i + len(shares)] for i in range(0, len(reads), len(shares))]
 
@@ -925,28 +929,40 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
         return unlike
     pieces = len(ink_bands(marks.any(axis=0)))
     if pieces <= len(text):
-        return _unread_ink(sheet, line, text) or _sealed_beside(sheet, line, text, glyphs)
+        if _outside_tables(sheet, line):
+            return ""  # no cell: beside the line may stand its row's label
+        return (_unread_ink(sheet, line, text, glyphs)
+                or _sealed_beside(sheet, line, text, glyphs))
     read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
     return f"the ink shows {pieces} separate marks, but {read_as} read"
 
 
-def _unread_ink(sheet: _Sheet, line: _Line, text: str) -> str:
+def _outside_tables(sheet: _Sheet, line: _Line) -> bool:
+    """A line read outside the tables: its room is the whole page, not a cell."""
+    return line.room == (0, 0, sheet.ink.shape[1], sheet.ink.shape[0])
+
+
+def _glyph_span(line: _Line, glyphs: np.ndarray | None) -> tuple[int, int]:
+    """The page columns the glyphs read span (their mask's, _glyph_mask): specks of a
+    digit inside the box are no glyph ("266" read as "26", the last 6 in specks within
+    the box). The line's box where there is no mask."""
+    x0, _, x1, _ = line.box
+    if glyphs is None:
+        return x0, x1
+    columns = np.flatnonzero(glyphs.any(axis=0))
+    return x0 + int(columns[0]), x0 + int(columns[-1]) + 1
+
+
+def _unread_ink(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | None) -> str:
     """Ink of a glyph beside a number in its cell, at its height, that its line left out:
     a digit broken into small pieces by a seal's ring is no glyph-sized ink, so the line
-    ended before it and "240.59" was read surely as "240.5" (synth-17-0020). A line
-    outside the tables has no cell: beside it may stand its row's label."""
-    x0, y0, x1, y1 = line.box
+    ended before it and "240.59" was read surely as "240.5" (synth-17-0020). `glyphs`:
+    the line's _glyph_mask."""
+    _, y0, _, y1 = line.box
     left, _, right, _ = line.room
-    if line.room == (0, 0, sheet.ink.shape[1], sheet.ink.shape[0]):
-        return ""
     height = y1 - y0
     ink = sheet.ink[y0:y1] > 0
-    # The glyphs read span their mask's columns: specks of a digit inside the box are
-    # no glyph either ("266" read as "26", the last 6 in specks within the box)
-    glyphs = _glyph_mask(sheet.ink[y0:y1, x0:x1])
-    if glyphs is not None:
-        columns = np.flatnonzero(glyphs.any(axis=0))
-        x0, x1 = x0 + int(columns[0]), x0 + int(columns[-1]) + 1
+    x0, x1 = _glyph_span(line, glyphs)
     per_glyph = np.count_nonzero(ink[:, x0:x1]) / len(text)
     reach = round(UNREAD_REACH * height)
     for side, zone in (("after", ink[:, x1:min(right, x1 + reach)]),
@@ -970,13 +986,9 @@ def _sealed_beside(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | N
     unmixed grey under the seal (_print_trace), as much ink as a "1" has."""
     x0, y0, x1, y1 = line.box
     left, _, right, _ = line.room
-    if line.room == (0, 0, sheet.seal.shape[1], sheet.seal.shape[0]):
-        return ""  # outside the tables: beside a line may stand its row's label
     marks = sheet.ink[y0:y1, x0:x1] > 0 if glyphs is None else glyphs
     per_glyph = np.count_nonzero(marks) / len(text)
-    if glyphs is not None:
-        columns = np.flatnonzero(glyphs.any(axis=0))
-        x0, x1 = x0 + int(columns[0]), x0 + int(columns[-1]) + 1
+    x0, x1 = _glyph_span(line, glyphs)
     height = y1 - y0
     reach = round(HIDDEN_REACH * height)
     bands = [(x1, min(right, x1 + reach), "after")] if text != "0" else []
@@ -1001,7 +1013,7 @@ def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
     seal = sheet.seal[y0:y1, x0:x1] > 0
     if not seal.any():
         return trace
-    gray = (sheet.faint_gray if sheet.unmixed is None else sheet.unmixed)[y0:y1, x0:x1]
+    gray = sheet.unmixed_gray[y0:y1, x0:x1]
     background = float(np.median(gray[seal]))
     strokes = cv2.blur(gray.astype(np.float32), (1, 3))  # a stroke runs on, noise does not
     return trace | (seal & (strokes < background - SEAL_TRACE))
