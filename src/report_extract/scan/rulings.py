@@ -174,16 +174,14 @@ def _join_along(segments: list[Segment], horizontal: bool,
 
 
 def _across(segment: Segment, horizontal: bool) -> float:
+    """Where a segment stands across its direction: a row rule's top, a column rule's x0."""
     return segment.top if horizontal else segment.x0
 
 
 def _by_line(segments: list[Segment], horizontal: bool) -> list[list[Segment]]:
-    def across(s: Segment) -> float:
-        return s.top if horizontal else s.x0
-
     lines: list[list[Segment]] = []
-    for seg in sorted(segments, key=across):
-        if lines and across(seg) - across(lines[-1][-1]) <= LINE_SNAP:
+    for seg in sorted(segments, key=lambda s: _across(s, horizontal)):
+        if lines and _across(seg, horizontal) - _across(lines[-1][-1], horizontal) <= LINE_SNAP:
             lines[-1].append(seg)
         else:
             lines.append([seg])
