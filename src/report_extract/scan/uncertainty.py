@@ -121,9 +121,7 @@ def _by_position_value(cell: CanonicalCell,
 
 def _let_stand(table: CanonicalTable, cell: CanonicalCell, value: int | float,
                checks: list[str]) -> None:
-    old = f"{cell.row}/{cell.column}: {cell.uncertain}"
-    table.problems[:] = [p for p in table.problems
-                         if not (p.kind == "uncertain_value" and p.message == old)]
+    old = _withdraw_refusal(table, cell)
     table.problems.append(Problem(
         table.name, "confirmed_by_check",
         f"{old}; its value {cell.raw_text} stands: {', '.join(checks)} pass with it",
@@ -307,9 +305,7 @@ def _hidden_by_seal(table: CanonicalTable, cell: CanonicalCell, chars: list[Char
     if not all(isinstance(c, OcrChar) and c.text == UNREAD and c.doubt == HIDDEN_DOUBT
                for c in chars):
         return False
-    old = f"{cell.row}/{cell.column}: {cell.uncertain}"
-    table.problems[:] = [p for p in table.problems
-                         if not (p.kind == "uncertain_value" and p.message == old)]
+    _withdraw_refusal(table, cell)
     cell.raw_text = ""
     table.refuse(cell, HIDDEN_DOUBT)
     return True
@@ -355,9 +351,22 @@ def _is_number(text: str) -> bool:
     return value is not None and reason is None
 
 
+def _refusal(cell: CanonicalCell) -> str:
+    """The message CanonicalTable.refuse gave the cell's uncertain_value problem."""
+    return f"{cell.row}/{cell.column}: {cell.uncertain}"
+
+
+def _withdraw_refusal(table: CanonicalTable, cell: CanonicalCell) -> str:
+    """Drop the cell's uncertain_value problem; its message."""
+    old = _refusal(cell)
+    table.problems[:] = [p for p in table.problems
+                         if not (p.kind == "uncertain_value" and p.message == old)]
+    return old
+
+
 def _append_reason(problems: list, cell: CanonicalCell, note: str) -> None:
-    old = f"{cell.row}/{cell.column}: {cell.uncertain}"
+    old = _refusal(cell)
     cell.uncertain = f"{cell.uncertain}; {note}"
     for problem in problems:
         if problem.kind == "uncertain_value" and problem.message == old:
-            problem.message = f"{cell.row}/{cell.column}: {cell.uncertain}"
+            problem.message = _refusal(cell)
