@@ -175,6 +175,16 @@ class Grid:
         found = [c for c in self.cells if c.row <= row <= c.last_row]
         return sorted(found, key=lambda c: c.col)
 
+    def cells_covering_rows(self) -> list[list[GridCell]]:
+        """cells_covering_row of every row, the cells gone through once (not per row)."""
+        covering: list[list[GridCell]] = [[] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for row in range(max(cell.row, 0), min(cell.last_row + 1, self.n_rows)):
+                covering[row].append(cell)
+        for cells in covering:
+            cells.sort(key=lambda c: c.col)
+        return covering
+
 
 @dataclass
 class CanonicalCell:

@@ -97,26 +97,11 @@ def _data_columns(rows: list[_Row]) -> list[int]:
 
 def _split_rows(grid: Grid, first_value_col: int) -> list[_Row]:
     rows = []
-    for index, covering in enumerate(_covering_rows(grid)):
+    for index, covering in enumerate(grid.cells_covering_rows()):
         labels = [c for c in covering if c.last_col < first_value_col and c.text.strip()]
         values = [c for c in covering if c.row == index and c.col >= first_value_col]
         rows.append(_Row(index, labels, values))
     return rows
-
-
-def _covering_rows(grid: Grid) -> list[list[GridCell]]:
-    """grid.cells_covering_row of every row, the cells gone through once (not per row)."""
-    covering: list[list[GridCell]] = [[] for _ in range(grid.n_rows)]
-    for cell in grid.cells:
-        for row in range(max(cell.row, 0), min(cell.last_row + 1, grid.n_rows)):
-            covering[row].append(cell)
-    for cells in covering:
-        cells.sort(key=_column)
-    return covering
-
-
-def _column(cell: GridCell) -> int:
-    return cell.col
 
 
 def _parse(cell: GridCell | None, decimal: bool, signed: bool = False
