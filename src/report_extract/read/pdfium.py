@@ -465,16 +465,7 @@ class _Drawing:
             matrix = _multiply(matrix, outer)
         line = self._line(obj, matrix)
         frame = self.frame
-        if line and not frame.turns:  # most paths: the loop below, inline
-            px, py, qx, qy = line  # its box: min/max of two, the first of equals
-            self.lines.append({
-                "x0": (qx if qx < px else px) - frame.x0,
-                "top": frame.y1 - (qy if qy > py else py),
-                "x1": (qx if qx > px else px) - frame.x0,
-                "bottom": frame.y1 - (qy if qy < py else py),
-                "stroke": stroke, "fill": fill, "non_stroking_color": color})
-            return
-        if line:  # its box as below, without the lists: min/max of two, the first of equals
+        if line:  # its box without the lists: min/max of two, the first of equals
             px, py, qx, qy = line
             shapes = [("line", (qx if qx < px else px, qy if qy < py else py,
                                 qx if qx > px else px, qy if qy > py else py))]
