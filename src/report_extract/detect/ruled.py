@@ -357,15 +357,10 @@ def text_lines(page: Page, exclude: list[BBox], index: CharIndex | None = None
         index = index or CharIndex(page.chars)
         inside = {order for box in exclude for order in index.orders_in(box, tolerance=1)}
         chars = [ch for order, ch in enumerate(page.chars) if order not in inside]
-    # a line's box before line_text sorts it: g[0] is its first char by centre
+    # g[0].bbox.top is read before line_text sorts the line: its first char by centre
     return [
-        TextLine(page.number, g[0].bbox.top, *_text_and_box(g)) for g in group_lines(chars)
+        TextLine(page.number, g[0].bbox.top, line_text(g), bbox_of(g)) for g in group_lines(chars)
     ]
-
-
-def _text_and_box(line: list[Char]) -> tuple[str, BBox]:
-    box = bbox_of(line)
-    return line_text(line), box
 
 
 _HEADING_KEYS: list[tuple[str | None, str]] = [
