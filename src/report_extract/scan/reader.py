@@ -611,9 +611,9 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
         near_print = _dilate(cv2.bitwise_or(ink, _touching(faint, ink)), 2)
     gray = np.where(near_print > 0, image.gray, np.uint8(255))
     if faint is ink and np.array_equal(image.unmixed, image.gray):
-        return _Sheet(gray, ink, faint, gray, image.seal, faint_parts=parts,
-                      unmixed=image.unmixed)  # one grey
-    faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, np.uint8(255))
+        faint_gray = gray  # one grey
+    else:
+        faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, np.uint8(255))
     return _Sheet(gray, ink, faint, faint_gray, image.seal, faint_parts=parts,
                   unmixed=image.unmixed)
 
