@@ -333,3 +333,22 @@ def test_label_cells_whose_first_names_no_row_are_not_read_as_one_label():
     table = _split_label_table("区分处理的", "只计这一情形", "不计其他情形")
     assert set(_cells_under(table, "natural_person")) == {"new"}
     assert [p.raw_text for p in table.problems if p.kind == "unplaced_row"] == ["不计其他情形"]
+
+
+def test_table_two_whose_headers_do_not_tell_its_version_flags_both_versions_cells():
+    # synth-111-0013: the documents block's header row went unread, and the other blocks'
+    # headers (处理决定数量, 收费金额) are alike in both versions: rows placed, their values
+    # under no header, and no version to say which cells are missing -- they were silent
+    g = grid([cell(0, 0, "规章"), cell(0, 1, "0"), cell(0, 2, "0"), cell(0, 3, "0"),
+              cell(1, 0, "信息内容"), cell(1, 1, "处理决定数量"),
+              cell(2, 0, "行政许可"), cell(2, 1, "5")])
+    table = normalize_tables({"active_disclosure": g})["active_disclosure"]
+    assert table.template is None
+    regulations = {c.column: (c.value, c.uncertain) for c in table.cells
+                   if c.row == "regulations"}
+    assert regulations == {
+        column: (None, f"no column header was read as {column} (labels not placed: '0')")
+        for column in ("made", "published", "total_published", "issued", "repealed",
+                       "in_force")}
+    assert [(c.value, c.uncertain) for c in table.cells
+            if (c.row, c.column) == ("licensing", "decisions")] == [(5, None)]

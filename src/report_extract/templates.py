@@ -419,11 +419,18 @@ def parent_labels(table: str) -> frozenset[str]:
 
 def template_cells(table: str, template: str | None, other_form: str | None = None
                    ) -> dict[str, tuple[str, ...]]:
-    """The leaf cells {row: columns} of a table's template. Table 二 needs its version
-    (None: no cells); table 三's （六） block is `other_form`'s ("2019": the single row,
-    "2021": the three sub-rows; None: both, as which one is printed is not known)."""
+    """The leaf cells {row: columns} of a table's template. Table 二's are its version's
+    (None: both versions', as which one is printed is not known: its headers did not
+    tell); table 三's （六） block is `other_form`'s ("2019": the single row, "2021": the
+    three sub-rows; None: both, likewise)."""
     if table == "active_disclosure":
-        return expected_cells(template)["active_disclosure"] if template else {}
+        if template:
+            return expected_cells(template)["active_disclosure"]
+        both: dict[str, tuple[str, ...]] = {}
+        for version in ("2019", "2021"):
+            for row, columns in expected_cells(version)["active_disclosure"].items():
+                both[row] = tuple(dict.fromkeys((*both.get(row, ()), *columns)))
+        return both
     columns = tuple(leaf.key for leaf in COLUMN_TREES[table].leaves() if leaf.key)
     rows = [leaf.key for leaf in ROW_TREES[table].leaves() if leaf.key]
     if table == "applications" and other_form is not None:
