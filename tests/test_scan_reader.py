@@ -502,6 +502,34 @@ def test_a_digit_under_thick_seal_ink_seen_only_as_a_shade_in_the_unmixed_grey_d
         "seal ink after the digits read may hide a digit")
 
 
+def number_crossed_by_a_ring(trace: bool) -> tuple[_Sheet, _Line]:
+    """An "8" whose middle rows lie under thick seal ink (a ring's band across it, within
+    the cell's middle): clearing the ring took those strokes from the ink; with `trace`
+    the unmixed ink (`faint`) still shows them."""
+    ink = np.zeros((30, 60), np.uint8)
+    cv2.putText(ink, "8", (20, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 255, 2)
+    faint = ink.copy() if trace else np.zeros_like(ink)
+    seal = np.zeros_like(ink)
+    seal[10:18, 18:40] = 255
+    ink[seal > 0] = 0
+    if not trace:
+        faint = ink.copy()
+    sheet = _Sheet(255 - ink, ink, faint, 255 - faint, seal)
+    [line] = cell_lines(sheet, (1, 1, 59, 29), glyph=14)
+    return sheet, line
+
+
+def test_seal_ink_that_took_part_of_the_glyphs_read_doubts_them():
+    # synth-113-0055: a "无" under a ring 80 % opaque lost its left half to the clearing,
+    # and the rest was read surely as "5": silent
+    sheet, line = number_crossed_by_a_ring(True)
+    assert _glyph_doubt(sheet, line, read("3")) == (
+        "seal ink over the glyphs read hides part of their print")
+    # the seal over the paper only, nothing of the glyph under it: no doubt
+    sheet, line = number_crossed_by_a_ring(False)
+    assert _glyph_doubt(sheet, line, read("3")) == ""
+
+
 def _sealed_grid(left: str, right: str, *, seal: bool = True) -> np.ndarray:
     """A 3-row, 3-column ruled grid (200 dpi) whose middle row has no rule between its
     second and third cells; `left` and `right` are written in those two columns, each
