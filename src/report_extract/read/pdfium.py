@@ -51,45 +51,52 @@ SAME_POINT = 1e-3
 _PDFIUM = threading.Lock()
 
 
-def _plain(function: object, restype: object, *argtypes: object) -> object:
-    """`function` (a pypdfium2.raw binding) called with plain addresses (ints) and
-    byref()s. pypdfium2 declares typed pointer arguments, whose conversions cost twice
-    the call itself (~0.6 us of ~0.9); a report makes some 25,000 of these calls."""
+def _plain(function: object, restype: object) -> object:
+    """`function` (a pypdfium2.raw binding) with no argument types declared: it is then
+    called with handles as c_void_p (or _Handle) objects, indexes as Python ints (C int)
+    and byref()s, which ctypes passes as they are. Declared argument types cost more than
+    the call itself (~0.5 us of ~0.7 with pypdfium2's typed pointers, ~0.15 of ~0.3 with
+    c_void_p); a report makes some 25,000 of these calls."""
     address = ctypes.cast(function, ctypes.c_void_p).value
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+    return ctypes.CFUNCTYPE(restype)(address)
 
 
-def _address(handle: object) -> int:
-    """A pypdfium2 handle (a typed pointer) as the address _plain's functions take."""
-    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+class _Handle(ctypes.c_void_p):
+    """A PDFium object handle as a function returns it: as a c_void_p subclass, ctypes
+    keeps it an object (not an int, which it would pass as a 32-bit C int)."""
+
+
+def _address(handle: object) -> ctypes.c_void_p:
+    """A pypdfium2 handle (a typed pointer) as the argument _plain's functions take."""
+    return ctypes.c_void_p(ctypes.cast(handle, ctypes.c_void_p).value)
 
 
 class _Calls:
     """The PDFium functions read for every glyph and path, as _plain makes them."""
 
     def __init__(self) -> None:
-        ptr, i = ctypes.c_void_p, ctypes.c_int
-        self.text_count = _plain(raw.FPDFText_CountChars, i, ptr)
-        self.text_unicode = _plain(raw.FPDFText_GetUnicode, ctypes.c_uint, ptr, i)
-        self.text_map_error = _plain(raw.FPDFText_HasUnicodeMapError, i, ptr, i)
-        self.text_loose_box = _plain(raw.FPDFText_GetLooseCharBox, i, ptr, i, ptr)
-        self.text_matrix = _plain(raw.FPDFText_GetMatrix, i, ptr, i, ptr)
-        self.text_origin = _plain(raw.FPDFText_GetCharOrigin, i, ptr, i, ptr, ptr)
-        self.text_font_size = _plain(raw.FPDFText_GetFontSize, ctypes.c_double, ptr, i)
-        self.page_count = _plain(raw.FPDFPage_CountObjects, i, ptr)
-        self.page_object = _plain(raw.FPDFPage_GetObject, ptr, ptr, i)
-        self.form_count = _plain(raw.FPDFFormObj_CountObjects, i, ptr)
-        self.form_object = _plain(raw.FPDFFormObj_GetObject, ptr, ptr, ctypes.c_ulong)
-        self.object_type = _plain(raw.FPDFPageObj_GetType, i, ptr)
-        self.object_matrix = _plain(raw.FPDFPageObj_GetMatrix, i, ptr, ptr)
-        self.object_bounds = _plain(raw.FPDFPageObj_GetBounds, i, ptr, ptr, ptr, ptr, ptr)
-        self.fill_color = _plain(raw.FPDFPageObj_GetFillColor, i, ptr, ptr, ptr, ptr, ptr)
-        self.draw_mode = _plain(raw.FPDFPath_GetDrawMode, i, ptr, ptr, ptr)
-        self.segment_count = _plain(raw.FPDFPath_CountSegments, i, ptr)
-        self.segment = _plain(raw.FPDFPath_GetPathSegment, ptr, ptr, i)
-        self.segment_type = _plain(raw.FPDFPathSegment_GetType, i, ptr)
-        self.segment_point = _plain(raw.FPDFPathSegment_GetPoint, i, ptr, ptr, ptr)
-        self.segment_close = _plain(raw.FPDFPathSegment_GetClose, i, ptr)
+        i = ctypes.c_int
+        self.text_count = _plain(raw.FPDFText_CountChars, i)
+        self.text_unicode = _plain(raw.FPDFText_GetUnicode, ctypes.c_uint)
+        self.text_map_error = _plain(raw.FPDFText_HasUnicodeMapError, i)
+        self.text_loose_box = _plain(raw.FPDFText_GetLooseCharBox, i)
+        self.text_matrix = _plain(raw.FPDFText_GetMatrix, i)
+        self.text_origin = _plain(raw.FPDFText_GetCharOrigin, i)
+        self.text_font_size = _plain(raw.FPDFText_GetFontSize, ctypes.c_double)
+        self.page_count = _plain(raw.FPDFPage_CountObjects, i)
+        self.page_object = _plain(raw.FPDFPage_GetObject, _Handle)
+        self.form_count = _plain(raw.FPDFFormObj_CountObjects, i)
+        self.form_object = _plain(raw.FPDFFormObj_GetObject, _Handle)  # index: c_ulong
+        self.object_type = _plain(raw.FPDFPageObj_GetType, i)
+        self.object_matrix = _plain(raw.FPDFPageObj_GetMatrix, i)
+        self.object_bounds = _plain(raw.FPDFPageObj_GetBounds, i)
+        self.fill_color = _plain(raw.FPDFPageObj_GetFillColor, i)
+        self.draw_mode = _plain(raw.FPDFPath_GetDrawMode, i)
+        self.segment_count = _plain(raw.FPDFPath_CountSegments, i)
+        self.segment = _plain(raw.FPDFPath_GetPathSegment, _Handle)
+        self.segment_type = _plain(raw.FPDFPathSegment_GetType, i)
+        self.segment_point = _plain(raw.FPDFPathSegment_GetPoint, i)
+        self.segment_close = _plain(raw.FPDFPathSegment_GetClose, i)
 
 
 _CALL = _Calls()
@@ -416,7 +423,7 @@ def _is_flat(textpage: raw.FPDF_TEXTPAGE, index: int, flat: set[str],
 class _Drawing:
     """A page's path objects as pdfplumber's lines, rects and curves, and its images.
 
-    Objects are PDFium handles as addresses (_CALL's functions take those); the ctypes
+    Objects are PDFium handles (_Handle, as _CALL's functions take them); the ctypes
     buffers are made once per page: a page has hundreds of paths."""
 
     def __init__(self, frame: _PageFrame):
@@ -438,18 +445,18 @@ class _Drawing:
         self._bounds = [ctypes.c_float() for _ in range(4)]  # left, bottom, right, top
         self._bounds_refs = tuple(byref(v) for v in self._bounds)
 
-    def visit(self, obj: int, outer: Matrix, kind: int | None = None) -> None:
+    def visit(self, obj: _Handle, outer: Matrix, kind: int | None = None) -> None:
         kind = _CALL.object_type(obj) if kind is None else kind
         if kind == raw.FPDF_PAGEOBJ_PATH:
             self.add_path(obj, outer)
         elif kind == raw.FPDF_PAGEOBJ_FORM:
             matrix = _multiply(self._object_matrix(obj), outer)
             for index in range(_CALL.form_count(obj)):
-                self.visit(_CALL.form_object(obj, index), matrix)
+                self.visit(_CALL.form_object(obj, ctypes.c_ulong(index)), matrix)
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
             self.images.append(self._image_box(_multiply(self._object_matrix(obj), outer)))
 
-    def add_path(self, obj: int, outer: Matrix) -> None:
+    def add_path(self, obj: _Handle, outer: Matrix) -> None:
         call = _CALL
         call.draw_mode(obj, self._fill_mode_ref, self._stroke_ref)
         stroke, fill = self._stroke.value != 0, self._fill_mode.value != 0
@@ -482,7 +489,7 @@ class _Drawing:
                                         "stroke": stroke, "fill": fill,
                                         "non_stroking_color": color})
 
-    def _is_background(self, obj: int) -> bool:
+    def _is_background(self, obj: _Handle) -> bool:
         """An unstroked filled polygon of four straight sides, thick both ways: a cell's
         or a text line's background (WPS paints one per line). pdfplumber's rulings would
         drop it as a rect or curve alike, and reading its segments is most of a page's
@@ -498,13 +505,13 @@ class _Drawing:
         kinds = [call.segment_type(call.segment(obj, index)) for index in range(5)]
         return kinds == _BACKGROUND_KINDS
 
-    def _object_matrix(self, obj: int) -> Matrix:
+    def _object_matrix(self, obj: _Handle) -> Matrix:
         m = self._matrix
         if not _CALL.object_matrix(obj, self._matrix_ref):
             return IDENTITY
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _line(self, obj: int, matrix: Matrix) -> tuple[float, float, float, float] | None:
+    def _line(self, obj: _Handle, matrix: Matrix) -> tuple[float, float, float, float] | None:
         """The two points of a path that is one straight line ("m l", "m l h"), as
         _classify would make them of _subpaths: most paths are such (ruled tables)."""
         call = _CALL
@@ -523,7 +530,7 @@ class _Drawing:
         return (a * x1 + c * y1 + e, b * x1 + d * y1 + f,
                 a * x2 + c * y2 + e, b * x2 + d * y2 + f)
 
-    def _subpaths(self, obj: int, matrix: Matrix) -> list[Subpath]:
+    def _subpaths(self, obj: _Handle, matrix: Matrix) -> list[Subpath]:
         """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
 
         A Bezier curve becomes one "c" at its end point (pdfminer keeps only that); a
