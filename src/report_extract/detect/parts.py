@@ -103,8 +103,9 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
 
 
 class CharIndex:
-    """A page's chars by their centres' y: the chars centred in a box (a text line, a
-    table) are found by bisection, not by testing every char of the page against it."""
+    """A page's chars by their centres' y (and their centres' x beside): the chars centred
+    in a box (a text line, a table) are found by bisection, not by testing every char of
+    the page against it."""
 
     def __init__(self, chars: list[Char]):
         self._chars = chars
@@ -112,6 +113,7 @@ class CharIndex:
                          if (y := (ch.bbox.top + ch.bbox.bottom) / 2) == y)  # not NaN
         self._ys = [y for y, _ in centred]
         self._orders = [order for _, order in centred]
+        self._xs = [(chars[order].bbox.x0 + chars[order].bbox.x1) / 2 for order in self._orders]
 
     def orders_in(self, box: BBox, tolerance: float = 0.0) -> list[int]:
         """Positions (in the chars given) of the chars whose centre lies in the box
@@ -119,9 +121,8 @@ class CharIndex:
         lo = bisect_left(self._ys, box.top - tolerance)
         hi = bisect_right(self._ys, box.bottom + tolerance)
         left, right = box.x0 - tolerance, box.x1 + tolerance
-        chars = self._chars
-        return sorted(order for order in self._orders[lo:hi]
-                      if left <= (chars[order].bbox.x0 + chars[order].bbox.x1) / 2 <= right)
+        return sorted([order for order, x in zip(self._orders[lo:hi], self._xs[lo:hi],
+                                                 strict=True) if left <= x <= right])
 
     def centred_in(self, box: BBox, tolerance: float = 0.0) -> list[Char]:
         """The chars whose centre lies in the box, in their page order."""
