@@ -24,7 +24,9 @@ import ctypes
 import math
 import mmap
 import re
+import struct
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -32,7 +34,7 @@ import pypdfium2.raw as raw
 
 from report_extract.errors import CorruptPdfError
 from report_extract.limits import DEFAULT, Limits, check_page_box, check_page_count
-from report_extract.models import BBox, Char, Page
+from report_extract.models import BBox, Char, Page, Segment
 from report_extract.read.rulings import MAX_RULING_THICKNESS, rulings
 from report_extract.read.upright import (
     page_turns,
@@ -192,7 +194,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
         frame.turns = turns
         chars = _chars(glyphs, frame)
         drawing = _read_drawing(page, frame)
-        segments = rulings(drawing.lines, drawing.rects, drawing.curves)
+        segments = drawing.lines + rulings([], drawing.rects, drawing.curves)
         width, height = frame.size
         return Page(index + 1, width, height, chars, segments, images=drawing.images)
     finally:
@@ -292,10 +294,12 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | 
     loose_box, char_matrix = _CALL.text_loose_box, _CALL.text_matrix
     char_origin, font_size = _CALL.text_origin, _CALL.text_font_size
     fonts: dict[int, bool] = {}  # font handle -> has no descent
-    rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
-    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    # PDFium writes a glyph's loose box (FS_RECTF), matrix (FS_MATRIX) and origin (two
+    # doubles) into one buffer, read back by one unpack: 12 ctypes field reads cost more
+    buffer = ctypes.create_string_buffer(_GLYPH_BUFFER.size)
+    rect_ref, matrix_ref = ctypes.byref(buffer, 0), ctypes.byref(buffer, 16)
+    ox_ref, oy_ref = ctypes.byref(buffer, 40), ctypes.byref(buffer, 48)
+    read_buffer = _GLYPH_BUFFER.unpack_from
     glyphs: list[_Glyph | _Upright | Char] = []
     left_edge, top_edge = (unturned.x0, unturned.y1) if unturned else (0.0, 0.0)
     count = _CALL.text_count(handle)
@@ -324,17 +328,18 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | 
         loose_box(handle, current, rect_ref)
         char_matrix(handle, current, matrix_ref)
         char_origin(handle, current, ox_ref, oy_ref)
-        c, d = matrix.c, matrix.d
+        left, top, right, bottom, a, b, c, d, _, _, origin_x, base = read_buffer(buffer)
         size = font_size(handle, current) * (abs(d) if c == 0 else math.hypot(c, d))
-        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-        a, b = matrix.a, matrix.b
-        if b == 0 and a > 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
+        # max(right - left, top - bottom) and min(bottom - base, 0.0) below, inline (as
+        # max and min pick, NaN included)
+        width, height = right - left, top - bottom
+        if b == 0 and a > 0 and (height if height > width else width) <= VERTICAL_BOX * size + 1:
             # direction 0, _glyph's common case, inline: a Char or an _Upright
-            base = oy.value
             if flat and _is_flat(textpage, current, flat, fonts):
                 y0 = base + 0.0
             else:
-                y0 = base + min(bottom - base, 0.0)
+                drop = bottom - base
+                y0 = base + (0.0 if drop > 0.0 else drop)
             if unturned:  # _chars' Char, made here
                 glyphs.append(Char(text, BBox(left - left_edge, top_edge - (y0 + size),
                                               right - left_edge, top_edge - y0), size))
@@ -342,13 +347,15 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | 
                 glyphs.append((text, left, right, y0, size))
             continue
         direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
-        glyph = _glyph(text, (ox.value, oy.value), (left, right, bottom, top), size, direction)
+        glyph = _glyph(text, (origin_x, base), (left, right, bottom, top), size, direction)
         if flat and _is_flat(textpage, current, flat, fonts):
             glyph.descent = 0.0
         glyphs.append(glyph)
     return glyphs
 
 
+# left, top, right, bottom (FS_RECTF); a, b, c, d, e, f (FS_MATRIX); origin x, y (doubles)
+_GLYPH_BUFFER = struct.Struct("=4f6f2d")
 _WHITESPACE = frozenset(map(ord, " \t\r\n\u3000\xa0"))
 # every code point str.strip() removes (str.isspace): a glyph of one is dropped. Written
 # out: finding them at import takes ~0.7 ms of every start-up
@@ -362,6 +369,7 @@ _RADICALS_FIRST, _RADICALS_LAST = 0x2E80, 0x2FD5
 
 
 Box = tuple[float, float, float, float]  # left, right, bottom, top (user space)
+Extent = tuple[float, float, float, float]  # min x, min y, max x, max y (user space)
 
 
 def _glyph(text: str, origin: tuple[float, float], loose: Box, size: float,
@@ -421,19 +429,25 @@ def _is_flat(textpage: raw.FPDF_TEXTPAGE, index: int, flat: set[str],
 
 
 class _Drawing:
-    """A page's path objects as pdfplumber's lines, rects and curves, and its images.
+    """A page's path objects as pdfplumber's rects and curves, its lines as the Segments
+    `rulings` makes of pdfplumber's lines (their box only: most paths are lines), and its
+    images.
 
     Objects are PDFium handles (_Handle, as _CALL's functions take them); the ctypes
     buffers are made once per page: a page has hundreds of paths."""
 
     def __init__(self, frame: _PageFrame):
         self.frame = frame
-        self.lines: list[dict] = []
+        self.lines: list[Segment] = []
         self.rects: list[dict] = []
         self.curves: list[dict] = []
         self.images: list[BBox] = []
-        self._by_kind = {"line": self.lines, "rect": self.rects, "curve": self.curves}
+        self._by_kind = {"rect": self.rects, "curve": self.curves}
         self._matrix = raw.FS_MATRIX()
+        self._read_matrix = _MATRIX.unpack_from
+        # a straight line's two points (x, y floats each), read back by one unpack
+        self._points = ctypes.create_string_buffer(_POINTS.size)
+        self._read_points = _POINTS.unpack_from
         self._fill_mode, self._stroke = ctypes.c_int(), ctypes.c_int()
         self._rgba = [ctypes.c_uint() for _ in range(4)]
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
@@ -442,6 +456,7 @@ class _Drawing:
         self._fill_mode_ref, self._stroke_ref = byref(self._fill_mode), byref(self._stroke)
         self._rgba_refs = tuple(byref(c) for c in self._rgba)
         self._x_ref, self._y_ref = byref(self._x), byref(self._y)
+        self._point_refs = tuple(byref(self._points, offset) for offset in (0, 4, 8, 12))
         self._bounds = [ctypes.c_float() for _ in range(4)]  # left, bottom, right, top
         self._bounds_refs = tuple(byref(v) for v in self._bounds)
 
@@ -470,21 +485,48 @@ class _Drawing:
         matrix = self._object_matrix(obj)
         if outer is not IDENTITY:
             matrix = _multiply(matrix, outer)
-        line = self._line(obj, matrix)
+        # one straight line ("m l", "m l h") as _classify would make it of _subpaths, inline:
+        # most paths are such (ruled tables)
+        if call.segment_count(obj) == 2:
+            first, second = call.segment(obj, 0), call.segment(obj, 1)
+            # else "m m", "m c", "m h l": left to _subpaths
+            if call.segment_type(second) == _LINETO and not call.segment_close(first):
+                x1_ref, y1_ref, x2_ref, y2_ref = self._point_refs
+                call.segment_point(first, x1_ref, y1_ref)
+                call.segment_point(second, x2_ref, y2_ref)
+                x1, y1, x2, y2 = self._read_points(self._points)
+                a, b, c, d, e, f = matrix
+                px, py = a * x1 + c * y1 + e, b * x1 + d * y1 + f
+                qx, qy = a * x2 + c * y2 + e, b * x2 + d * y2 + f
+                # its box without the lists: min/max of two, the first of equals
+                low_x, low_y = (qx if qx < px else px), (qy if qy < py else py)
+                high_x, high_y = (qx if qx > px else px), (qy if qy > py else py)
+                frame = self.frame
+                if frame.turns:
+                    self.lines.append(Segment(*frame.box(low_x, low_y, high_x, high_y)))
+                else:  # frame.box's common case, inline
+                    x0 = frame.x0
+                    self.lines.append(Segment(low_x - x0, frame.y1 - high_y, high_x - x0,
+                                              frame.y1 - low_y))
+                return
+        self._add([(kind, _extent(points)) for kind, points
+                   in map(_classify, self._subpaths(obj, matrix)) if kind is not None],
+                  stroke, fill, color)
+
+    def _add(self, shapes: Iterable[tuple[str, Extent]], stroke: bool, fill: bool,
+             color: tuple[float, ...] | None) -> None:
+        """The shapes, by kind ((min x, min y, max x, max y) in user space), on the
+        upright page: a line as its Segment (rulings' of its dict), else its dict."""
         frame = self.frame
-        if line:  # its box without the lists: min/max of two, the first of equals
-            px, py, qx, qy = line
-            shapes = [("line", (qx if qx < px else px, qy if qy < py else py,
-                                qx if qx > px else px, qy if qy > py else py))]
-        else:
-            shapes = [(kind, _extent(points)) for kind, points
-                      in map(_classify, self._subpaths(obj, matrix)) if kind is not None]
         for kind, (low_x, low_y, high_x, high_y) in shapes:
             if frame.turns:
                 x0, top, x1, bottom = frame.box(low_x, low_y, high_x, high_y)
             else:  # frame.box's common case, inline
                 x0, x1 = low_x - frame.x0, high_x - frame.x0
                 top, bottom = frame.y1 - high_y, frame.y1 - low_y
+            if kind == "line":
+                self.lines.append(Segment(x0, top, x1, bottom))
+                continue
             self._by_kind[kind].append({"x0": x0, "top": top, "x1": x1, "bottom": bottom,
                                         "stroke": stroke, "fill": fill,
                                         "non_stroking_color": color})
@@ -506,29 +548,9 @@ class _Drawing:
         return kinds == _BACKGROUND_KINDS
 
     def _object_matrix(self, obj: _Handle) -> Matrix:
-        m = self._matrix
         if not _CALL.object_matrix(obj, self._matrix_ref):
             return IDENTITY
-        return (m.a, m.b, m.c, m.d, m.e, m.f)
-
-    def _line(self, obj: _Handle, matrix: Matrix) -> tuple[float, float, float, float] | None:
-        """The two points of a path that is one straight line ("m l", "m l h"), as
-        _classify would make them of _subpaths: most paths are such (ruled tables)."""
-        call = _CALL
-        if call.segment_count(obj) != 2:
-            return None
-        first, second = call.segment(obj, 0), call.segment(obj, 1)
-        if call.segment_type(second) != _LINETO or call.segment_close(first):
-            return None  # "m m", "m c", "m h l": left to _subpaths
-        x, y = self._x, self._y
-        x_ref, y_ref = self._x_ref, self._y_ref
-        a, b, c, d, e, f = matrix
-        call.segment_point(first, x_ref, y_ref)
-        x1, y1 = x.value, y.value
-        call.segment_point(second, x_ref, y_ref)
-        x2, y2 = x.value, y.value
-        return (a * x1 + c * y1 + e, b * x1 + d * y1 + f,
-                a * x2 + c * y2 + e, b * x2 + d * y2 + f)
+        return self._read_matrix(self._matrix)  # (a, b, c, d, e, f)
 
     def _subpaths(self, obj: _Handle, matrix: Matrix) -> list[Subpath]:
         """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
@@ -594,6 +616,10 @@ def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     return drawing
 
 
+_MATRIX = struct.Struct("=6f")  # FS_MATRIX
+_POINTS = struct.Struct("=4f")  # two points' x, y as FPDFPathSegment_GetPoint writes them
+
+
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
     """m, then n (PDF's row-vector convention)."""
     a, b, c, d, e, f = m
@@ -626,7 +652,7 @@ def _classify(subpath: Subpath) -> tuple[str | None, list[tuple[float, float]]]:
     return "curve", points
 
 
-def _extent(points: list[Point]) -> tuple[float, float, float, float]:
+def _extent(points: list[Point]) -> Extent:
     """(min x, min y, max x, max y) of the points."""
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     return min(xs), min(ys), max(xs), max(ys)
