@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
 
 from report_extract.models import BBox, Char, GridCell
 
@@ -50,7 +51,7 @@ def chars_to_text(chars: list[Char]) -> str:
 def line_text(line: list[Char]) -> str:
     """The text of one of group_lines' lines (sorted here, left to right), a space where
     a gap is wide: chars_to_text of it (grouped again, a line is that one line)."""
-    line.sort(key=_left)
+    line.sort(key=_LEFT)
     pieces = [line[0].text]
     prev = line[0].bbox
     for ch in line[1:]:
@@ -69,8 +70,7 @@ def bbox_of(chars: list[Char]) -> BBox:
                 max([b.x1 for b in boxes]), max([b.bottom for b in boxes]))
 
 
-def _left(ch: Char) -> float:
-    return ch.bbox.x0
+_LEFT = attrgetter("bbox.x0")  # a char's left edge, as a sort key
 
 
 def _center_y(ch: Char) -> float:
@@ -92,7 +92,9 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
     line_y = 0.0
     for y, _, order in keyed:
         box = boxes[order]
-        height = max(box.bottom - box.top, 1)
+        height = box.bottom - box.top
+        if height < 1:  # max(height, 1), inline (as max picks)
+            height = 1
         if line and abs(line_y - y) <= height * LINE_TOLERANCE:
             line.append(chars[order])
         else:
@@ -109,8 +111,8 @@ class CharIndex:
 
     def __init__(self, chars: list[Char]):
         self._chars = chars
-        centred = sorted((y, order) for order, ch in enumerate(chars)
-                         if (y := (ch.bbox.top + ch.bbox.bottom) / 2) == y)  # not NaN
+        centred = sorted([(y, order) for order, ch in enumerate(chars)
+                          if (y := (ch.bbox.top + ch.bbox.bottom) / 2) == y])  # not NaN
         self._ys = [y for y, _ in centred]
         self._orders = [order for _, order in centred]
         self._xs = [(chars[order].bbox.x0 + chars[order].bbox.x1) / 2 for order in self._orders]

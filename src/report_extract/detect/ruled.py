@@ -11,6 +11,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from operator import attrgetter, itemgetter
 
 from report_extract.detect.parts import (
     CharIndex,
@@ -94,16 +95,18 @@ def join_pieces(segments: list[Segment]) -> list[Segment]:
             upright.append((s.x0, s.top, s.bottom))
     for horizontal, pieces in ((True, flat), (False, upright)):
         lines: list[list[tuple[float, float, float]]] = []
-        for piece in sorted(pieces, key=_first):  # stable: ties keep the pieces' order
+        for piece in sorted(pieces, key=_FIRST):  # stable: ties keep the pieces' order
             if lines and piece[0] - lines[-1][0][0] <= PIECE_OFFSET:
                 lines[-1].append(piece)
             else:
                 lines.append([piece])
         for line in lines:
             runs: list[list[float]] = []
-            for start, end in sorted((p[1], p[2]) for p in line):
+            for start, end in sorted([(p[1], p[2]) for p in line]):
                 if runs and start <= runs[-1][1] + PIECE_GAP:
-                    runs[-1][1] = max(runs[-1][1], end)
+                    run = runs[-1]
+                    if end > run[1]:  # max(run[1], end), inline (as max picks)
+                        run[1] = end
                 else:
                     runs.append([start, end])
             where = sum([p[0] for p in line]) / len(line)
@@ -112,8 +115,8 @@ def join_pieces(segments: list[Segment]) -> list[Segment]:
     return joined
 
 
-def _first(item: tuple[float, ...]) -> float:
-    return item[0]
+_FIRST = itemgetter(0)  # a tuple's first item, as a sort key
+_ROW_COL = attrgetter("row", "col")  # a cell's (row, col), as a sort key
 
 
 def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
@@ -208,7 +211,7 @@ def network_to_part(page: Page, network: list[Segment], index: CharIndex | None 
     chars = _CharIndex(list(inside) + below, ys)
     cells = [_make_cell(page.number, members, xs, ys, chars, reach)
              for members in groups.values()]
-    cells.sort(key=lambda c: (c.row, c.col))
+    cells.sort(key=_ROW_COL)
     return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols,
                      open_top=open_top, open_bottom=open_bottom)
 
@@ -302,7 +305,8 @@ class _CharIndex:
         # band b holds the anchors ys[b - 1] <= y < ys[b] (the first and last: outside)
         bands: list[list[tuple[float, float, int]]] = [[] for _ in range(len(ys) + 1)]
         for order, ch in enumerate(chars):
-            x, y = _anchor(ch)
+            box = ch.bbox  # _anchor, inline: a table has hundreds of chars
+            x, y = box.x0 + 0.3 * (box.x1 - box.x0), (box.top + box.bottom) / 2
             bands[bisect_right(ys, y)].append((x, y, order))
         for band in bands:
             band.sort()
