@@ -51,6 +51,8 @@ def chars_to_text(chars: list[Char]) -> str:
 def line_text(line: list[Char]) -> str:
     """The text of one of group_lines' lines (sorted here, left to right), a space where
     a gap is wide: chars_to_text of it (grouped again, a line is that one line)."""
+    if len(line) == 1:
+        return line[0].text
     line.sort(key=_LEFT)
     pieces = [line[0].text]
     prev = line[0].bbox

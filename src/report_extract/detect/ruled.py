@@ -65,10 +65,6 @@ def cluster_positions(values: list[float], snap: float = SNAP) -> list[float]:
     return [sum(c) / len(c) for c in cluster_values(values, snap)]
 
 
-def _touches(h: Segment, v: Segment, tol: float = SNAP) -> bool:
-    return h.x0 - tol <= v.x0 <= h.x1 + tol and v.top - tol <= h.top <= v.bottom + tol
-
-
 # pt: pieces of one rule closer than this (end to start) are one rule; a browser draws a
 # rule as one filled rectangle per grid column, a ghost column's piece under a point wide.
 PIECE_GAP = 1.0
@@ -146,8 +142,11 @@ def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
 
     for i, h in enumerate(horizontals):
         lo, hi = bisect_left(xs, h.x0 - SNAP), bisect_right(xs, h.x1 + SNAP)
+        # does h touch v (within SNAP each way)? Hundreds of pairs a page: written inline
+        left, right, level = h.x0 - SNAP, h.x1 + SNAP, h.top
         for j in sorted(by_x[lo:hi]):
-            if _touches(h, verticals[j]):
+            v = verticals[j]
+            if left <= v.x0 <= right and v.top - SNAP <= level <= v.bottom + SNAP:
                 parent[find(i)] = find(n + j)
     # a network's segments: its horizontals, then its verticals, each in their order
     groups: dict[int, list[Segment]] = {}
@@ -352,9 +351,13 @@ def _make_cell(
         below = max(reach[c] for c in range(c0, c1 + 1))  # a cell cut at the open bottom
     # the box, down to the hanging text's reach where that is lower
     inside = chars.inside(x0, top, x1, below if below > bottom else bottom)
-    confidence = min([ch.confidence for ch in inside]) if inside else 1.0
-    return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, chars_to_text(inside), page,
-                    BBox(x0, top, x1, bottom), confidence)
+    if len(inside) == 1:  # most cells with text: one glyph (chars_to_text's own case)
+        text, confidence = inside[0].text, inside[0].confidence
+    else:
+        text = chars_to_text(inside)
+        confidence = min([ch.confidence for ch in inside]) if inside else 1.0
+    return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, text, page, BBox(x0, top, x1, bottom),
+                    confidence)
 
 
 def _anchor(ch: Char) -> tuple[float, float]:
