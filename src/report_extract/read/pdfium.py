@@ -187,12 +187,17 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
             check_page_box(index + 1, frame.media_box, name, limits)  # e.g. 70 m long
         # on a page without /Rotate (most) the upright glyphs are made Chars as read
         glyphs = _glyphs(textpage, flat, None if frame.turns else frame)
-        turns = page_turns((g.direction if type(g) is _Glyph else 0 for g in glyphs),
-                           default=frame.turns)
-        if turns != frame.turns and not frame.turns:  # its glyphs turn it after all
-            glyphs = _glyphs(textpage, flat, None)
-        frame.turns = turns
-        chars = _chars(glyphs, frame)
+        if not frame.turns and set(map(type, glyphs)) <= {Char}:
+            # all upright, made Chars as read (most pages): their directions are all 0,
+            # so page_turns leaves the page unturned, and _chars would copy the list
+            chars = glyphs
+        else:
+            turns = page_turns((g.direction if type(g) is _Glyph else 0 for g in glyphs),
+                               default=frame.turns)
+            if turns != frame.turns and not frame.turns:  # its glyphs turn it after all
+                glyphs = _glyphs(textpage, flat, None)
+            frame.turns = turns
+            chars = _chars(glyphs, frame)
         drawing = _read_drawing(page, frame)
         segments = drawing.lines + rulings([], drawing.rects, drawing.curves)
         width, height = frame.size
