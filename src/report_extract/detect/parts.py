@@ -113,11 +113,14 @@ class CharIndex:
 
     def __init__(self, chars: list[Char]):
         self._chars = chars
-        centred = sorted([(y, order) for order, ch in enumerate(chars)
-                          if (y := (ch.bbox.top + ch.bbox.bottom) / 2) == y])  # not NaN
-        self._ys = [y for y, _ in centred]
-        self._orders = [order for _, order in centred]
-        self._xs = [(chars[order].bbox.x0 + chars[order].bbox.x1) / 2 for order in self._orders]
+        boxes = [ch.bbox for ch in chars]
+        centres = [(b.top + b.bottom) / 2 for b in boxes]
+        # by centre, then by order (a stable sort of the ascending orders), the NaNs left out
+        orders = [order for order, y in enumerate(centres) if y == y]
+        orders.sort(key=centres.__getitem__)
+        self._orders = orders
+        self._ys = [centres[order] for order in orders]
+        self._xs = [(boxes[order].x0 + boxes[order].x1) / 2 for order in orders]
 
     def orders_in(self, box: BBox, tolerance: float = 0.0) -> list[int]:
         """Positions (in the chars given) of the chars whose centre lies in the box
