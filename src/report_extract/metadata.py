@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 
 from report_extract.detect.parts import CharIndex, bbox_of, group_lines
 from report_extract.detect.ruled import TextLine, chars_to_text, text_lines
@@ -114,17 +115,21 @@ def _has_gao_glyph(page: Page) -> bool:
     return any("告" in ch.text for ch in page.chars)
 
 
+_LEFT = attrgetter("bbox.x0")  # a char's left edge, as a sort key
+
+
 def _runs(page: Page) -> list[_Run]:
     runs = []
     index = CharIndex(page.chars)
     for group in group_lines(page.chars):  # text_lines' lines; only their boxes matter
-        chars = sorted(index.centred_in(bbox_of(group), tolerance=0.5), key=lambda c: c.bbox.x0)
+        chars = sorted(index.centred_in(bbox_of(group), tolerance=0.5), key=_LEFT)
         if not chars:
             continue
-        height = sorted(c.bbox.bottom - c.bbox.top for c in chars)[len(chars) // 2]
+        height = sorted([c.bbox.bottom - c.bbox.top for c in chars])[len(chars) // 2]
+        gap = RUN_GAP * max(height, 1.0)
         piece = [chars[0]]
         for prev, ch in zip(chars, chars[1:], strict=False):
-            if ch.bbox.x0 - prev.bbox.x1 > RUN_GAP * max(height, 1.0):
+            if ch.bbox.x0 - prev.bbox.x1 > gap:
                 runs.append(_run(page.number, piece))
                 piece = []
             piece.append(ch)
@@ -133,7 +138,7 @@ def _runs(page: Page) -> list[_Run]:
 
 
 def _run(page: int, chars: list[Char]) -> _Run:
-    height = sorted(c.bbox.bottom - c.bbox.top for c in chars)[len(chars) // 2]
+    height = sorted([c.bbox.bottom - c.bbox.top for c in chars])[len(chars) // 2]
     return _Run(page, chars, bbox_of(chars), height,
                 _has_gao("".join(ch.text for ch in chars)))
 

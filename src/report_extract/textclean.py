@@ -10,9 +10,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# clean_text, label_key and looks_numeric are pure functions of a string, called on the
-# same cell texts and labels again and again (~1,200 times a report, from align and
-# labels): memoised per process, bounded
+# clean_text, label_key, looks_numeric and parse_number are pure functions of a string,
+# called on the same cell texts and labels again and again (~1,200 times a report, from
+# align and labels): memoised per process, bounded
 TEXT_CACHE = 8192
 
 # Glyph confusions seen in extracted and OCR'd reports; each maps to what was printed.
@@ -135,11 +135,13 @@ _NUMBER_RE = re.compile(r"^[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _NULL_MARKS = _NULL_TEXTS - {""}
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def parse_number(raw: str) -> tuple[int | float | None, str | None]:
     """Parse a printed number. Returns (value, reason); a reason means "not sure".
 
     Blank and dash-like cells are null (no reason); anything else that is not
     a clean number is null with a reason, so nobody ever gets a guessed value.
+    Memoised: a report prints the same few numbers ("0", "1") in most of its cells.
     """
     text = normalize_width(raw).strip()
     if _SPLIT_DIGITS_RE.search(text):  # "5\n0": two numbers, or one broken? Not ours to say.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
 
 from report_extract.models import BBox, Char, GridCell
 
@@ -50,7 +51,9 @@ def chars_to_text(chars: list[Char]) -> str:
 def line_text(line: list[Char]) -> str:
     """The text of one of group_lines' lines (sorted here, left to right), a space where
     a gap is wide: chars_to_text of it (grouped again, a line is that one line)."""
-    line.sort(key=_left)
+    if len(line) == 1:
+        return line[0].text
+    line.sort(key=_LEFT)
     pieces = [line[0].text]
     prev = line[0].bbox
     for ch in line[1:]:
@@ -69,8 +72,7 @@ def bbox_of(chars: list[Char]) -> BBox:
                 max([b.x1 for b in boxes]), max([b.bottom for b in boxes]))
 
 
-def _left(ch: Char) -> float:
-    return ch.bbox.x0
+_LEFT = attrgetter("bbox.x0")  # a char's left edge, as a sort key
 
 
 def _center_y(ch: Char) -> float:
@@ -92,7 +94,9 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
     line_y = 0.0
     for y, _, order in keyed:
         box = boxes[order]
-        height = max(box.bottom - box.top, 1)
+        height = box.bottom - box.top
+        if height < 1:  # max(height, 1), inline (as max picks)
+            height = 1
         if line and abs(line_y - y) <= height * LINE_TOLERANCE:
             line.append(chars[order])
         else:
@@ -103,15 +107,20 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
 
 
 class CharIndex:
-    """A page's chars by their centres' y: the chars centred in a box (a text line, a
-    table) are found by bisection, not by testing every char of the page against it."""
+    """A page's chars by their centres' y (and their centres' x beside): the chars centred
+    in a box (a text line, a table) are found by bisection, not by testing every char of
+    the page against it."""
 
     def __init__(self, chars: list[Char]):
         self._chars = chars
-        centred = sorted((y, order) for order, ch in enumerate(chars)
-                         if (y := (ch.bbox.top + ch.bbox.bottom) / 2) == y)  # not NaN
-        self._ys = [y for y, _ in centred]
-        self._orders = [order for _, order in centred]
+        boxes = [ch.bbox for ch in chars]
+        centres = [(b.top + b.bottom) / 2 for b in boxes]
+        # by centre, then by order (a stable sort of the ascending orders), the NaNs left out
+        orders = [order for order, y in enumerate(centres) if y == y]
+        orders.sort(key=centres.__getitem__)
+        self._orders = orders
+        self._ys = [centres[order] for order in orders]
+        self._xs = [(boxes[order].x0 + boxes[order].x1) / 2 for order in orders]
 
     def orders_in(self, box: BBox, tolerance: float = 0.0) -> list[int]:
         """Positions (in the chars given) of the chars whose centre lies in the box
@@ -119,9 +128,8 @@ class CharIndex:
         lo = bisect_left(self._ys, box.top - tolerance)
         hi = bisect_right(self._ys, box.bottom + tolerance)
         left, right = box.x0 - tolerance, box.x1 + tolerance
-        chars = self._chars
-        return sorted(order for order in self._orders[lo:hi]
-                      if left <= (chars[order].bbox.x0 + chars[order].bbox.x1) / 2 <= right)
+        return sorted([order for order, x in zip(self._orders[lo:hi], self._xs[lo:hi],
+                                                 strict=True) if left <= x <= right])
 
     def centred_in(self, box: BBox, tolerance: float = 0.0) -> list[Char]:
         """The chars whose centre lies in the box, in their page order."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from operator import attrgetter, itemgetter
 
 from report_extract.detect.parts import (
     CharIndex,
@@ -56,31 +57,12 @@ class TextLine:
     bbox: BBox
 
 
-@dataclass
-class _UnionFind:
-    parent: dict = field(default_factory=dict)
-
-    def find(self, item):
-        self.parent.setdefault(item, item)
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
-
-    def union(self, a, b) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-
 # --- segments -> table parts ------------------------------------------------------------
 
 
 def cluster_positions(values: list[float], snap: float = SNAP) -> list[float]:
     """Distinct positions: values within `snap` of their neighbour are averaged."""
     return [sum(c) / len(c) for c in cluster_values(values, snap)]
-
-
-def _touches(h: Segment, v: Segment, tol: float = SNAP) -> bool:
-    return h.x0 - tol <= v.x0 <= h.x1 + tol and v.top - tol <= h.top <= v.bottom + tol
 
 
 # pt: pieces of one rule closer than this (end to start) are one rule; a browser draws a
@@ -103,54 +85,75 @@ def join_pieces(segments: list[Segment]) -> list[Segment]:
     flat: list[tuple[float, float, float]] = []
     upright: list[tuple[float, float, float]] = []
     for s in segments:
-        if s.is_horizontal:
+        if s.x1 - s.x0 >= s.bottom - s.top:  # s.is_horizontal, inline: hundreds a page
             flat.append((s.top, s.x0, s.x1))
         else:
             upright.append((s.x0, s.top, s.bottom))
     for horizontal, pieces in ((True, flat), (False, upright)):
         lines: list[list[tuple[float, float, float]]] = []
-        for piece in sorted(pieces, key=_first):  # stable: ties keep the pieces' order
+        for piece in sorted(pieces, key=_FIRST):  # stable: ties keep the pieces' order
             if lines and piece[0] - lines[-1][0][0] <= PIECE_OFFSET:
                 lines[-1].append(piece)
             else:
                 lines.append([piece])
         for line in lines:
             runs: list[list[float]] = []
-            for start, end in sorted((p[1], p[2]) for p in line):
+            for start, end in sorted([(p[1], p[2]) for p in line]):
                 if runs and start <= runs[-1][1] + PIECE_GAP:
-                    runs[-1][1] = max(runs[-1][1], end)
+                    run = runs[-1]
+                    if end > run[1]:  # max(run[1], end), inline (as max picks)
+                        run[1] = end
                 else:
                     runs.append([start, end])
-            where = sum(p[0] for p in line) / len(line)
+            where = sum([p[0] for p in line]) / len(line)
             joined += [Segment(a, where, b, where) if horizontal else Segment(where, a, where, b)
                        for a, b in runs]
     return joined
 
 
-def _first(item: tuple[float, ...]) -> float:
-    return item[0]
+_FIRST = itemgetter(0)  # a tuple's first item, as a sort key
+_ROW_COL = attrgetter("row", "col")  # a cell's (row, col), as a sort key
 
 
 def segments_to_networks(segments: list[Segment]) -> list[list[Segment]]:
     """Group ruling segments into connected networks (each a candidate table)."""
     segments = join_pieces(segments)
-    horizontals = [s for s in segments if s.is_horizontal and s.x1 - s.x0 > MIN_CELL]
-    verticals = [s for s in segments if not s.is_horizontal and s.bottom - s.top > MIN_CELL]
+    horizontals: list[Segment] = []
+    verticals: list[Segment] = []
+    for s in segments:  # by is_horizontal, inline
+        width, height = s.x1 - s.x0, s.bottom - s.top
+        if width >= height:
+            if width > MIN_CELL:
+                horizontals.append(s)
+        elif height > MIN_CELL:
+            verticals.append(s)
     # verticals by x: a horizontal meets only those within its span (every pair was tried)
     by_x = sorted(range(len(verticals)), key=lambda j: verticals[j].x0)
     xs = [verticals[j].x0 for j in by_x]
-    uf = _UnionFind()
+    # a union-find over the segments' indexes in a list: horizontal i, vertical n + j
+    n = len(horizontals)
+    parent = list(range(n + len(verticals)))
+
+    def find(item: int) -> int:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
     for i, h in enumerate(horizontals):
-        uf.find(("h", i))
         lo, hi = bisect_left(xs, h.x0 - SNAP), bisect_right(xs, h.x1 + SNAP)
+        # does h touch v (within SNAP each way)? Hundreds of pairs a page: written inline
+        left, right, level = h.x0 - SNAP, h.x1 + SNAP, h.top
         for j in sorted(by_x[lo:hi]):
-            if _touches(h, verticals[j]):
-                uf.union(("h", i), ("v", j))
-    groups: dict = {}
+            v = verticals[j]
+            if left <= v.x0 <= right and v.top - SNAP <= level <= v.bottom + SNAP:
+                parent[find(i)] = find(n + j)
+    # a network's segments: its horizontals, then its verticals, each in their order
+    groups: dict[int, list[Segment]] = {}
     for i, h in enumerate(horizontals):
-        groups.setdefault(uf.find(("h", i)), []).append(h)
+        groups.setdefault(find(i), []).append(h)
     for j, v in enumerate(verticals):
-        groups.setdefault(uf.find(("v", j)), []).append(v)
+        groups.setdefault(find(n + j), []).append(v)
     networks = [g for g in groups.values() if _is_table_network(g)]
     return sorted(networks, key=lambda g: min(s.top for s in g))
 
@@ -161,13 +164,14 @@ def _is_table_network(segments: list[Segment]) -> bool:
 
 
 def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool:
-    """Is [lo, hi] covered for at least COVER of its length by the intervals?"""
+    """Is [lo, hi] covered for at least COVER of its length by the intervals (sorted:
+    _segments_by_position sorts each position's once, not once per cell side)?"""
     length = hi - lo
     if length <= 0:
         return True
     covered = 0.0
     cursor = lo
-    for a, b in sorted(intervals):
+    for a, b in intervals:
         a, b = max(a, cursor), min(b, hi)
         if b > a:
             covered += b - a
@@ -206,7 +210,7 @@ def network_to_part(page: Page, network: list[Segment], index: CharIndex | None 
     chars = _CharIndex(list(inside) + below, ys)
     cells = [_make_cell(page.number, members, xs, ys, chars, reach)
              for members in groups.values()]
-    cells.sort(key=lambda c: (c.row, c.col))
+    cells.sort(key=_ROW_COL)
     return TablePart(page.number, bbox, xs, ys, cells, n_rows=n_rows, n_cols=n_cols,
                      open_top=open_top, open_bottom=open_bottom)
 
@@ -280,12 +284,14 @@ def _drop_thin(positions: list[float]) -> list[float]:
 def _segments_by_position(
     positions: list[float], items: list[tuple[float, tuple[float, float]]]
 ) -> list[list[tuple[float, float]]]:
-    """For each line position, the intervals of the segments lying on it."""
+    """For each line position, the intervals of the segments lying on it, sorted."""
     found: list[list[tuple[float, float]]] = [[] for _ in positions]
     for where, interval in items:
         nearest = min(range(len(positions)), key=lambda i: abs(positions[i] - where))
         if abs(positions[nearest] - where) <= SNAP + MIN_CELL:
             found[nearest].append(interval)
+    for intervals in found:
+        intervals.sort()
     return found
 
 
@@ -298,7 +304,8 @@ class _CharIndex:
         # band b holds the anchors ys[b - 1] <= y < ys[b] (the first and last: outside)
         bands: list[list[tuple[float, float, int]]] = [[] for _ in range(len(ys) + 1)]
         for order, ch in enumerate(chars):
-            x, y = _anchor(ch)
+            box = ch.bbox  # _anchor, inline: a table has hundreds of chars
+            x, y = box.x0 + 0.3 * (box.x1 - box.x0), (box.top + box.bottom) / 2
             bands[bisect_right(ys, y)].append((x, y, order))
         for band in bands:
             band.sort()
@@ -307,18 +314,22 @@ class _CharIndex:
         self._bands = bands
         self._band_xs = [[x for x, _, _ in band] for band in bands]
 
-    def inside(self, box: BBox) -> list[Char]:
+    def inside(self, x0: float, top: float, x1: float, bottom: float) -> list[Char]:
         """The chars whose anchor lies in the box (edges included), in their page order."""
-        top, bottom = box.top, box.bottom
         found: list[int] = []
+        ys, bands, band_xs = self._ys, self._bands, self._band_xs
         # a band's anchors are in [ys[b - 1], ys[b]): those of the box's y range are in
         # the bands from top's to bottom's
-        for b in range(bisect_right(self._ys, top), bisect_right(self._ys, bottom) + 1):
-            xs = self._band_xs[b]
-            lo, hi = bisect_left(xs, box.x0), bisect_right(xs, box.x1)
-            found += [order for _, y, order in self._bands[b][lo:hi] if top <= y <= bottom]
+        for b in range(bisect_right(ys, top), bisect_right(ys, bottom) + 1):
+            xs = band_xs[b]
+            lo, hi = bisect_left(xs, x0), bisect_right(xs, x1)
+            if lo < hi:
+                found += [order for _, y, order in bands[b][lo:hi] if top <= y <= bottom]
+        if not found:
+            return []
         found.sort()
-        return [self._chars[order] for order in found]
+        chars = self._chars
+        return [chars[order] for order in found]
 
 
 def _make_cell(
@@ -327,16 +338,26 @@ def _make_cell(
 ) -> GridCell:
     """`reach`: how far below the table the text of a cell cut at its open bottom hangs
     (_overflow), by column."""
-    rows = [r for r, _ in members]
-    cols = [c for _, c in members]
-    r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-    bbox = BBox(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
-    reach = reach or {}
-    cut = r1 == len(ys) - 2 and all(c in reach for c in range(c0, c1 + 1))
-    below = max((reach[c] for c in range(c0, c1 + 1)), default=0.0) if cut else 0.0
-    inside = chars.inside(replace(bbox, bottom=below) if below > bbox.bottom else bbox)
-    confidence = min((ch.confidence for ch in inside), default=1.0)
-    return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, chars_to_text(inside), page, bbox, confidence)
+    if len(members) == 1:  # most cells: one base cell
+        (r0, c0), = members
+        r1, c1 = r0, c0
+    else:
+        rows = [r for r, _ in members]
+        cols = [c for _, c in members]
+        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
+    x0, top, x1, bottom = xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]
+    below = 0.0
+    if reach and r1 == len(ys) - 2 and all(c in reach for c in range(c0, c1 + 1)):
+        below = max(reach[c] for c in range(c0, c1 + 1))  # a cell cut at the open bottom
+    # the box, down to the hanging text's reach where that is lower
+    inside = chars.inside(x0, top, x1, below if below > bottom else bottom)
+    if len(inside) == 1:  # most cells with text: one glyph (chars_to_text's own case)
+        text, confidence = inside[0].text, inside[0].confidence
+    else:
+        text = chars_to_text(inside)
+        confidence = min([ch.confidence for ch in inside]) if inside else 1.0
+    return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, text, page, BBox(x0, top, x1, bottom),
+                    confidence)
 
 
 def _anchor(ch: Char) -> tuple[float, float]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
@@ -75,14 +75,76 @@ def match_label(text: str, specs: Sequence[LabelSpec], group: str = "", *,
     the key where the label's own numbering disagrees: "（三）予以公开" is not "（一）予以
     公开" however alike the words (a label read from a shifted row, or misnumbered: unsure
     either way). Memoised per process."""
-    frozen = None if paths is None else tuple((k, tuple(v)) for k, v in paths.items())
-    return _match_label(text, tuple(specs), group, frozen, tuple(printed))
+    if paths is None:
+        frozen = None
+    elif type(paths) is FrozenPaths:
+        frozen = paths.frozen
+    else:
+        frozen = tuple((k, tuple(v)) for k, v in paths.items())
+    return _match_label(text, _specs_key(specs), group, frozen, tuple(printed))
+
+
+class FrozenPaths(Mapping[str, tuple[str, ...]]):
+    """Row keys -> their template paths, read-only, with the frozen form match_label's
+    memo takes made once (normalize.tree.leaf_paths gives these): made per call, it cost
+    more than the memo saved."""
+
+    def __init__(self, paths: Mapping[str, Sequence[str]]):
+        self.frozen = tuple((k, tuple(v)) for k, v in paths.items())
+        self._paths = dict(self.frozen)
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._paths[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+class _SpecsKey:
+    """Specs as a key of _match_label's memo: its hash made once per tuple of specs (a
+    tuple's is not kept: hashing its ~30 frozen LabelSpecs on every call cost most of a
+    memo hit). Equal as the tuples are."""
+
+    __slots__ = ("_hash", "specs")
+
+    def __init__(self, specs: tuple[LabelSpec, ...]):
+        self.specs = specs
+        self._hash = hash(specs)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SpecsKey) and (
+            self.specs is other.specs or self.specs == other.specs)
+
+
+# The keys of the tuples of specs asked with (the templates' own), by the tuple's id: a
+# key holds its tuple, so the id stays that tuple's. A tuple of frozen LabelSpecs (str,
+# tuple and bool fields) never changes; a list may, and is keyed anew each time.
+_SPECS_KEYS: dict[int, _SpecsKey] = {}
+MAX_SPECS_KEYS = 64
+
+
+def _specs_key(specs: Sequence[LabelSpec]) -> _SpecsKey:
+    if type(specs) is not tuple:
+        return _SpecsKey(tuple(specs))
+    key = _SPECS_KEYS.get(id(specs))
+    if key is None or key.specs is not specs:
+        key = _SpecsKey(specs)
+        if len(_SPECS_KEYS) < MAX_SPECS_KEYS:
+            _SPECS_KEYS[id(specs)] = key
+    return key
 
 
 @lru_cache(maxsize=MATCH_CACHE)
-def _match_label(text: str, specs: tuple[LabelSpec, ...], group: str,
+def _match_label(text: str, specs_key: _SpecsKey, group: str,
                  frozen_paths: tuple[tuple[str, tuple[str, ...]], ...] | None,
                  printed: tuple[str, ...]) -> LabelMatch:
+    specs = specs_key.specs
     paths = None if frozen_paths is None else dict(frozen_paths)
     leaf_key = label_key(text)
     if not leaf_key:

@@ -25,10 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from types import MappingProxyType
 
 from report_extract.models import CanonicalCell, CanonicalTable, Grid, GridCell, Problem
-from report_extract.normalize.labels import MIN_SCORE, score, similarity
+from report_extract.normalize.labels import MIN_SCORE, FrozenPaths, score, similarity
 from report_extract.templates import (
     OTHER_FORMS,
     ROW_TREES,
@@ -48,7 +47,7 @@ PARENT_SCORE = 0.9  # a label this close to a parent-only template label is that
 @cache  # the trees are fixed data; asked once per row label
 def leaf_paths(table: str) -> Mapping[str, tuple[str, ...]]:
     """Each row key of the table -> its labels from the top parent down (read-only)."""
-    return MappingProxyType(ROW_TREES[table].paths())
+    return FrozenPaths(ROW_TREES[table].paths())
 
 
 # --- parents -------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ import ctypes
 import math
 import mmap
 import re
+import struct
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -32,7 +34,7 @@ import pypdfium2.raw as raw
 
 from report_extract.errors import CorruptPdfError
 from report_extract.limits import DEFAULT, Limits, check_page_box, check_page_count
-from report_extract.models import BBox, Char, Page
+from report_extract.models import BBox, Char, Page, Segment
 from report_extract.read.rulings import MAX_RULING_THICKNESS, rulings
 from report_extract.read.upright import (
     page_turns,
@@ -51,45 +53,52 @@ SAME_POINT = 1e-3
 _PDFIUM = threading.Lock()
 
 
-def _plain(function: object, restype: object, *argtypes: object) -> object:
-    """`function` (a pypdfium2.raw binding) called with plain addresses (ints) and
-    byref()s. pypdfium2 declares typed pointer arguments, whose conversions cost twice
-    the call itself (~0.6 us of ~0.9); a report makes some 25,000 of these calls."""
+def _plain(function: object, restype: object) -> object:
+    """`function` (a pypdfium2.raw binding) with no argument types declared: it is then
+    called with handles as c_void_p (or _Handle) objects, indexes as Python ints (C int)
+    and byref()s, which ctypes passes as they are. Declared argument types cost more than
+    the call itself (~0.5 us of ~0.7 with pypdfium2's typed pointers, ~0.15 of ~0.3 with
+    c_void_p); a report makes some 25,000 of these calls."""
     address = ctypes.cast(function, ctypes.c_void_p).value
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+    return ctypes.CFUNCTYPE(restype)(address)
 
 
-def _address(handle: object) -> int:
-    """A pypdfium2 handle (a typed pointer) as the address _plain's functions take."""
-    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+class _Handle(ctypes.c_void_p):
+    """A PDFium object handle as a function returns it: as a c_void_p subclass, ctypes
+    keeps it an object (not an int, which it would pass as a 32-bit C int)."""
+
+
+def _address(handle: object) -> ctypes.c_void_p:
+    """A pypdfium2 handle (a typed pointer) as the argument _plain's functions take."""
+    return ctypes.c_void_p(ctypes.cast(handle, ctypes.c_void_p).value)
 
 
 class _Calls:
     """The PDFium functions read for every glyph and path, as _plain makes them."""
 
     def __init__(self) -> None:
-        ptr, i = ctypes.c_void_p, ctypes.c_int
-        self.text_count = _plain(raw.FPDFText_CountChars, i, ptr)
-        self.text_unicode = _plain(raw.FPDFText_GetUnicode, ctypes.c_uint, ptr, i)
-        self.text_map_error = _plain(raw.FPDFText_HasUnicodeMapError, i, ptr, i)
-        self.text_loose_box = _plain(raw.FPDFText_GetLooseCharBox, i, ptr, i, ptr)
-        self.text_matrix = _plain(raw.FPDFText_GetMatrix, i, ptr, i, ptr)
-        self.text_origin = _plain(raw.FPDFText_GetCharOrigin, i, ptr, i, ptr, ptr)
-        self.text_font_size = _plain(raw.FPDFText_GetFontSize, ctypes.c_double, ptr, i)
-        self.page_count = _plain(raw.FPDFPage_CountObjects, i, ptr)
-        self.page_object = _plain(raw.FPDFPage_GetObject, ptr, ptr, i)
-        self.form_count = _plain(raw.FPDFFormObj_CountObjects, i, ptr)
-        self.form_object = _plain(raw.FPDFFormObj_GetObject, ptr, ptr, ctypes.c_ulong)
-        self.object_type = _plain(raw.FPDFPageObj_GetType, i, ptr)
-        self.object_matrix = _plain(raw.FPDFPageObj_GetMatrix, i, ptr, ptr)
-        self.object_bounds = _plain(raw.FPDFPageObj_GetBounds, i, ptr, ptr, ptr, ptr, ptr)
-        self.fill_color = _plain(raw.FPDFPageObj_GetFillColor, i, ptr, ptr, ptr, ptr, ptr)
-        self.draw_mode = _plain(raw.FPDFPath_GetDrawMode, i, ptr, ptr, ptr)
-        self.segment_count = _plain(raw.FPDFPath_CountSegments, i, ptr)
-        self.segment = _plain(raw.FPDFPath_GetPathSegment, ptr, ptr, i)
-        self.segment_type = _plain(raw.FPDFPathSegment_GetType, i, ptr)
-        self.segment_point = _plain(raw.FPDFPathSegment_GetPoint, i, ptr, ptr, ptr)
-        self.segment_close = _plain(raw.FPDFPathSegment_GetClose, i, ptr)
+        i = ctypes.c_int
+        self.text_count = _plain(raw.FPDFText_CountChars, i)
+        self.text_unicode = _plain(raw.FPDFText_GetUnicode, ctypes.c_uint)
+        self.text_map_error = _plain(raw.FPDFText_HasUnicodeMapError, i)
+        self.text_loose_box = _plain(raw.FPDFText_GetLooseCharBox, i)
+        self.text_matrix = _plain(raw.FPDFText_GetMatrix, i)
+        self.text_origin = _plain(raw.FPDFText_GetCharOrigin, i)
+        self.text_font_size = _plain(raw.FPDFText_GetFontSize, ctypes.c_double)
+        self.page_count = _plain(raw.FPDFPage_CountObjects, i)
+        self.page_object = _plain(raw.FPDFPage_GetObject, _Handle)
+        self.form_count = _plain(raw.FPDFFormObj_CountObjects, i)
+        self.form_object = _plain(raw.FPDFFormObj_GetObject, _Handle)  # index: c_ulong
+        self.object_type = _plain(raw.FPDFPageObj_GetType, i)
+        self.object_matrix = _plain(raw.FPDFPageObj_GetMatrix, i)
+        self.object_bounds = _plain(raw.FPDFPageObj_GetBounds, i)
+        self.fill_color = _plain(raw.FPDFPageObj_GetFillColor, i)
+        self.draw_mode = _plain(raw.FPDFPath_GetDrawMode, i)
+        self.segment_count = _plain(raw.FPDFPath_CountSegments, i)
+        self.segment = _plain(raw.FPDFPath_GetPathSegment, _Handle)
+        self.segment_type = _plain(raw.FPDFPathSegment_GetType, i)
+        self.segment_point = _plain(raw.FPDFPathSegment_GetPoint, i)
+        self.segment_close = _plain(raw.FPDFPathSegment_GetClose, i)
 
 
 _CALL = _Calls()
@@ -178,14 +187,19 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, flat: set[str], name: str,
             check_page_box(index + 1, frame.media_box, name, limits)  # e.g. 70 m long
         # on a page without /Rotate (most) the upright glyphs are made Chars as read
         glyphs = _glyphs(textpage, flat, None if frame.turns else frame)
-        turns = page_turns((g.direction if type(g) is _Glyph else 0 for g in glyphs),
-                           default=frame.turns)
-        if turns != frame.turns and not frame.turns:  # its glyphs turn it after all
-            glyphs = _glyphs(textpage, flat, None)
-        frame.turns = turns
-        chars = _chars(glyphs, frame)
+        if not frame.turns and set(map(type, glyphs)) <= {Char}:
+            # all upright, made Chars as read (most pages): their directions are all 0,
+            # so page_turns leaves the page unturned, and _chars would copy the list
+            chars = glyphs
+        else:
+            turns = page_turns((g.direction if type(g) is _Glyph else 0 for g in glyphs),
+                               default=frame.turns)
+            if turns != frame.turns and not frame.turns:  # its glyphs turn it after all
+                glyphs = _glyphs(textpage, flat, None)
+            frame.turns = turns
+            chars = _chars(glyphs, frame)
         drawing = _read_drawing(page, frame)
-        segments = rulings(drawing.lines, drawing.rects, drawing.curves)
+        segments = drawing.lines + rulings([], drawing.rects, drawing.curves)
         width, height = frame.size
         return Page(index + 1, width, height, chars, segments, images=drawing.images)
     finally:
@@ -285,10 +299,12 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | 
     loose_box, char_matrix = _CALL.text_loose_box, _CALL.text_matrix
     char_origin, font_size = _CALL.text_origin, _CALL.text_font_size
     fonts: dict[int, bool] = {}  # font handle -> has no descent
-    rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
-    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    # PDFium writes a glyph's loose box (FS_RECTF), matrix (FS_MATRIX) and origin (two
+    # doubles) into one buffer, read back by one unpack: 12 ctypes field reads cost more
+    buffer = ctypes.create_string_buffer(_GLYPH_BUFFER.size)
+    rect_ref, matrix_ref = ctypes.byref(buffer, 0), ctypes.byref(buffer, 16)
+    ox_ref, oy_ref = ctypes.byref(buffer, 40), ctypes.byref(buffer, 48)
+    read_buffer = _GLYPH_BUFFER.unpack_from
     glyphs: list[_Glyph | _Upright | Char] = []
     left_edge, top_edge = (unturned.x0, unturned.y1) if unturned else (0.0, 0.0)
     count = _CALL.text_count(handle)
@@ -317,17 +333,18 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | 
         loose_box(handle, current, rect_ref)
         char_matrix(handle, current, matrix_ref)
         char_origin(handle, current, ox_ref, oy_ref)
-        c, d = matrix.c, matrix.d
+        left, top, right, bottom, a, b, c, d, _, _, origin_x, base = read_buffer(buffer)
         size = font_size(handle, current) * (abs(d) if c == 0 else math.hypot(c, d))
-        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-        a, b = matrix.a, matrix.b
-        if b == 0 and a > 0 and max(right - left, top - bottom) <= VERTICAL_BOX * size + 1:
+        # max(right - left, top - bottom) and min(bottom - base, 0.0) below, inline (as
+        # max and min pick, NaN included)
+        width, height = right - left, top - bottom
+        if b == 0 and a > 0 and (height if height > width else width) <= VERTICAL_BOX * size + 1:
             # direction 0, _glyph's common case, inline: a Char or an _Upright
-            base = oy.value
             if flat and _is_flat(textpage, current, flat, fonts):
                 y0 = base + 0.0
             else:
-                y0 = base + min(bottom - base, 0.0)
+                drop = bottom - base
+                y0 = base + (0.0 if drop > 0.0 else drop)
             if unturned:  # _chars' Char, made here
                 glyphs.append(Char(text, BBox(left - left_edge, top_edge - (y0 + size),
                                               right - left_edge, top_edge - y0), size))
@@ -335,13 +352,15 @@ def _glyphs(textpage: raw.FPDF_TEXTPAGE, flat: set[str], unturned: _PageFrame | 
                 glyphs.append((text, left, right, y0, size))
             continue
         direction = 0 if b == 0 and a > 0 else quarter_turns(a, -b)  # user space is y up
-        glyph = _glyph(text, (ox.value, oy.value), (left, right, bottom, top), size, direction)
+        glyph = _glyph(text, (origin_x, base), (left, right, bottom, top), size, direction)
         if flat and _is_flat(textpage, current, flat, fonts):
             glyph.descent = 0.0
         glyphs.append(glyph)
     return glyphs
 
 
+# left, top, right, bottom (FS_RECTF); a, b, c, d, e, f (FS_MATRIX); origin x, y (doubles)
+_GLYPH_BUFFER = struct.Struct("=4f6f2d")
 _WHITESPACE = frozenset(map(ord, " \t\r\n\u3000\xa0"))
 # every code point str.strip() removes (str.isspace): a glyph of one is dropped. Written
 # out: finding them at import takes ~0.7 ms of every start-up
@@ -355,6 +374,7 @@ _RADICALS_FIRST, _RADICALS_LAST = 0x2E80, 0x2FD5
 
 
 Box = tuple[float, float, float, float]  # left, right, bottom, top (user space)
+Extent = tuple[float, float, float, float]  # min x, min y, max x, max y (user space)
 
 
 def _glyph(text: str, origin: tuple[float, float], loose: Box, size: float,
@@ -414,19 +434,25 @@ def _is_flat(textpage: raw.FPDF_TEXTPAGE, index: int, flat: set[str],
 
 
 class _Drawing:
-    """A page's path objects as pdfplumber's lines, rects and curves, and its images.
+    """A page's path objects as pdfplumber's rects and curves, its lines as the Segments
+    `rulings` makes of pdfplumber's lines (their box only: most paths are lines), and its
+    images.
 
-    Objects are PDFium handles as addresses (_CALL's functions take those); the ctypes
+    Objects are PDFium handles (_Handle, as _CALL's functions take them); the ctypes
     buffers are made once per page: a page has hundreds of paths."""
 
     def __init__(self, frame: _PageFrame):
         self.frame = frame
-        self.lines: list[dict] = []
+        self.lines: list[Segment] = []
         self.rects: list[dict] = []
         self.curves: list[dict] = []
         self.images: list[BBox] = []
-        self._by_kind = {"line": self.lines, "rect": self.rects, "curve": self.curves}
+        self._by_kind = {"rect": self.rects, "curve": self.curves}
         self._matrix = raw.FS_MATRIX()
+        self._read_matrix = _MATRIX.unpack_from
+        # a straight line's two points (x, y floats each), read back by one unpack
+        self._points = ctypes.create_string_buffer(_POINTS.size)
+        self._read_points = _POINTS.unpack_from
         self._fill_mode, self._stroke = ctypes.c_int(), ctypes.c_int()
         self._rgba = [ctypes.c_uint() for _ in range(4)]
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
@@ -435,21 +461,22 @@ class _Drawing:
         self._fill_mode_ref, self._stroke_ref = byref(self._fill_mode), byref(self._stroke)
         self._rgba_refs = tuple(byref(c) for c in self._rgba)
         self._x_ref, self._y_ref = byref(self._x), byref(self._y)
+        self._point_refs = tuple(byref(self._points, offset) for offset in (0, 4, 8, 12))
         self._bounds = [ctypes.c_float() for _ in range(4)]  # left, bottom, right, top
         self._bounds_refs = tuple(byref(v) for v in self._bounds)
 
-    def visit(self, obj: int, outer: Matrix, kind: int | None = None) -> None:
+    def visit(self, obj: _Handle, outer: Matrix, kind: int | None = None) -> None:
         kind = _CALL.object_type(obj) if kind is None else kind
         if kind == raw.FPDF_PAGEOBJ_PATH:
             self.add_path(obj, outer)
         elif kind == raw.FPDF_PAGEOBJ_FORM:
             matrix = _multiply(self._object_matrix(obj), outer)
             for index in range(_CALL.form_count(obj)):
-                self.visit(_CALL.form_object(obj, index), matrix)
+                self.visit(_CALL.form_object(obj, ctypes.c_ulong(index)), matrix)
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
             self.images.append(self._image_box(_multiply(self._object_matrix(obj), outer)))
 
-    def add_path(self, obj: int, outer: Matrix) -> None:
+    def add_path(self, obj: _Handle, outer: Matrix) -> None:
         call = _CALL
         call.draw_mode(obj, self._fill_mode_ref, self._stroke_ref)
         stroke, fill = self._stroke.value != 0, self._fill_mode.value != 0
@@ -463,26 +490,53 @@ class _Drawing:
         matrix = self._object_matrix(obj)
         if outer is not IDENTITY:
             matrix = _multiply(matrix, outer)
-        line = self._line(obj, matrix)
+        # one straight line ("m l", "m l h") as _classify would make it of _subpaths, inline:
+        # most paths are such (ruled tables)
+        if call.segment_count(obj) == 2:
+            first, second = call.segment(obj, 0), call.segment(obj, 1)
+            # else "m m", "m c", "m h l": left to _subpaths
+            if call.segment_type(second) == _LINETO and not call.segment_close(first):
+                x1_ref, y1_ref, x2_ref, y2_ref = self._point_refs
+                call.segment_point(first, x1_ref, y1_ref)
+                call.segment_point(second, x2_ref, y2_ref)
+                x1, y1, x2, y2 = self._read_points(self._points)
+                a, b, c, d, e, f = matrix
+                px, py = a * x1 + c * y1 + e, b * x1 + d * y1 + f
+                qx, qy = a * x2 + c * y2 + e, b * x2 + d * y2 + f
+                # its box without the lists: min/max of two, the first of equals
+                low_x, low_y = (qx if qx < px else px), (qy if qy < py else py)
+                high_x, high_y = (qx if qx > px else px), (qy if qy > py else py)
+                frame = self.frame
+                if frame.turns:
+                    self.lines.append(Segment(*frame.box(low_x, low_y, high_x, high_y)))
+                else:  # frame.box's common case, inline
+                    x0 = frame.x0
+                    self.lines.append(Segment(low_x - x0, frame.y1 - high_y, high_x - x0,
+                                              frame.y1 - low_y))
+                return
+        self._add([(kind, _extent(points)) for kind, points
+                   in map(_classify, self._subpaths(obj, matrix)) if kind is not None],
+                  stroke, fill, color)
+
+    def _add(self, shapes: Iterable[tuple[str, Extent]], stroke: bool, fill: bool,
+             color: tuple[float, ...] | None) -> None:
+        """The shapes, by kind ((min x, min y, max x, max y) in user space), on the
+        upright page: a line as its Segment (rulings' of its dict), else its dict."""
         frame = self.frame
-        if line:  # its box without the lists: min/max of two, the first of equals
-            px, py, qx, qy = line
-            shapes = [("line", (qx if qx < px else px, qy if qy < py else py,
-                                qx if qx > px else px, qy if qy > py else py))]
-        else:
-            shapes = [(kind, _extent(points)) for kind, points
-                      in map(_classify, self._subpaths(obj, matrix)) if kind is not None]
         for kind, (low_x, low_y, high_x, high_y) in shapes:
             if frame.turns:
                 x0, top, x1, bottom = frame.box(low_x, low_y, high_x, high_y)
             else:  # frame.box's common case, inline
                 x0, x1 = low_x - frame.x0, high_x - frame.x0
                 top, bottom = frame.y1 - high_y, frame.y1 - low_y
+            if kind == "line":
+                self.lines.append(Segment(x0, top, x1, bottom))
+                continue
             self._by_kind[kind].append({"x0": x0, "top": top, "x1": x1, "bottom": bottom,
                                         "stroke": stroke, "fill": fill,
                                         "non_stroking_color": color})
 
-    def _is_background(self, obj: int) -> bool:
+    def _is_background(self, obj: _Handle) -> bool:
         """An unstroked filled polygon of four straight sides, thick both ways: a cell's
         or a text line's background (WPS paints one per line). pdfplumber's rulings would
         drop it as a rect or curve alike, and reading its segments is most of a page's
@@ -498,32 +552,12 @@ class _Drawing:
         kinds = [call.segment_type(call.segment(obj, index)) for index in range(5)]
         return kinds == _BACKGROUND_KINDS
 
-    def _object_matrix(self, obj: int) -> Matrix:
-        m = self._matrix
+    def _object_matrix(self, obj: _Handle) -> Matrix:
         if not _CALL.object_matrix(obj, self._matrix_ref):
             return IDENTITY
-        return (m.a, m.b, m.c, m.d, m.e, m.f)
+        return self._read_matrix(self._matrix)  # (a, b, c, d, e, f)
 
-    def _line(self, obj: int, matrix: Matrix) -> tuple[float, float, float, float] | None:
-        """The two points of a path that is one straight line ("m l", "m l h"), as
-        _classify would make them of _subpaths: most paths are such (ruled tables)."""
-        call = _CALL
-        if call.segment_count(obj) != 2:
-            return None
-        first, second = call.segment(obj, 0), call.segment(obj, 1)
-        if call.segment_type(second) != _LINETO or call.segment_close(first):
-            return None  # "m m", "m c", "m h l": left to _subpaths
-        x, y = self._x, self._y
-        x_ref, y_ref = self._x_ref, self._y_ref
-        a, b, c, d, e, f = matrix
-        call.segment_point(first, x_ref, y_ref)
-        x1, y1 = x.value, y.value
-        call.segment_point(second, x_ref, y_ref)
-        x2, y2 = x.value, y.value
-        return (a * x1 + c * y1 + e, b * x1 + d * y1 + f,
-                a * x2 + c * y2 + e, b * x2 + d * y2 + f)
-
-    def _subpaths(self, obj: int, matrix: Matrix) -> list[Subpath]:
+    def _subpaths(self, obj: _Handle, matrix: Matrix) -> list[Subpath]:
         """The path's subpaths as pdfminer sees them: (operator, x, y) in user space.
 
         A Bezier curve becomes one "c" at its end point (pdfminer keeps only that); a
@@ -587,6 +621,10 @@ def _read_drawing(page: pdfium.PdfPage, frame: _PageFrame) -> _Drawing:
     return drawing
 
 
+_MATRIX = struct.Struct("=6f")  # FS_MATRIX
+_POINTS = struct.Struct("=4f")  # two points' x, y as FPDFPathSegment_GetPoint writes them
+
+
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
     """m, then n (PDF's row-vector convention)."""
     a, b, c, d, e, f = m
@@ -619,7 +657,7 @@ def _classify(subpath: Subpath) -> tuple[str | None, list[tuple[float, float]]]:
     return "curve", points
 
 
-def _extent(points: list[Point]) -> tuple[float, float, float, float]:
+def _extent(points: list[Point]) -> Extent:
     """(min x, min y, max x, max y) of the points."""
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     return min(xs), min(ys), max(xs), max(ys)
