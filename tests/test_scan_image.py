@@ -6,10 +6,14 @@ import random
 
 import cv2
 import numpy as np
-from PIL import Image
+import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from report_extract.scan.degrade import Degradation, TableBox, degrade_image
+from report_extract.scan.engines import available_engines, get_engine
 from report_extract.scan.image import INK_BELOW, prepare, unmix_seal
+from report_extract.scan.reader import read_page
+from report_extract.synth.fonts import font_path
 
 DPI = 200
 BOX = TableBox(40, 40, 320, 320)  # points: where the seal may go
@@ -63,3 +67,32 @@ def test_without_print_hidden_under_the_ink_the_greys_are_the_seal_free_ones():
         unmixed, seal_free = unmix_seal(rgb)
         assert np.array_equal(image.gray, seal_free)
         assert np.array_equal(image.unmixed, unmixed)
+
+
+@pytest.mark.skipif("rapidocr" not in available_engines(), reason="OCR engine not installed")
+def test_a_number_under_the_seal_s_star_is_read_from_the_print_the_ink_hid():
+    # the star's ink (80 % opaque) over a cell: its "58" was unreadable ("?")
+    spec = Degradation(dpi=DPI, stamp=True, seed=3, seal_opacity=0.8, blur=0.4, noise=4.0,
+                       jpeg_quality=70)
+
+    def stamp(page: Image.Image) -> np.ndarray:
+        return np.asarray(degrade_image(page, spec, random.Random(3), TableBox(22, 22, 338, 338)))
+
+    blank = stamp(Image.new("RGB", (1000, 1000), "white"))
+    inked = (blank.max(axis=2).astype(int) - blank.min(axis=2) > 60).astype(np.uint8)
+    depth = cv2.distanceTransform(inked, cv2.DIST_L2, 3)
+    y, x = np.unravel_index(int(np.argmax(depth)), depth.shape)  # the star's middle
+    page = Image.new("RGB", (1000, 1000), "white")
+    draw = ImageDraw.Draw(page)
+    for rule in (x - 330, x - 110, x + 110, x + 330):  # a row of three cells, 220 x 56 px
+        draw.line((rule, y - 84, rule, y + 84), fill="black", width=2)
+    for rule in (y - 84, y - 28, y + 28, y + 84):
+        draw.line((x - 330, rule, x + 330, rule), fill="black", width=2)
+    font = ImageFont.truetype(font_path("ar-pl-uming"), 29)  # 10.5 pt
+    draw.text((x, y), "58", fill="black", font=font, anchor="mm")
+    draw.text((x - 220, y), "3", fill="black", font=font, anchor="mm")
+    read = read_page(prepare(stamp(page), 1, DPI, deskew=False), get_engine("rapidocr"))
+    scale = DPI / 72
+    cell = [c.text for c in read.chars if abs(c.bbox.x0 * scale - x) < 110
+            and abs((c.bbox.top + c.bbox.bottom) / 2 * scale - y) < 28]
+    assert cell == ["58"]
