@@ -31,6 +31,7 @@ UNDER_SEAL_CORE = 10  # percentile of the print under the ink taken as black
 LUMA_NOISE = 2.0  # luma levels: JPEG quantisation alone moves the ink's luma this much
 JPEG_BLOCK = 15  # px: a dark mark's ringing reaches across its 8 px JPEG block
 UNDER_SEAL_PRINT = 40  # px at 200 dpi: less print than this under the ink shows no hiding
+DARKER_THAN_INK = 1.0  # noise deviations: a seal pixel this much darker than the ink's luma
 
 
 @dataclass
@@ -45,6 +46,9 @@ class PageImage:
     seal: np.ndarray  # uint8 0/255: clearly coloured pixels (seal ink)
     dpi: int
     skew: float  # degrees (counter-clockwise positive) removed by deskewing
+    # seal pixels darker in luma than the seal's ink over paper (print under it); None
+    # where the page has no whole seal ink to measure (_restore_under_seal)
+    darker_than_seal: np.ndarray | None = None
 
     @property
     def scale(self) -> float:
@@ -204,11 +208,12 @@ def prepare(rgb: np.ndarray, number: int, dpi: int, *, deskew: bool = True) -> P
     """
     if rgb.ndim == 2:
         unmixed, gray, seal = rgb, rgb, np.zeros(rgb.shape, np.uint8)
+        darker = None
     else:
         colours = _Colours.of(rgb)
         unmixed, gray = _unmix(colours)
         seal = _seal(colours)
-        _restore_under_seal(rgb, seal, dpi, (unmixed, gray))
+        darker = _restore_under_seal(rgb, seal, dpi, (unmixed, gray))
     plain = np.array_equal(unmixed, gray)  # no seal ink was cleared from the grey
     ink = binarize(gray, dpi)
     skew = estimate_skew(ink) if deskew else 0.0
@@ -218,10 +223,12 @@ def prepare(rgb: np.ndarray, number: int, dpi: int, *, deskew: bool = True) -> P
         if seal.any():
             seal = rotate(255 - seal, -skew) < 128  # rotate() fills with white: invert
             seal = seal.astype(np.uint8) * 255
+        if darker is not None:
+            darker = (rotate(255 - darker, -skew) < 128).astype(np.uint8) * 255
         ink = binarize(gray, dpi)
     faint_ink = ink.copy() if plain else binarize(unmixed, dpi)
     return PageImage(number, gray, ink, faint_ink, unmixed.copy() if plain else unmixed,
-                     seal, dpi, skew)
+                     seal, dpi, skew, darker)
 
 
 def seal_mask(rgb: np.ndarray) -> np.ndarray:
@@ -238,8 +245,9 @@ def _seal(colours: _Colours) -> np.ndarray:
 
 
 def _restore_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int,
-                        greys: tuple[np.ndarray, ...]) -> None:
-    """Print under thick seal ink put back into the greys (in place).
+                        greys: tuple[np.ndarray, ...]) -> np.ndarray | None:
+    """Print under thick seal ink put back into the greys (in place); returns the mask of
+    seal pixels whose luma is darker than the ink's own (None without whole ink).
 
     Thick ink hides a share o of the print under it: there a pixel is S((1-o)P + o)
     (S the seal's colour, P the print), so dividing out S leaves print at o of the
@@ -252,16 +260,27 @@ def _restore_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int,
     greys are left as they were."""
     found = _print_under_seal(rgb, seal, dpi)
     if found is None:
-        return
-    (x0, y0, x1, y1), block = found
-    for grey in greys:
-        np.minimum(grey[y0:y1, x0:x1], block, out=grey[y0:y1, x0:x1])
+        return None
+    x0, y0, x1, y1 = found.box
+    if found.grey is not None:
+        for grey in greys:
+            np.minimum(grey[y0:y1, x0:x1], found.grey, out=grey[y0:y1, x0:x1])
+    darker = np.zeros(seal.shape, np.uint8)
+    darker[y0:y1, x0:x1] = found.darker
+    return darker
 
 
-def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int
-                      ) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
-    """The grey of the print under the seal's ink over the seal's box (white elsewhere),
-    and the box; None where no print shows under the ink."""
+@dataclass
+class _UnderSeal:
+    """What the luma shows under a seal's ink, over the seal's box."""
+
+    box: tuple[int, int, int, int]
+    darker: np.ndarray  # 255: seal pixels darker than the ink's own luma (print under it)
+    grey: np.ndarray | None  # the print under the ink, white elsewhere; None: none shows
+
+
+def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int) -> _UnderSeal | None:
+    """The print under the seal's ink as the luma shows it; None without whole ink."""
     ys, xs = np.nonzero(seal)
     if not ys.size:
         return None
@@ -280,11 +299,20 @@ def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int
     ink = float(np.median(under))
     above = under[under >= ink] - ink
     noise = max(LUMA_NOISE, 1.4826 * float(np.median(above))) if above.size else LUMA_NOISE
+    darker = ((mask > 0) & (luma < ink - DARKER_THAN_INK * noise)).astype(np.uint8) * 255
+    return _UnderSeal((x0, y0, x1, y1), darker,
+                      _stretched(luma, mask, deep, ink, noise, dpi))
+
+
+def _stretched(luma: np.ndarray, mask: np.ndarray, deep: np.ndarray, ink: float,
+               noise: float, dpi: int) -> np.ndarray | None:
+    """The luma of the seal's pixels stretched from the print's level under the ink
+    (black) to just below the ink's own (white); None where too little print shows."""
     # print the ink did not hide (black, no seal colour: outside the mask) rings in JPEG
     # for a few pixels around it, darker than the ink: not print under it
     unhidden = ((mask == 0) & (luma < ink / 2)).astype(np.uint8)
     if unhidden.any():
-        deep &= cv2.dilate(unhidden, np.ones((JPEG_BLOCK, JPEG_BLOCK), np.uint8)) == 0
+        deep = deep & (cv2.dilate(unhidden, np.ones((JPEG_BLOCK, JPEG_BLOCK), np.uint8)) == 0)
     dark = luma[deep]
     dark = dark[dark < ink - UNDER_SEAL_DARK * noise]
     if dark.size < UNDER_SEAL_PRINT * (dpi / 200) ** 2:
@@ -295,4 +323,4 @@ def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int
         return None
     grey = np.clip((luma - black) * (255 / (white - black)), 0, 255).astype(np.uint8)
     grey[mask == 0] = 255
-    return (x0, y0, x1, y1), grey
+    return grey

@@ -144,6 +144,7 @@ class _Sheet:
     seal: np.ndarray  # clearly coloured pixels (PageImage.seal)
     faint_parts: _Parts | None = None  # the page's labelling of `faint` (_whole_glyphs)
     unmixed: np.ndarray | None = None  # PageImage.unmixed, nothing cleared (else faint_gray)
+    darker: np.ndarray | None = None  # PageImage.darker_than_seal: print under the ink in luma
 
     @property
     def unmixed_gray(self) -> np.ndarray:
@@ -615,7 +616,7 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
     else:
         faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, np.uint8(255))
     return _Sheet(gray, ink, faint, faint_gray, image.seal, faint_parts=parts,
-                  unmixed=image.unmixed)
+                  unmixed=image.unmixed, darker=image.darker_than_seal)
 
 
 def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -1007,7 +1008,11 @@ def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
     grey darker by SEAL_TRACE than the seal's own there (its median). Thick seal ink
     leaves print under it too pale for any ink mask: the "1" of "371" under a ring
     (83 % opaque, blurred) was about 215 grey on the ring's 233, and "37" was read
-    surely (synth-105-0023). A hidden "1" has about half a digit's ink (ONE_INK)."""
+    surely (synth-105-0023). A hidden "1" has about half a digit's ink (ONE_INK).
+    Where the page measured its seal's luma, a shade counts only where the luma is
+    darker than the ink's own too (PageImage.darker_than_seal): the ink's edges, their
+    colour coarse in JPEG, come out a shade darker in the unmixed grey, but they mix the
+    ink with paper, paler in luma; print under the ink is darker."""
     x0, y0, x1, y1 = box
     trace = sheet.faint[y0:y1, x0:x1] > 0
     seal = sheet.seal[y0:y1, x0:x1] > 0
@@ -1016,7 +1021,10 @@ def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
     gray = sheet.unmixed_gray[y0:y1, x0:x1]
     background = float(np.median(gray[seal]))
     strokes = cv2.blur(gray.astype(np.float32), (1, 3))  # a stroke runs on, noise does not
-    return trace | (seal & (strokes < background - SEAL_TRACE))
+    shade = seal & (strokes < background - SEAL_TRACE)
+    if sheet.darker is not None:  # the ink's edges are a shade too, but paler in luma
+        shade &= _dilate(sheet.darker[y0:y1, x0:x1], 1) > 0
+    return trace | shade
 
 
 def _tall_share(mask: np.ndarray, height: int, least: float) -> bool:
