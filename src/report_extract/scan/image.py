@@ -32,6 +32,7 @@ LUMA_NOISE = 2.0  # luma levels: JPEG quantisation alone moves the ink's luma th
 JPEG_BLOCK = 15  # px: a dark mark's ringing reaches across its 8 px JPEG block
 UNDER_SEAL_PRINT = 40  # px at 200 dpi: less print than this under the ink shows no hiding
 DARKER_THAN_INK = 1.0  # noise deviations: a seal pixel this much darker than the ink's luma
+JUDGED = 9  # px: the luma judges seal pixels this close to whole ink (a 4 px reach)
 
 
 @dataclass
@@ -46,8 +47,9 @@ class PageImage:
     seal: np.ndarray  # uint8 0/255: clearly coloured pixels (seal ink)
     dpi: int
     skew: float  # degrees (counter-clockwise positive) removed by deskewing
-    # seal pixels darker in luma than the seal's ink over paper (print under it); None
-    # where the page has no whole seal ink to measure (_restore_under_seal)
+    # seal pixels darker in luma than the seal's ink over paper (print under it), or too
+    # far from whole ink for the luma to tell; None where the page has no whole seal ink
+    # to measure (_restore_under_seal)
     darker_than_seal: np.ndarray | None = None
 
     @property
@@ -299,7 +301,11 @@ def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int) -> _UnderSeal
     ink = float(np.median(under))
     above = under[under >= ink] - ink
     noise = max(LUMA_NOISE, 1.4826 * float(np.median(above))) if above.size else LUMA_NOISE
-    darker = ((mask > 0) & (luma < ink - DARKER_THAN_INK * noise)).astype(np.uint8) * 255
+    # the luma tells print from ink over paper only beside whole ink (a ring's band, the
+    # star): under the thin strokes of the seal's text it never reaches the ink's own
+    judged = cv2.dilate(deep.astype(np.uint8), np.ones((JUDGED, JUDGED), np.uint8)) > 0
+    darker = (mask > 0) & ((luma < ink - DARKER_THAN_INK * noise) | ~judged)
+    darker = darker.astype(np.uint8) * 255
     return _UnderSeal((x0, y0, x1, y1), darker,
                       _stretched(luma, mask, deep, ink, noise, dpi))
 
