@@ -58,8 +58,8 @@ def test_print_under_thick_seal_ink_is_ink_again_and_the_paper_under_it_paper():
     before = unmix_seal(rgb)[1]  # the seal-free grey by the colour alone
     assert np.mean(before[printed] < INK_BELOW) < 0.2
     # the luma tells print under whole ink from the ink over paper (traces of print)
-    assert np.mean(image.darker_than_seal[printed] > 0) > 0.9
-    assert np.mean(image.darker_than_seal[paper] > 0) < 0.1  # noise: one deviation
+    assert np.mean(image.may_be_print[printed] > 0) > 0.9
+    assert np.mean(image.may_be_print[paper] > 0) < 0.1  # noise: one deviation
 
 
 def test_without_print_hidden_under_the_ink_the_greys_are_the_seal_free_ones():

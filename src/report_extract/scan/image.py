@@ -50,7 +50,7 @@ class PageImage:
     # seal pixels darker in luma than the seal's ink over paper (print under it), or too
     # far from whole ink for the luma to tell; None where the page has no whole seal ink
     # to measure (_restore_under_seal)
-    darker_than_seal: np.ndarray | None = None
+    may_be_print: np.ndarray | None = None
 
     @property
     def scale(self) -> float:

@@ -144,7 +144,7 @@ class _Sheet:
     seal: np.ndarray  # clearly coloured pixels (PageImage.seal)
     faint_parts: _Parts | None = None  # the page's labelling of `faint` (_whole_glyphs)
     unmixed: np.ndarray | None = None  # PageImage.unmixed, nothing cleared (else faint_gray)
-    darker: np.ndarray | None = None  # PageImage.darker_than_seal: print under the ink in luma
+    may_be_print: np.ndarray | None = None  # PageImage.may_be_print (seal pixels)
 
     @property
     def unmixed_gray(self) -> np.ndarray:
@@ -616,7 +616,7 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
     else:
         faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, np.uint8(255))
     return _Sheet(gray, ink, faint, faint_gray, image.seal, faint_parts=parts,
-                  unmixed=image.unmixed, darker=image.darker_than_seal)
+                  unmixed=image.unmixed, may_be_print=image.may_be_print)
 
 
 def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -1010,7 +1010,7 @@ def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
     (83 % opaque, blurred) was about 215 grey on the ring's 233, and "37" was read
     surely (synth-105-0023). A hidden "1" has about half a digit's ink (ONE_INK).
     Where the page measured its seal's luma, a shade counts only where the luma is
-    darker than the ink's own too (PageImage.darker_than_seal): the ink's edges, their
+    darker than the ink's own too (PageImage.may_be_print): the ink's edges, their
     colour coarse in JPEG, come out a shade darker in the unmixed grey, but they mix the
     ink with paper, paler in luma; print under the ink is darker."""
     x0, y0, x1, y1 = box
@@ -1022,8 +1022,8 @@ def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
     background = float(np.median(gray[seal]))
     strokes = cv2.blur(gray.astype(np.float32), (1, 3))  # a stroke runs on, noise does not
     shade = seal & (strokes < background - SEAL_TRACE)
-    if sheet.darker is not None:  # the ink's edges are a shade too, but paler in luma
-        shade &= _dilate(sheet.darker[y0:y1, x0:x1], 1) > 0
+    if sheet.may_be_print is not None:  # the ink's edges are a shade too, but paler in luma
+        shade &= _dilate(sheet.may_be_print[y0:y1, x0:x1], 1) > 0
     return trace | shade
 
 
