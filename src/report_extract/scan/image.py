@@ -283,12 +283,12 @@ class _UnderSeal:
 
 def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int) -> _UnderSeal | None:
     """The print under the seal's ink as the luma shows it; None without whole ink."""
-    ys, xs = np.nonzero(seal)
-    if not ys.size:
+    left, top, wide, tall = cv2.boundingRect(seal)  # of its nonzero pixels; fast
+    if not wide:
         return None
     height, width = seal.shape
-    x0, y0 = max(0, int(xs.min()) - 2), max(0, int(ys.min()) - 2)
-    x1, y1 = min(width, int(xs.max()) + 3), min(height, int(ys.max()) + 3)
+    x0, y0 = max(0, left - 2), max(0, top - 2)
+    x1, y1 = min(width, left + wide + 2), min(height, top + tall + 2)
     mask = seal[y0:y1, x0:x1]
     # how far inside the ink: its edges (JPEG's ringing, colour bleeding) are not read
     inside = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
