@@ -73,6 +73,7 @@ def test_without_print_hidden_under_the_ink_the_greys_are_the_seal_free_ones():
 
 
 @pytest.mark.skipif("rapidocr" not in available_engines(), reason="OCR engine not installed")
+@pytest.mark.skipif(font_path("ar-pl-uming") is None, reason="font missing: fonts-arphic-uming")
 def test_a_number_under_the_seal_s_star_is_read_from_the_print_the_ink_hid():
     # the star's ink (80 % opaque) over a cell: its "58" was unreadable ("?")
     spec = Degradation(dpi=DPI, stamp=True, seed=3, seal_opacity=0.8, blur=0.4, noise=4.0,
@@ -87,7 +88,7 @@ def test_a_number_under_the_seal_s_star_is_read_from_the_print_the_ink_hid():
     y, x = np.unravel_index(int(np.argmax(depth)), depth.shape)  # the star's middle
     page = Image.new("RGB", (1000, 1000), "white")
     draw = ImageDraw.Draw(page)
-    for rule in (x - 330, x - 110, x + 110, x + 330):  # a row of three cells, 220 x 56 px
+    for rule in (x - 330, x - 110, x + 110, x + 330):  # 3 x 3 cells of 220 x 56 px
         draw.line((rule, y - 84, rule, y + 84), fill="black", width=2)
     for rule in (y - 84, y - 28, y + 28, y + 84):
         draw.line((x - 330, rule, x + 330, rule), fill="black", width=2)
