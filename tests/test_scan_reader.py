@@ -530,6 +530,23 @@ def test_seal_ink_that_took_part_of_the_glyphs_read_doubts_them():
     assert _glyph_doubt(sheet, line, read("3")) == ""
 
 
+def test_a_shade_under_seal_ink_that_is_no_darker_in_luma_is_the_ink_s_edge_no_trace():
+    # seed 111: the edges of a ring's band, their colour coarse in JPEG, come out a shade
+    # darker than the ring in the unmixed grey, like print under it; "0" and "31" beside
+    # them read right were doubted. In luma the edges are paler than the ink, print under
+    # it darker (PageImage.may_be_print).
+    sheet, line = number_beside_a_ring(True, False, "37")
+    unmixed = np.where(sheet.seal > 0, 233, 255).astype(np.uint8)
+    end = line.box[2]
+    unmixed[6:24, end + 3:end + 6] = 215  # a shade a hidden "1" would leave, or an edge
+    darker = np.zeros_like(unmixed)
+    edge = replace(sheet, unmixed=unmixed, may_be_print=darker)
+    assert _glyph_doubt(edge, line, read("37")) == ""
+    darker[6:24, end + 4:end + 5] = 255  # darker than the ink in luma: print under it
+    assert _glyph_doubt(replace(edge, may_be_print=darker), line, read("37")) == (
+        "seal ink after the digits read may hide a digit")
+
+
 def _sealed_grid(left: str, right: str, *, seal: bool = True) -> np.ndarray:
     """A 3-row, 3-column ruled grid (200 dpi) whose middle row has no rule between its
     second and third cells; `left` and `right` are written in those two columns, each

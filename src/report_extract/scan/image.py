@@ -23,6 +23,16 @@ SEAL_CHROMA = 40  # max-min channel spread above which a pixel is coloured ink
 NEUTRAL_CHROMA = 6  # below this spread a pixel is grey (scanner and JPEG noise)
 SEAL_PALE = 190  # coloured pixels paler than this (once unmixed) are seal, not print
 INK_BELOW = 200  # grey level: darker may be ink (with local contrast); paler is paper
+UNDER_SEAL_BLUR = 0.7  # px at 200 dpi: luma smoothed so thin print under ink beats noise
+UNDER_SEAL_DEEP = 3.0  # px inside the seal's ink: where it is whole (measured on)
+UNDER_SEAL_DARK = 4.0  # noise deviations below the ink's luma: print under the ink
+UNDER_SEAL_PAPER = 2.0  # ... above this many below it: paper under the ink (white)
+UNDER_SEAL_CORE = 10  # percentile of the print under the ink taken as black
+LUMA_NOISE = 2.0  # luma levels: JPEG quantisation alone moves the ink's luma this much
+JPEG_BLOCK = 15  # px: a dark mark's ringing reaches across its 8 px JPEG block
+UNDER_SEAL_PRINT = 40  # px at 200 dpi: less print than this under the ink shows no hiding
+DARKER_THAN_INK = 1.0  # noise deviations: a seal pixel this much darker than the ink's luma
+JUDGED = 9  # px: the luma judges seal pixels this close to whole ink (a 4 px reach)
 
 
 @dataclass
@@ -37,6 +47,10 @@ class PageImage:
     seal: np.ndarray  # uint8 0/255: clearly coloured pixels (seal ink)
     dpi: int
     skew: float  # degrees (counter-clockwise positive) removed by deskewing
+    # seal pixels darker in luma than the seal's ink over paper (print under it), or too
+    # far from whole ink for the luma to tell; None where the page has no whole seal ink
+    # to measure (_restore_under_seal)
+    may_be_print: np.ndarray | None = None
 
     @property
     def scale(self) -> float:
@@ -190,15 +204,18 @@ def prepare(rgb: np.ndarray, number: int, dpi: int, *, deskew: bool = True) -> P
     """Grey without the seal, deskewed (the angle measured on the ink), and binarised.
 
     `faint_ink` keeps what the seal removal may take too (print under a seal that JPEG
-    tinted): a cell with only faint ink is still read, never taken for blank. A page
+    tinted): a cell with only faint ink is still read, never taken for blank. Print
+    that thick seal ink hid in part is put back into both greys (_restore_under_seal). A page
     without coloured ink (most pages) has one grey: it is rotated and binarised once.
     """
     if rgb.ndim == 2:
         unmixed, gray, seal = rgb, rgb, np.zeros(rgb.shape, np.uint8)
+        darker = None
     else:
         colours = _Colours.of(rgb)
         unmixed, gray = _unmix(colours)
         seal = _seal(colours)
+        darker = _restore_under_seal(rgb, seal, dpi, (unmixed, gray))
     plain = np.array_equal(unmixed, gray)  # no seal ink was cleared from the grey
     ink = binarize(gray, dpi)
     skew = estimate_skew(ink) if deskew else 0.0
@@ -208,10 +225,12 @@ def prepare(rgb: np.ndarray, number: int, dpi: int, *, deskew: bool = True) -> P
         if seal.any():
             seal = rotate(255 - seal, -skew) < 128  # rotate() fills with white: invert
             seal = seal.astype(np.uint8) * 255
+        if darker is not None:
+            darker = (rotate(255 - darker, -skew) < 128).astype(np.uint8) * 255
         ink = binarize(gray, dpi)
     faint_ink = ink.copy() if plain else binarize(unmixed, dpi)
     return PageImage(number, gray, ink, faint_ink, unmixed.copy() if plain else unmixed,
-                     seal, dpi, skew)
+                     seal, dpi, skew, darker)
 
 
 def seal_mask(rgb: np.ndarray) -> np.ndarray:
@@ -225,3 +244,89 @@ def seal_mask(rgb: np.ndarray) -> np.ndarray:
 def _seal(colours: _Colours) -> np.ndarray:
     return ((colours.chroma > SEAL_CHROMA) & (colours.red >= colours.light)).astype(
         np.uint8) * 255
+
+
+def _restore_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int,
+                        greys: tuple[np.ndarray, ...]) -> np.ndarray | None:
+    """Print under thick seal ink put back into the greys (in place); returns the mask of
+    seal pixels whose luma is darker than the ink's own (None without whole ink).
+
+    Thick ink hides a share o of the print under it: there a pixel is S((1-o)P + o)
+    (S the seal's colour, P the print), so dividing out S leaves print at o of the
+    paper's white, too pale to pass for ink. In luma the print under the ink is still
+    the only thing darker than the ink over paper (the ink's soft edges are paler,
+    which its colour, coarse in JPEG, does not tell). The ink's own luma over paper
+    and its noise come from the seal's inside, the print's from the pixels there
+    clearly darker; between them the luma is stretched to white...black. With no
+    print under the ink (o = 0: print under the ink stays black, no seal colour) the
+    greys are left as they were."""
+    found = _print_under_seal(rgb, seal, dpi)
+    if found is None:
+        return None
+    x0, y0, x1, y1 = found.box
+    if found.grey is not None:
+        for grey in greys:
+            np.minimum(grey[y0:y1, x0:x1], found.grey, out=grey[y0:y1, x0:x1])
+    darker = np.zeros(seal.shape, np.uint8)
+    darker[y0:y1, x0:x1] = found.darker
+    return darker
+
+
+@dataclass
+class _UnderSeal:
+    """What the luma shows under a seal's ink, over the seal's box."""
+
+    box: tuple[int, int, int, int]
+    darker: np.ndarray  # 255: seal pixels darker than the ink's own luma (print under it)
+    grey: np.ndarray | None  # the print under the ink, white elsewhere; None: none shows
+
+
+def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int) -> _UnderSeal | None:
+    """The print under the seal's ink as the luma shows it; None without whole ink."""
+    left, top, wide, tall = cv2.boundingRect(seal)  # of its nonzero pixels; fast
+    if not wide:
+        return None
+    height, width = seal.shape
+    x0, y0 = max(0, left - 2), max(0, top - 2)
+    x1, y1 = min(width, left + wide + 2), min(height, top + tall + 2)
+    mask = seal[y0:y1, x0:x1]
+    # how far inside the ink: its edges (JPEG's ringing, colour bleeding) are not read
+    inside = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+    deep = inside > UNDER_SEAL_DEEP
+    if not deep.any():
+        return None
+    luma = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
+    luma = cv2.GaussianBlur(luma.astype(np.float32), (0, 0), UNDER_SEAL_BLUR * dpi / 200)
+    under = luma[deep]
+    ink = float(np.median(under))
+    above = under[under >= ink] - ink
+    noise = max(LUMA_NOISE, 1.4826 * float(np.median(above))) if above.size else LUMA_NOISE
+    # the luma tells print from ink over paper only beside whole ink (a ring's band, the
+    # star): under the thin strokes of the seal's text it never reaches the ink's own
+    judged = cv2.dilate(deep.astype(np.uint8), np.ones((JUDGED, JUDGED), np.uint8)) > 0
+    darker = (mask > 0) & ((luma < ink - DARKER_THAN_INK * noise) | ~judged)
+    darker = darker.astype(np.uint8) * 255
+    return _UnderSeal((x0, y0, x1, y1), darker,
+                      _stretched(luma, mask, deep, ink, noise, dpi))
+
+
+def _stretched(luma: np.ndarray, mask: np.ndarray, deep: np.ndarray, ink: float,
+               noise: float, dpi: int) -> np.ndarray | None:
+    """The luma of the seal's pixels stretched from the print's level under the ink
+    (black) to just below the ink's own (white); None where too little print shows."""
+    # print the ink did not hide (black, no seal colour: outside the mask) rings in JPEG
+    # for a few pixels around it, darker than the ink: not print under it
+    unhidden = ((mask == 0) & (luma < ink / 2)).astype(np.uint8)
+    if unhidden.any():
+        deep = deep & (cv2.dilate(unhidden, np.ones((JPEG_BLOCK, JPEG_BLOCK), np.uint8)) == 0)
+    dark = luma[deep]
+    dark = dark[dark < ink - UNDER_SEAL_DARK * noise]
+    if dark.size < UNDER_SEAL_PRINT * (dpi / 200) ** 2:
+        return None
+    black = float(np.percentile(dark, UNDER_SEAL_CORE))
+    white = ink - UNDER_SEAL_PAPER * noise
+    if white - black < 2 * noise:
+        return None
+    grey = np.clip((luma - black) * (255 / (white - black)), 0, 255).astype(np.uint8)
+    grey[mask == 0] = 255
+    return grey

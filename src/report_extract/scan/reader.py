@@ -145,6 +145,7 @@ class _Sheet:
     seal: np.ndarray  # clearly coloured pixels (PageImage.seal)
     faint_parts: _Parts | None = None  # the page's labelling of `faint` (_whole_glyphs)
     unmixed: np.ndarray | None = None  # PageImage.unmixed, nothing cleared (else faint_gray)
+    may_be_print: np.ndarray | None = None  # PageImage.may_be_print (seal pixels)
 
     @property
     def unmixed_gray(self) -> np.ndarray:
@@ -616,7 +617,7 @@ def _sheet(image: PageImage, rules: np.ndarray) -> _Sheet:
     else:
         faint_gray = np.where(_dilate(faint, 2) > 0, image.unmixed, np.uint8(255))
     return _Sheet(gray, ink, faint, faint_gray, image.seal, faint_parts=parts,
-                  unmixed=image.unmixed)
+                  unmixed=image.unmixed, may_be_print=image.may_be_print)
 
 
 def _touching(faint: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -1027,7 +1028,11 @@ def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
     grey darker by SEAL_TRACE than the seal's own there (its median). Thick seal ink
     leaves print under it too pale for any ink mask: the "1" of "371" under a ring
     (83 % opaque, blurred) was about 215 grey on the ring's 233, and "37" was read
-    surely (synth-105-0023). A hidden "1" has about half a digit's ink (ONE_INK)."""
+    surely (synth-105-0023). A hidden "1" has about half a digit's ink (ONE_INK).
+    Where the page measured its seal's luma, a shade counts only where the luma is
+    darker than the ink's own too (PageImage.may_be_print): the ink's edges, their
+    colour coarse in JPEG, come out a shade darker in the unmixed grey, but they mix the
+    ink with paper, paler in luma; print under the ink is darker."""
     x0, y0, x1, y1 = box
     trace = sheet.faint[y0:y1, x0:x1] > 0
     seal = sheet.seal[y0:y1, x0:x1] > 0
@@ -1036,7 +1041,10 @@ def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
     gray = sheet.unmixed_gray[y0:y1, x0:x1]
     background = float(np.median(gray[seal]))
     strokes = cv2.blur(gray.astype(np.float32), (1, 3))  # a stroke runs on, noise does not
-    return trace | (seal & (strokes < background - SEAL_TRACE))
+    shade = seal & (strokes < background - SEAL_TRACE)
+    if sheet.may_be_print is not None:  # the ink's edges are a shade too, but paler in luma
+        shade &= _dilate(sheet.may_be_print[y0:y1, x0:x1], 1) > 0
+    return trace | shade
 
 
 def _tall_share(mask: np.ndarray, height: int, least: float) -> bool:
