@@ -504,15 +504,9 @@ class _Drawing:
                 px, py = a * x1 + c * y1 + e, b * x1 + d * y1 + f
                 qx, qy = a * x2 + c * y2 + e, b * x2 + d * y2 + f
                 # its box without the lists: min/max of two, the first of equals
-                low_x, low_y = (qx if qx < px else px), (qy if qy < py else py)
-                high_x, high_y = (qx if qx > px else px), (qy if qy > py else py)
-                frame = self.frame
-                if frame.turns:
-                    self.lines.append(Segment(*frame.box(low_x, low_y, high_x, high_y)))
-                else:  # frame.box's common case, inline
-                    x0 = frame.x0
-                    self.lines.append(Segment(low_x - x0, frame.y1 - high_y, high_x - x0,
-                                              frame.y1 - low_y))
+                self.lines.append(Segment(*self._upright(
+                    qx if qx < px else px, qy if qy < py else py,
+                    qx if qx > px else px, qy if qy > py else py)))
                 return
         self._add([(kind, _extent(points)) for kind, points
                    in map(_classify, self._subpaths(obj, matrix)) if kind is not None],
@@ -522,19 +516,23 @@ class _Drawing:
              color: tuple[float, ...] | None) -> None:
         """The shapes, by kind ((min x, min y, max x, max y) in user space), on the
         upright page: a line as its Segment (rulings' of its dict), else its dict."""
-        frame = self.frame
-        for kind, (low_x, low_y, high_x, high_y) in shapes:
-            if frame.turns:
-                x0, top, x1, bottom = frame.box(low_x, low_y, high_x, high_y)
-            else:  # frame.box's common case, inline
-                x0, x1 = low_x - frame.x0, high_x - frame.x0
-                top, bottom = frame.y1 - high_y, frame.y1 - low_y
+        for kind, extent in shapes:
+            x0, top, x1, bottom = self._upright(*extent)
             if kind == "line":
                 self.lines.append(Segment(x0, top, x1, bottom))
                 continue
             self._by_kind[kind].append({"x0": x0, "top": top, "x1": x1, "bottom": bottom,
                                         "stroke": stroke, "fill": fill,
                                         "non_stroking_color": color})
+
+    def _upright(self, low_x: float, low_y: float, high_x: float, high_y: float
+                 ) -> tuple[float, float, float, float]:
+        """A user-space extent as (x0, top, x1, bottom) on the upright page."""
+        frame = self.frame
+        if frame.turns:
+            return frame.box(low_x, low_y, high_x, high_y)
+        x0 = frame.x0  # frame.box's common case, inline
+        return low_x - x0, frame.y1 - high_y, high_x - x0, frame.y1 - low_y
 
     def _is_background(self, obj: _Handle) -> bool:
         """An unstroked filled polygon of four straight sides, thick both ways: a cell's
