@@ -6,9 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
-from operator import attrgetter
 
-from report_extract.detect.parts import CharIndex, bbox_of, group_lines
+from report_extract.detect.parts import LEFT_EDGE, CharIndex, bbox_of, group_lines
 from report_extract.detect.ruled import TextLine, chars_to_text, text_lines
 from report_extract.models import BBox, Char, Document, Page, Problem
 from report_extract.textclean import clean_text, unify_radicals
@@ -115,18 +114,14 @@ def _has_gao_glyph(page: Page) -> bool:
     return any("告" in ch.text for ch in page.chars)
 
 
-_LEFT = attrgetter("bbox.x0")  # a char's left edge, as a sort key
-
-
 def _runs(page: Page) -> list[_Run]:
     runs = []
     index = CharIndex(page.chars)
     for group in group_lines(page.chars):  # text_lines' lines; only their boxes matter
-        chars = sorted(index.centred_in(bbox_of(group), tolerance=0.5), key=_LEFT)
+        chars = sorted(index.centred_in(bbox_of(group), tolerance=0.5), key=LEFT_EDGE)
         if not chars:
             continue
-        height = sorted([c.bbox.bottom - c.bbox.top for c in chars])[len(chars) // 2]
-        gap = RUN_GAP * max(height, 1.0)
+        gap = RUN_GAP * max(_median_height(chars), 1.0)
         piece = [chars[0]]
         for prev, ch in zip(chars, chars[1:], strict=False):
             if ch.bbox.x0 - prev.bbox.x1 > gap:
@@ -137,9 +132,13 @@ def _runs(page: Page) -> list[_Run]:
     return runs
 
 
+def _median_height(chars: list[Char]) -> float:
+    """The chars' middle height (the upper middle of an even count)."""
+    return sorted([c.bbox.bottom - c.bbox.top for c in chars])[len(chars) // 2]
+
+
 def _run(page: int, chars: list[Char]) -> _Run:
-    height = sorted([c.bbox.bottom - c.bbox.top for c in chars])[len(chars) // 2]
-    return _Run(page, chars, bbox_of(chars), height,
+    return _Run(page, chars, bbox_of(chars), _median_height(chars),
                 _has_gao("".join(ch.text for ch in chars)))
 
 

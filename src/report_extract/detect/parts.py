@@ -53,7 +53,7 @@ def line_text(line: list[Char]) -> str:
     a gap is wide: chars_to_text of it (grouped again, a line is that one line)."""
     if len(line) == 1:
         return line[0].text
-    line.sort(key=_LEFT)
+    line.sort(key=LEFT_EDGE)
     pieces = [line[0].text]
     prev = line[0].bbox
     for ch in line[1:]:
@@ -72,7 +72,7 @@ def bbox_of(chars: list[Char]) -> BBox:
                 max([b.x1 for b in boxes]), max([b.bottom for b in boxes]))
 
 
-_LEFT = attrgetter("bbox.x0")  # a char's left edge, as a sort key
+LEFT_EDGE = attrgetter("bbox.x0")  # a char's left edge, as a sort key
 
 
 def _center_y(ch: Char) -> float:
