@@ -305,7 +305,7 @@ class _CharIndex:
         bands: list[list[tuple[float, float, int]]] = [[] for _ in range(len(ys) + 1)]
         for order, ch in enumerate(chars):
             box = ch.bbox  # _anchor, inline: a table has hundreds of chars
-            x, y = box.x0 + 0.3 * (box.x1 - box.x0), (box.top + box.bottom) / 2
+            x, y = box.x0 + ANCHOR_X * (box.x1 - box.x0), (box.top + box.bottom) / 2
             bands[bisect_right(ys, y)].append((x, y, order))
         for band in bands:
             band.sort()
@@ -360,10 +360,13 @@ def _make_cell(
                     confidence)
 
 
+ANCHOR_X = 0.3  # of a glyph's width from its left: where it belongs (_anchor)
+
+
 def _anchor(ch: Char) -> tuple[float, float]:
     """Where a glyph belongs: left of its centre, since CJK punctuation ("、", "，") sits in
     the left of its box and a line may let it hang past the cell's right border."""
-    return ch.bbox.x0 + 0.3 * (ch.bbox.x1 - ch.bbox.x0), (ch.bbox.top + ch.bbox.bottom) / 2
+    return ch.bbox.x0 + ANCHOR_X * (ch.bbox.x1 - ch.bbox.x0), (ch.bbox.top + ch.bbox.bottom) / 2
 
 
 # --- headings and sections ---------------------------------------------------------------
