@@ -508,12 +508,11 @@ def number_crossed_by_a_ring(trace: bool) -> tuple[_Sheet, _Line]:
     the unmixed ink (`faint`) still shows them."""
     ink = np.zeros((30, 60), np.uint8)
     cv2.putText(ink, "8", (20, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 255, 2)
-    faint = ink.copy() if trace else np.zeros_like(ink)
+    whole = ink.copy()
     seal = np.zeros_like(ink)
     seal[10:18, 18:40] = 255
     ink[seal > 0] = 0
-    if not trace:
-        faint = ink.copy()
+    faint = whole if trace else ink.copy()
     sheet = _Sheet(255 - ink, ink, faint, 255 - faint, seal)
     [line] = cell_lines(sheet, (1, 1, 59, 29), glyph=14)
     return sheet, line

@@ -200,6 +200,11 @@ def rotate(image: np.ndarray, angle: float) -> np.ndarray:
                           borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
+def _rotate_mask(mask: np.ndarray, angle: float) -> np.ndarray:
+    """A 0/255 mask rotated as rotate() turns the page, still 0/255."""
+    return (rotate(255 - mask, angle) < 128).astype(np.uint8) * 255  # rotate() fills white
+
+
 def prepare(rgb: np.ndarray, number: int, dpi: int, *, deskew: bool = True) -> PageImage:
     """Grey without the seal, deskewed (the angle measured on the ink), and binarised.
 
@@ -223,10 +228,9 @@ def prepare(rgb: np.ndarray, number: int, dpi: int, *, deskew: bool = True) -> P
         gray = rotate(gray, -skew)
         unmixed = gray if plain else rotate(unmixed, -skew)
         if seal.any():
-            seal = rotate(255 - seal, -skew) < 128  # rotate() fills with white: invert
-            seal = seal.astype(np.uint8) * 255
+            seal = _rotate_mask(seal, -skew)
         if darker is not None:
-            darker = (rotate(255 - darker, -skew) < 128).astype(np.uint8) * 255
+            darker = _rotate_mask(darker, -skew)
         ink = binarize(gray, dpi)
     faint_ink = ink.copy() if plain else binarize(unmixed, dpi)
     return PageImage(number, gray, ink, faint_ink, unmixed.copy() if plain else unmixed,
