@@ -71,3 +71,32 @@ def test_the_folded_recogniser_gives_the_plain_models_probabilities():
         assert (plain.argmax(axis=-1) == folded.argmax(axis=-1)).all()
     assert [r.text for r in engine.read_lines(crops)] == [
         "其他", "4119", "收到和处理政府信息公开申请情况"]
+
+
+def test_no_scalar_scale_and_shift_is_left_between_the_recognisers_convolutions():
+    # A Mul and an Add by scalars made onnxruntime convert the feature map out of its
+    # blocked layout and back (scan.fusion._affine_as_conv turns them into convolutions).
+    import onnx
+    from onnx import numpy_helper
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, read_yaml, update_model_path
+
+    from report_extract.scan.fusion import folded_model
+
+    path = update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]["model_path"]
+    plain, folded = onnx.load(path).graph, onnx.load_from_string(folded_model(path)).graph
+
+    def scalar_affines(graph: onnx.GraphProto) -> int:
+        scalars = {i.name for i in graph.initializer if numpy_helper.to_array(i).size == 1}
+        scalars |= {n.output[0] for n in graph.node if n.op_type == "Constant"
+                    and numpy_helper.to_array(n.attribute[0].t).size == 1}
+        readers: dict[str, list[onnx.NodeProto]] = {}
+        for node in graph.node:
+            for name in node.input:
+                readers.setdefault(name, []).append(node)
+        return sum(1 for node in graph.node if node.op_type == "Mul"
+                   and sum(name in scalars for name in node.input) == 1
+                   and [r.op_type for r in readers.get(node.output[0], [])] == ["Add"]
+                   and any(name in scalars for name in readers[node.output[0]][0].input))
+
+    assert scalar_affines(plain) > 30  # after most convolutions and every hard-swish
+    assert scalar_affines(folded) == 0
