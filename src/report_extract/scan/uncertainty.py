@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from itertools import product
 
 from report_extract.models import (
+    BBox,
     CanonicalCell,
     CanonicalTable,
     Char,
@@ -45,11 +46,16 @@ def explain_ocr_values(report: Report, document: Document) -> None:
     that was itself read with low confidence, as it may be a faded digit; refuse the
     one cell that explains a failed check."""
     pages = {page.number: page for page in document.pages if page.source == "ocr"}
+    in_box: dict[tuple[int, BBox], list[Char]] = {}  # asked for several times a cell
 
     def chars_of(cell: CanonicalCell) -> list[Char]:
         if cell.page not in pages or cell.bbox is None:
             return []
-        return [c for c in pages[cell.page].chars if cell.bbox.contains_point(*c.bbox.center)]
+        key = (cell.page, cell.bbox)
+        if key not in in_box:
+            in_box[key] = [c for c in pages[cell.page].chars
+                           if cell.bbox.contains_point(*c.bbox.center)]
+        return in_box[key]
 
     if _confirm_by_position(report, chars_of):
         report.checks = check_report(report)
