@@ -100,3 +100,57 @@ def test_no_scalar_scale_and_shift_is_left_between_the_recognisers_convolutions(
 
     assert scalar_affines(plain) > 30  # after most convolutions and every hard-swish
     assert scalar_affines(folded) == 0
+
+
+def _recogniser_path() -> str:
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, read_yaml, update_model_path
+
+    return update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]["model_path"]
+
+
+def test_the_folded_recogniser_is_kept_for_the_next_process(tmp_path, monkeypatch):
+    # Folding needs `import onnx` (~0.5 s CPU): a process that finds the folded model in
+    # the cache reads with it and never imports onnx.
+    import subprocess
+    import sys
+
+    from report_extract.scan.engines import CACHE_VARIABLE, _folded_session
+    from report_extract.scan.fusion import folded_model
+
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    _folded_session(_recogniser_path())
+    kept = list((tmp_path / "cache").iterdir())
+    assert [p.name.startswith("recogniser-") and p.suffix == ".onnx" for p in kept] == [True]
+    assert kept[0].read_bytes() == folded_model(_recogniser_path())
+    np.save(tmp_path / "crop.npy", line("4119"))
+    script = ("import sys, numpy as np\n"
+              "from report_extract.scan.engines import RapidOcrEngine\n"
+              f"read = RapidOcrEngine().read_lines([np.load({str(tmp_path / 'crop.npy')!r})])\n"
+              "print(read[0].text, 'onnx' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.split() == ["4119", "False"]
+
+
+def test_a_damaged_folded_recogniser_is_folded_again(tmp_path, monkeypatch):
+    from report_extract.scan.engines import CACHE_VARIABLE, _fold_cache_file, _folded_session
+    from report_extract.scan.fusion import folded_model
+
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
+    kept = _fold_cache_file(_recogniser_path())
+    kept.write_bytes(b"half a model")
+    session = _folded_session(_recogniser_path())
+    batch = np.zeros((1, 3, 48, 96), np.float32)
+    assert session.run(None, {session.get_inputs()[0].name: batch})[0].shape[-1] > 6000
+    assert kept.read_bytes() == folded_model(_recogniser_path())
+
+
+def test_an_unwritable_cache_costs_only_the_folding(tmp_path, monkeypatch):
+    from report_extract.scan.engines import CACHE_VARIABLE, _folded_session
+
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "a-file" / "cache"))
+    session = _folded_session(_recogniser_path())
+    batch = np.zeros((1, 3, 48, 96), np.float32)
+    assert session.run(None, {session.get_inputs()[0].name: batch})[0].shape[-1] > 6000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
