@@ -18,7 +18,8 @@ CPU time, each a pass over the feature map. Rewritten here, mathematically the s
 
 The model's operator set (12) is kept: HardSwish itself needs 14, whose Squeeze and
 Softmax differ. Probabilities differ from the plain graph's by float rounding only
-(under 1e-5 on PP-OCRv4); recognition is ~1.25x as fast.
+(under 1e-5 on PP-OCRv4); recognition is ~1.6x as fast
+(one thread, crops 96-768 columns wide).
 """
 
 from __future__ import annotations
