@@ -58,13 +58,26 @@ def test_the_same_pixels_are_recognised_once(monkeypatch):
 
 def test_the_folded_recogniser_gives_the_plain_models_probabilities():
     # scan.fusion rewrites the graph (affine steps into convolutions, hard-swish as
-    # x * HardSigmoid(x)); only float rounding may differ from RapidOCR's own session.
+    # x * HardSigmoid(x)); only float rounding may differ from RapidOCR's own session,
+    # and the input is prepared exactly as RapidOCR prepares it.
+    from rapidocr_onnxruntime.main import (
+        DEFAULT_CFG_PATH,
+        TextRecognizer,
+        read_yaml,
+        update_model_path,
+    )
+
+    from report_extract.scan.engines import recogniser_input
+
+    rapid = TextRecognizer(update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"])
     engine = get_engine("rapidocr")
+    assert engine._charset == rapid.postprocess_op.character
     crops = [line(text) for text in ("其他", "4119", "收到和处理政府信息公开申请情况")]
     for crop in crops:
-        ratio = crop.shape[1] / crop.shape[0]
-        batch = engine._rec.resize_norm_img(np.dstack([crop] * 3), max(2.0, ratio))[None]
-        plain = engine._rec.session(batch.astype(np.float32))[0]
+        ratio = max(2.0, crop.shape[1] / crop.shape[0])
+        batch = rapid.resize_norm_img(np.dstack([crop] * 3), ratio)[None]
+        assert np.array_equal(recogniser_input(crop, ratio, engine._shape)[None], batch)
+        plain = rapid.session(batch.astype(np.float32))[0]
         folded = engine._session.run(None, {engine._input: batch.astype(np.float32)})[0]
         assert plain.shape == folded.shape
         assert np.abs(plain - folded).max() < 1e-4

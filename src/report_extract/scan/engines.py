@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import importlib.util
 import io
+import math
 import os
 import shutil
 import subprocess
@@ -146,19 +147,19 @@ class RapidOcrEngine:
         # and orientation classifier are never run), on one thread: onnxruntime's default
         # pool of one thread per core spent twice the CPU time for the same readings on a
         # busy 2-core machine, and files are read in parallel by processes instead.
-        from rapidocr_onnxruntime.main import (
-            DEFAULT_CFG_PATH,
-            TextRecognizer,
-            read_yaml,
-            update_model_path,
-        )
+        # RapidOCR's own TextRecognizer is not built: its plain session (~40 MB, ~0.1 s)
+        # would never run; its character list is the model's, in the folded model too.
+        from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
+        from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, read_yaml, update_model_path
 
         config = update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]
-        self._rec = TextRecognizer({**config, "intra_op_num_threads": ONNX_THREADS,
-                                    "inter_op_num_threads": ONNX_THREADS})
         self._session = _folded_session(config["model_path"])
         self._input = self._session.get_inputs()[0].name
-        self._charset: list[str] = self._rec.postprocess_op.character
+        self._shape: tuple[int, int, int] = tuple(config["rec_img_shape"])
+        characters = self._session.get_modelmeta().custom_metadata_map["character"]
+        self._charset: list[str] = CTCLabelDecode(
+            character=characters.splitlines(),
+            character_path=config.get("rec_keys_path")).character
         self._groups: tuple[list[str], list[list[int]]] | None = None
         self._known: dict[bytes, LineRead] = {}  # oldest first (see _remember)
 
@@ -192,11 +193,11 @@ class RapidOcrEngine:
             del self._known[next(iter(self._known))]
 
     def _input_width(self, crop: np.ndarray) -> int:
-        return int(self._rec.rec_image_shape[1] * _ratio(crop))
+        return int(self._shape[1] * _ratio(crop))
 
     def _recognize(self, crops: list[np.ndarray]) -> list[LineRead]:
         ratio = max(_ratio(c) for c in crops)  # crops of one input width (see _batches)
-        batch = np.stack([self._rec.resize_norm_img(_bgr(c), ratio) for c in crops])
+        batch = np.stack([recogniser_input(c, ratio, self._shape) for c in crops])
         probs = self._session.run(None, {self._input: batch.astype(np.float32)})[0]
         return [self._decode(p) for p in probs]
 
@@ -307,6 +308,21 @@ def _fold_cache_file(model_path: str) -> Path | None:
         except OSError:
             return None
     return Path(folder) / f"recogniser-{digest.hexdigest()}.onnx"
+
+
+def recogniser_input(crop: np.ndarray, ratio: float,
+                     shape: tuple[int, int, int]) -> np.ndarray:
+    """A grey crop as the recogniser takes it, prepared as RapidOCR prepares it: BGR,
+    `shape`'s height, its own width (at most `ratio` x the height), -1..1, padded
+    with zeros on the right to `ratio` x the height."""
+    channels, height, _ = shape
+    width = int(height * ratio)
+    aspect = crop.shape[1] / float(crop.shape[0])
+    scaled = width if math.ceil(height * aspect) > width else int(math.ceil(height * aspect))
+    pixels = cv2.resize(_bgr(crop), (scaled, height)).astype(np.float32).transpose((2, 0, 1))
+    padded = np.zeros((channels, height, width), np.float32)
+    padded[:, :, :scaled] = (pixels / 255 - 0.5) / 0.5
+    return padded
 
 
 def _ratio(crop: np.ndarray) -> float:
