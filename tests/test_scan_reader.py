@@ -529,6 +529,40 @@ def test_seal_ink_that_took_part_of_the_glyphs_read_doubts_them():
     assert _glyph_doubt(sheet, line, read("3")) == ""
 
 
+def number_crossed_by_seal_text(stroke: int, trace: bool = True) -> tuple[_Sheet, _Line]:
+    """"354" with a seal character's stroke (`stroke` px wide, steep as the strokes of
+    the seal's text) over the 4's diagonal and bar, clear of its stem: clearing the
+    stroke took what it covered from the ink; with `trace` the unmixed ink (`faint`)
+    still shows two thirds of it (its trace is broken)."""
+    ink = np.zeros((30, 80), np.uint8)
+    cv2.putText(ink, "354", (14, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 255, 2)
+    seal = np.zeros_like(ink)
+    cv2.line(seal, (46, 0), (40, 29), 255, stroke)
+    lost = np.where(seal > 0, ink, 0).astype(np.uint8)
+    ink[seal > 0] = 0
+    faint = ink.copy()
+    if trace:
+        lost[:, ::3] = 0
+        faint |= lost
+    sheet = _Sheet(255 - ink, ink, faint, 255 - faint, seal)
+    [line] = cell_lines(sheet, (1, 1, 79, 29), glyph=14)
+    return sheet, line
+
+
+def test_seal_text_that_took_part_of_one_digit_of_many_doubts_the_number():
+    # synth-123-0044: a seal character's stroke took the diagonal and bar of the 4 of
+    # "354"; its stem was read surely as "351". The print lost was a third of one digit's
+    # but a tenth of the line's: measured against the line, no doubt
+    sheet, line = number_crossed_by_seal_text(6)
+    assert _glyph_doubt(sheet, line, read("351")) == (
+        "seal ink over the glyphs read hides part of their print")
+    # the stroke over nothing of the print, or a hairline that took a sliver: no doubt
+    sheet, line = number_crossed_by_seal_text(6, trace=False)
+    assert _glyph_doubt(sheet, line, read("351")) == ""
+    sheet, line = number_crossed_by_seal_text(2)
+    assert _glyph_doubt(sheet, line, read("354")) == ""
+
+
 def test_a_shade_under_seal_ink_that_is_no_darker_in_luma_is_the_ink_s_edge_no_trace():
     # seed 111: the edges of a ring's band, their colour coarse in JPEG, come out a shade
     # darker than the ring in the unmixed grey, like print under it; "0" and "31" beside

@@ -81,7 +81,9 @@ HIDDEN_COVER = 0.5  # of that band under seal ink (and over HIDDEN_TALL of its r
 HIDDEN_TALL = 0.5  # of the line height
 HIDDEN_TRACE = 0.3  # of a glyph read's ink: unmixed ink under that seal, a hidden digit's trace
 SEAL_TRACE = 12  # grey levels darker than the seal's own (unmixed, 3 rows): print under it
-LOST_PRINT = 0.3  # of the print a number's line kept: as much again lost under seal ink
+# of one glyph's print (what the line kept per character read): as much again lost under
+# seal ink. Per glyph, not per line: a seal's text stroke takes part of one digit of many
+LOST_PRINT = 0.3
 ONE_INK = 0.5  # of a glyph read's ink: about what a "1" has
 HIDDEN_RULE = 0.8  # of a missing rule's length under seal ink or pieces of it: no paper shows
 SEALED_RULE = 0.2  # ... of which at least this share under seal ink
@@ -936,7 +938,7 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
             return ""  # no cell: beside the line may stand its row's label
         return (_unread_ink(sheet, line, text, glyphs)
                 or _sealed_beside(sheet, line, text, glyphs)
-                or _sealed_over(sheet, line))
+                or _sealed_over(sheet, line, text))
     read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
     return f"the ink shows {pieces} separate marks, but {read_as} read"
 
@@ -1006,19 +1008,23 @@ def _sealed_beside(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | N
     return ""
 
 
-def _sealed_over(sheet: _Sheet, line: _Line) -> str:
+def _sealed_over(sheet: _Sheet, line: _Line, text: str) -> str:
     """Print under seal ink over the glyphs read that the cleared sheet lost, as much as
-    LOST_PRINT of the print it kept: the glyphs were read from what the seal left of
-    them. A "无" (a null mark) under a ring 80 % opaque lost its left half, and the rest
-    was read surely as "5" (synth-113-0055). Thin seal ink keeps the print under it in
-    the ink; only where thick ink took it does this doubt."""
+    LOST_PRINT of one glyph's print (the print kept per character of `text`): the
+    glyphs were read from what the seal left of them. A "无" (a null mark) under a ring
+    80 % opaque lost its left half, and the rest was read surely as "5" (synth-113-0055).
+    A seal's text stroke took the diagonal and bar of the 4 of "354" and left its stem,
+    read surely as "351" (synth-123-0044): the print lost was a third of one digit's,
+    a tenth of the line's. Thin seal ink keeps the print under it in the ink; only where
+    thick ink took it does this doubt."""
     x0, y0, x1, y1 = line.box
     seal = sheet.seal[y0:y1, x0:x1] > 0
     if not seal.any():
         return ""
     kept = sheet.ink[y0:y1, x0:x1] > 0
     lost = _print_trace(sheet, line.box) & seal & ~kept
-    if np.count_nonzero(lost) < LOST_PRINT * max(np.count_nonzero(kept), 1):
+    per_glyph = np.count_nonzero(kept) / len(text)
+    if np.count_nonzero(lost) < LOST_PRINT * max(per_glyph, 1):
         return ""
     return "seal ink over the glyphs read hides part of their print"
 
