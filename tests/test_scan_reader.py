@@ -12,6 +12,7 @@ from conftest import FIXTURES
 from report_extract.pipeline import extract_document
 from report_extract.read.pdf import read_document
 from report_extract.scan.engines import Glyph, LineRead
+from report_extract.scan.image import luma_judged, whole_seal_ink
 from report_extract.scan.reader import (
     HIDDEN_DOUBT,
     NUMBER_HEIGHT,
@@ -527,6 +528,44 @@ def test_seal_ink_that_took_part_of_the_glyphs_read_doubts_them():
     # the seal over the paper only, nothing of the glyph under it: no doubt
     sheet, line = number_crossed_by_a_ring(False)
     assert _glyph_doubt(sheet, line, read("3")) == ""
+
+
+def number_crossed_by_seal_text(width: int, cleared: bool = True, shows: bool = True
+                                ) -> tuple[_Sheet, _Line]:
+    """"354" crossed by a steep stroke of the seal's text, `width` px, over the 4's
+    diagonal and the left of its bar, clear of its stem. `cleared`: clearing the seal
+    took what it covered from the ink (thick ink); the unmixed ink and grey show none of
+    it. `shows`: the luma shows that print darker than the seal's ink. May-be-print as
+    PageImage.may_be_print is: those pixels, and all of a stroke too thin to judge."""
+    ink = np.zeros((40, 110), np.uint8)
+    cv2.putText(ink, "354", (20, 32), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
+    seal = np.zeros_like(ink)
+    cv2.line(seal, (65, 0), (59, 39), 255, width)
+    under = (seal > 0) & (ink > 0) & shows
+    if cleared:
+        ink[seal > 0] = 0
+    darker = (seal > 0) & (under | ~luma_judged(whole_seal_ink(seal)))
+    unmixed = np.where(seal > 0, 235, 255 - ink).astype(np.uint8)
+    sheet = _Sheet(255 - ink, ink, ink.copy(), 255 - ink, seal, unmixed=unmixed,
+                   may_be_print=darker.astype(np.uint8) * 255)
+    [line] = cell_lines(sheet, (1, 1, 109, 39), glyph=20)
+    return sheet, line
+
+
+def test_a_stroke_of_a_digit_under_seal_text_seen_only_in_the_luma_doubts_the_number():
+    # synth-123-0044: a seal character's stroke took the diagonal and bar of the 4 of
+    # "354" from the ink and the unmixed grey; its stem was read surely as "351". Only
+    # the luma still showed the lost stroke, and it was a tenth of the line's print
+    sheet, line = number_crossed_by_seal_text(9)
+    assert _glyph_doubt(sheet, line, read("351")) == (
+        "seal ink over the glyphs read hides part of their print")
+    # the stroke over paper where the luma shows no print under it: no doubt
+    sheet, line = number_crossed_by_seal_text(9, shows=False)
+    assert _glyph_doubt(sheet, line, read("351")) == ""
+    # a stroke too thin for the luma to judge (all of it may be print) over a number
+    # whose print it kept: no doubt, or every number under seal text would be one
+    sheet, line = number_crossed_by_seal_text(4, cleared=False)
+    assert _glyph_doubt(sheet, line, read("354")) == ""
 
 
 def test_a_shade_under_seal_ink_that_is_no_darker_in_luma_is_the_ink_s_edge_no_trace():

@@ -299,9 +299,7 @@ def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int) -> _UnderSeal
     x0, y0 = max(0, left - 2), max(0, top - 2)
     x1, y1 = min(width, left + wide + 2), min(height, top + tall + 2)
     mask = seal[y0:y1, x0:x1]
-    # how far inside the ink: its edges (JPEG's ringing, colour bleeding) are not read
-    inside = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
-    deep = inside > UNDER_SEAL_DEEP
+    deep = whole_seal_ink(mask)
     if not deep.any():
         return None
     luma = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
@@ -310,13 +308,23 @@ def _print_under_seal(rgb: np.ndarray, seal: np.ndarray, dpi: int) -> _UnderSeal
     ink = float(np.median(under))
     above = under[under >= ink] - ink
     noise = max(LUMA_NOISE, 1.4826 * float(np.median(above))) if above.size else LUMA_NOISE
-    # the luma tells print from ink over paper only beside whole ink (a ring's band, the
-    # star): under the thin strokes of the seal's text it never reaches the ink's own
-    judged = cv2.dilate(deep.astype(np.uint8), np.ones((JUDGED, JUDGED), np.uint8)) > 0
-    darker = (mask > 0) & ((luma < ink - DARKER_THAN_INK * noise) | ~judged)
+    darker = (mask > 0) & ((luma < ink - DARKER_THAN_INK * noise) | ~luma_judged(deep))
     darker = darker.astype(np.uint8) * 255
     return _UnderSeal((x0, y0, x1, y1), darker,
                       _stretched(luma, mask, deep, ink, noise, dpi))
+
+
+def whole_seal_ink(seal: np.ndarray) -> np.ndarray:
+    """Pixels UNDER_SEAL_DEEP inside the seal's ink (a 0/255 mask): where it is whole;
+    its edges (JPEG's ringing, colour bleeding) are not read."""
+    return cv2.distanceTransform(seal, cv2.DIST_L2, 3) > UNDER_SEAL_DEEP
+
+
+def luma_judged(deep: np.ndarray) -> np.ndarray:
+    """Pixels where the luma tells print under seal ink from the ink over paper: beside
+    whole ink (`deep`, a ring's band, the star); under the thin strokes of the seal's
+    text it never reaches the ink's own."""
+    return cv2.dilate(deep.astype(np.uint8), np.ones((JUDGED, JUDGED), np.uint8)) > 0
 
 
 def _stretched(luma: np.ndarray, mask: np.ndarray, deep: np.ndarray, ink: float,

@@ -21,7 +21,7 @@ from report_extract.normalize.labels import template_label_keys
 from report_extract.scan import layout
 from report_extract.scan.bands import NUMBER_GLYPHS, components, ink_bands, merge_thin
 from report_extract.scan.engines import Glyph, LineRead, OcrEngine, numeric_like
-from report_extract.scan.image import PageImage
+from report_extract.scan.image import JUDGED, PageImage, luma_judged, whole_seal_ink
 from report_extract.scan.rulings import (
     RuleMasks,
     draw_segments,
@@ -82,6 +82,9 @@ HIDDEN_TALL = 0.5  # of the line height
 HIDDEN_TRACE = 0.3  # of a glyph read's ink: unmixed ink under that seal, a hidden digit's trace
 SEAL_TRACE = 12  # grey levels darker than the seal's own (unmixed, 3 rows): print under it
 LOST_PRINT = 0.3  # of the print a number's line kept: as much again lost under seal ink
+LOST_EDGE = 1  # px: luma-dark pixels this close to the print kept are its blurred edge
+LOST_TALL = 0.4  # of the line height: a stroke of print lost under seal ink spans this
+LOST_STROKE = 0.2  # of one glyph's print (kept per character read): ... and has this much
 ONE_INK = 0.5  # of a glyph read's ink: about what a "1" has
 HIDDEN_RULE = 0.8  # of a missing rule's length under seal ink or pieces of it: no paper shows
 SEALED_RULE = 0.2  # ... of which at least this share under seal ink
@@ -936,7 +939,7 @@ def _glyph_doubt(sheet: _Sheet, line: _Line, read: LineRead) -> str:
             return ""  # no cell: beside the line may stand its row's label
         return (_unread_ink(sheet, line, text, glyphs)
                 or _sealed_beside(sheet, line, text, glyphs)
-                or _sealed_over(sheet, line))
+                or _sealed_over(sheet, line, text))
     read_as = f"{len(text)} character was" if len(text) == 1 else f"{len(text)} characters were"
     return f"the ink shows {pieces} separate marks, but {read_as} read"
 
@@ -1006,21 +1009,49 @@ def _sealed_beside(sheet: _Sheet, line: _Line, text: str, glyphs: np.ndarray | N
     return ""
 
 
-def _sealed_over(sheet: _Sheet, line: _Line) -> str:
+def _sealed_over(sheet: _Sheet, line: _Line, text: str) -> str:
     """Print under seal ink over the glyphs read that the cleared sheet lost, as much as
-    LOST_PRINT of the print it kept: the glyphs were read from what the seal left of
-    them. A "无" (a null mark) under a ring 80 % opaque lost its left half, and the rest
-    was read surely as "5" (synth-113-0055). Thin seal ink keeps the print under it in
-    the ink; only where thick ink took it does this doubt."""
+    LOST_PRINT of the print it kept, or a stroke of it the luma still shows
+    (_lost_stroke): the glyphs were read from what the seal left of them. A "无" (a
+    null mark) under a ring 80 % opaque lost its left half, and the rest was read surely
+    as "5" (synth-113-0055). Thin seal ink keeps the print under it in the ink; only
+    where thick ink took it does this doubt."""
     x0, y0, x1, y1 = line.box
     seal = sheet.seal[y0:y1, x0:x1] > 0
     if not seal.any():
         return ""
     kept = sheet.ink[y0:y1, x0:x1] > 0
     lost = _print_trace(sheet, line.box) & seal & ~kept
-    if np.count_nonzero(lost) < LOST_PRINT * max(np.count_nonzero(kept), 1):
+    if (np.count_nonzero(lost) < LOST_PRINT * max(np.count_nonzero(kept), 1)
+            and not _lost_stroke(sheet, line, text)):
         return ""
     return "seal ink over the glyphs read hides part of their print"
+
+
+def _lost_stroke(sheet: _Sheet, line: _Line, text: str) -> bool:
+    """A stroke of print under whole seal ink, apart from the print kept, that only the
+    luma shows (PageImage.may_be_print, where it can tell: luma_judged): LOST_TALL of
+    the line high, LOST_STROKE of one glyph's print. A seal character's stroke took the
+    diagonal and bar of the 4 of "354" and left its stem, read surely as "351"
+    (synth-123-0044): the unmixed grey kept the diagonal a few levels darker than the
+    seal (no shade, no ink), the luma 2-3 noise levels darker; the print lost was a
+    tenth of the line's. One stroke, not scattered pixels: noise makes specks."""
+    if sheet.may_be_print is None:
+        return False
+    x0, y0, x1, y1 = line.box
+    reach = 2 * JUDGED  # whole ink this far beyond the box still judges pixels in it
+    left, top = max(0, x0 - reach), max(0, y0 - reach)
+    window = sheet.seal[top:y1 + reach, left:x1 + reach]
+    judged = luma_judged(whole_seal_ink(window))[y0 - top:y1 - top, x0 - left:x1 - left]
+    kept = sheet.ink[y0:y1, x0:x1]
+    dark = ((sheet.may_be_print[y0:y1, x0:x1] > 0) & (sheet.seal[y0:y1, x0:x1] > 0)
+            & judged & (_dilate(kept, LOST_EDGE) == 0))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8),
+                                                          connectivity=8)
+    per_glyph = np.count_nonzero(kept) / len(text)
+    return any(stats[k, cv2.CC_STAT_HEIGHT] >= LOST_TALL * (y1 - y0)
+               and stats[k, cv2.CC_STAT_AREA] >= LOST_STROKE * per_glyph
+               for k in range(1, count))
 
 
 def _print_trace(sheet: _Sheet, box: Box) -> np.ndarray:
