@@ -131,8 +131,10 @@ def test_the_folded_recogniser_is_kept_for_the_next_process(tmp_path, monkeypatc
     from report_extract.scan.fusion import folded_model
 
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "recogniser-0123.onnx").write_bytes(b"an older model's")
     _folded_session(_recogniser_path())
-    kept = list((tmp_path / "cache").iterdir())
+    kept = list((tmp_path / "cache").iterdir())  # the older one removed
     assert [p.name.startswith("recogniser-") and p.suffix == ".onnx" for p in kept] == [True]
     assert kept[0].read_bytes() == folded_model(_recogniser_path())
     np.save(tmp_path / "crop.npy", line("4119"))

@@ -42,6 +42,7 @@ MIN_RATIO = 2.0  # width/height the recogniser sees at least (room for CTC frame
 ONNX_THREADS = 1  # per process (see RapidOcrEngine)
 KNOWN_CROPS = 4096  # readings kept by their crop's pixels (RapidOcrEngine._remember)
 CACHE_VARIABLE = "REPORT_EXTRACT_CACHE"  # the folded recogniser's folder (_fold_cache_file)
+CACHE_PREFIX = "recogniser-"  # its file name, before the digests
 
 
 class OcrUnavailableError(RuntimeError):
@@ -269,6 +270,9 @@ def _fold(model_path: str, cached: Path | None) -> bytes:
     if cached is not None:
         with contextlib.suppress(OSError):  # unwritable: the next process folds it again
             _write_whole(cached, folded)
+            for stale in cached.parent.glob(f"{CACHE_PREFIX}*.onnx"):  # an older model's
+                if stale != cached:
+                    stale.unlink(missing_ok=True)
     return folded
 
 
@@ -307,7 +311,7 @@ def _fold_cache_file(model_path: str) -> Path | None:
             digest.update(Path(source).read_bytes())
         except OSError:
             return None
-    return Path(folder) / f"recogniser-{digest.hexdigest()}.onnx"
+    return Path(folder) / f"{CACHE_PREFIX}{digest.hexdigest()}.onnx"
 
 
 def recogniser_input(crop: np.ndarray, ratio: float,
