@@ -169,3 +169,22 @@ def test_an_unwritable_cache_costs_only_the_folding(tmp_path, monkeypatch):
     batch = np.zeros((1, 3, 48, 96), np.float32)
     assert session.run(None, {session.get_inputs()[0].name: batch})[0].shape[-1] > 6000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_each_glyph_is_placed_within_its_own_ink():
+    # Glyph.at: where the recogniser emitted the glyph, as a share of the crop's width
+    # (the place of a glyph it skipped is ink no place accounts for: reader._skipped_glyph)
+    if not FONT.exists():
+        pytest.skip(f"font {FONT} not installed (Debian fonts-wqy-zenhei)")
+    text = "沭阳县人民政府2025年"
+    font = ImageFont.truetype(str(FONT), 32)
+    crop = line(text)
+    left = 8 - font.getbbox(text)[0]
+    spans = [(left + font.getlength(text[:k]), left + font.getlength(text[:k + 1]))
+             for k in range(len(text))]
+    engine = get_engine("rapidocr")
+    engine._known.clear()
+    read = engine.read_lines([crop])[0]
+    assert read.text == text
+    for glyph, (x0, x1) in zip(read.glyphs, spans, strict=True):
+        assert x0 - 2 <= glyph.at * crop.shape[1] <= x1 + 2, glyph.text

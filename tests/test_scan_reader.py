@@ -33,6 +33,8 @@ from report_extract.scan.reader import (
     _reread_numbers,
     _Sheet,
     _single,
+    _skipped_glyph,
+    _title_checked,
     _unclean_number,
     _widened_denial,
     _widened_opinion,
@@ -630,3 +632,47 @@ def test_no_rule_is_put_back_without_two_values_clear_of_it_or_without_seal_ink(
     rgb = _sealed_grid("", "")
     cv2.putText(rgb, "10", (437, 195), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 3)
     assert _restored(rgb) == []  # one number across the rule's place: one cell
+
+
+def title_sheet(glyphs: int, gap: int = 6, wide: int | None = None
+                ) -> tuple[_Sheet, _Line, list[float]]:
+    """A title line of `glyphs` 30 px square glyphs, `gap` px apart (`wide` px before the
+    last), and each glyph's place as a share of its crop (_pad's paper each side)."""
+    starts = [10 + k * (30 + gap) for k in range(glyphs)]
+    if wide is not None:
+        starts[-1] = starts[-2] + 30 + wide
+    height, width = 40, starts[-1] + 50
+    ink = np.zeros((height, width), np.uint8)
+    for x in starts:
+        ink[5:35, x:x + 30:3] = 255  # strokes, not a block
+    gray = 255 - ink
+    box = (8, 4, starts[-1] + 32, 36)
+    side = (box[3] - box[1]) // 5
+    crop = box[2] - box[0] + 2 * side
+    places = [(x + 15 - box[0] + side) / crop for x in starts]
+    sheet = _Sheet(gray, ink, ink.copy(), gray.copy(), np.zeros_like(ink))
+    return sheet, _Line(box, (0, 0, width, height), title=True), places
+
+
+def placed(text: str, places: list[float]) -> LineRead:
+    return LineRead(tuple(Glyph(ch, 0.999, at=at) for ch, at in zip(text, places, strict=True)))
+
+
+def test_a_title_glyph_the_recogniser_skipped_doubts_the_title():
+    # synth-115-0026: "沭阳县人民政府" read "阳县人民政府" at 0.999, nothing emitted at 沭
+    sheet, line, places = title_sheet(7)
+    assert not _skipped_glyph(sheet, line, placed("沭阳县人民政府", places))
+    assert _skipped_glyph(sheet, line, placed("阳县人民政府", places[1:]))
+    assert _skipped_glyph(sheet, line, placed("沭阳县民政府", places[:3] + places[4:]))
+    doubted = _title_checked(sheet, line, placed("阳县人民政府", places[1:]))
+    assert doubted.text == "阳县人民政府" and doubted.confidence == 0.5
+    kept = placed("阳县人民政府", places[1:])
+    assert _title_checked(sheet, replace(line, title=False), kept) is kept  # titles only
+
+
+def test_spaced_out_title_glyphs_are_no_skipped_glyph():
+    # "总  计": glyphs set wide apart leave blank paper, not ink, between their places
+    sheet, line, places = title_sheet(4, gap=60)
+    assert not _skipped_glyph(sheet, line, placed("年度报告", places))
+    sheet, line, places = title_sheet(5, wide=80)  # "总  计" after a run of glyphs
+    assert not _skipped_glyph(sheet, line, placed("年度总计表", places))

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -60,12 +60,16 @@ class Glyph:
     confidence: float
     alternatives: tuple[tuple[str, float], ...] = ()
     mass: float = 1.0
+    # where the recogniser placed it: its surest frame's middle, as a share of the crop's
+    # width (-1: not known); set on the glyphs of one crop, meaningless once joined
+    at: float = -1.0
 
     def renormalized(self) -> Glyph:
         scale = 1.0 / self.mass if self.mass > 0 else 0.0
         alternatives = tuple((t, p * scale) for t, p in self.alternatives
                              if p * scale >= MIN_ALTERNATIVE)
-        return Glyph(self.text, min(1.0, self.confidence * scale), alternatives, 1.0)
+        return replace(self, confidence=min(1.0, self.confidence * scale),
+                       alternatives=alternatives, mass=1.0)
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,9 @@ class RapidOcrEngine:
         ratio = max(_ratio(c) for c in crops)  # crops of one input width (see _batches)
         batch = np.stack([recogniser_input(c, ratio, self._shape) for c in crops])
         probs = self._session.run(None, {self._input: batch.astype(np.float32)})[0]
-        return [self._decode(p) for p in probs]
+        width = batch.shape[-1]  # the input's, padding included
+        return [_placed(self._decode(p), width / _scaled_width(c, ratio, self._shape))
+                for p, c in zip(probs, crops, strict=True)]
 
     def _decode(self, probs: np.ndarray) -> LineRead:
         """Greedy CTC over all characters; a line that reads like a number (digits, or
@@ -314,6 +320,19 @@ def _fold_cache_file(model_path: str) -> Path | None:
     return Path(folder) / f"{CACHE_PREFIX}{digest.hexdigest()}.onnx"
 
 
+def _placed(read: LineRead, stretch: float) -> LineRead:
+    """Glyph places as shares of the crop (the input is the crop and its padding)."""
+    return replace(read, glyphs=tuple(replace(g, at=g.at * stretch) for g in read.glyphs))
+
+
+def _scaled_width(crop: np.ndarray, ratio: float, shape: tuple[int, int, int]) -> int:
+    """The columns of the recogniser's input that the crop fills (recogniser_input)."""
+    _, height, _ = shape
+    width = int(height * ratio)
+    aspect = crop.shape[1] / float(crop.shape[0])
+    return width if math.ceil(height * aspect) > width else int(math.ceil(height * aspect))
+
+
 def recogniser_input(crop: np.ndarray, ratio: float,
                      shape: tuple[int, int, int]) -> np.ndarray:
     """A grey crop as the recogniser takes it, prepared as RapidOCR prepares it: BGR,
@@ -321,8 +340,7 @@ def recogniser_input(crop: np.ndarray, ratio: float,
     with zeros on the right to `ratio` x the height."""
     channels, height, _ = shape
     width = int(height * ratio)
-    aspect = crop.shape[1] / float(crop.shape[0])
-    scaled = width if math.ceil(height * aspect) > width else int(math.ceil(height * aspect))
+    scaled = _scaled_width(crop, ratio, shape)
     pixels = cv2.resize(_bgr(crop), (scaled, height)).astype(np.float32).transpose((2, 0, 1))
     padded = np.zeros((channels, height, width), np.float32)
     padded[:, :, :scaled] = (pixels / 255 - 0.5) / 0.5
@@ -363,7 +381,8 @@ def _greedy(probs: np.ndarray, charset: Sequence[str]) -> LineRead:
             end += 1
         if label != 0:
             peak = frame + int(probs[frame:end + 1, label].argmax())
-            glyphs.append(_glyph(probs[peak], label, charset))
+            glyphs.append(replace(_glyph(probs[peak], label, charset),
+                                  at=(peak + 0.5) / len(best)))
         frame = end + 1
     return LineRead(tuple(glyphs))
 

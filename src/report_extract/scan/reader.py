@@ -55,6 +55,11 @@ SHORT_LINE = 4.0  # width/height of crops scaled to NUMBER_HEIGHT (numbers, shor
 NUMBER_HEIGHT = 24  # px: measured best for digits over 150-300 dpi scans
 UNREAD = "?"  # stands for ink that the engine could not read (never a digit)
 TITLE_LINES = 3  # page 1's first lines are always read: the metadata is in the title
+PLACED_REACH = 0.9  # of the glyph pitch: ink this near a glyph's place is that glyph's
+SKIPPED_INK = 0.35  # of the glyph pitch: a run of ink beyond every glyph's reach this wide
+STROKE_GAP = 0.25  # of the glyph pitch: blank narrower than this is inside one glyph
+SKIPPED_STEP = 1.7  # of the glyph pitch: two glyphs' places this far apart may hold one more
+MIDDLE_INK = 0.3  # of the columns of the middle third between them inked: they do
 MAX_SHORT_LINE = 26  # width/height of the longest line read when prose is skipped
 LABEL_SHARE = 0.5  # of the width the page's text spans: narrower runs are not prose
 PROSE_SPAN = 0.85  # of the width the page's text spans: a text line this wide ...
@@ -121,6 +126,7 @@ class _Line:
     room: Box
     parts: tuple[Box, ...] = ()
     hidden: bool = False  # no ink shows, seal ink covers where a value stands (_hidden_by_seal)
+    title: bool = False  # among page 1's first lines, where the title is (_skipped_glyph)
 
     @property
     def height(self) -> int:
@@ -175,6 +181,8 @@ def read_page(image: PageImage, engine: OcrEngine, *, read_prose: bool = False) 
     lines = _table_lines(image, parts, sheet)
     outside, glyph = _outside_lines(image, parts, sheet, read_prose)
     reads = _read(engine, sheet, lines + outside)
+    reads = reads[:len(lines)] + [_title_checked(sheet, line, read)
+                                  for line, read in zip(outside, reads[len(lines):], strict=True)]
     words, word_reads = _outside_words(engine, sheet, outside, reads[len(lines):], glyph)
     lines, reads = lines + words, reads[:len(lines)] + word_reads
     chars = [_char(image, line, read, _under_seal(sheet, line), _glyph_doubt(sheet, line, read))
@@ -194,6 +202,57 @@ def _read(engine: OcrEngine, sheet: _Sheet, lines: list[_Line]) -> list[LineRead
         reads[index] = _second_opinion(reads[index], read)
     _reread_numbers(engine, sheet, lines, reads)
     return [_as_template_label(read) for read in reads]
+
+
+def _title_checked(sheet: _Sheet, line: _Line, read: LineRead) -> LineRead:
+    """A title line whose ink holds a glyph the reading skipped, no surer than DOUBTED:
+    no check confirms the agency and year. A clean "沭阳县人民政府" was read
+    "阳县人民政府" at 0.999, the recogniser emitting nothing where the 沭 stood
+    (synth-115-0026)."""
+    if not line.title or not _skipped_glyph(sheet, line, read):
+        return read
+    return LineRead(tuple(replace(g, confidence=min(g.confidence, DOUBTED))
+                          for g in read.glyphs), read.rescued)
+
+
+def _skipped_glyph(sheet: _Sheet, line: _Line, read: LineRead) -> bool:
+    """Ink of the line beyond PLACED_REACH of the glyph pitch from every glyph's place
+    (Glyph.at, where the recogniser emitted it), in a run SKIPPED_INK of the pitch wide.
+    Each glyph's ink lies about half a pitch either side of its place; a glyph the
+    recogniser skipped leaves its ink a pitch from any place. Pitch: the median step
+    between the places of the line's wide (not ASCII) glyphs."""
+    places = [g.at for g in read.glyphs]
+    wide = [g.at for g in read.glyphs if not g.text.isascii()]
+    if line.parts or len(wide) < 3 or min(places) < 0:
+        return False
+    x0, y0, x1, y1 = line.box
+    side = max(2, (y1 - y0) // 5)  # _pad's paper each side of the cut
+    width = x1 - x0 + 2 * side
+    centres = np.array(places) * width - side  # in the box's columns
+    pitch = float(np.median(np.diff(np.array(wide) * width)))
+    if pitch <= 0:
+        return False
+    columns = np.arange(x1 - x0)
+    distance = np.abs(columns[:, None] - centres[None, :]).min(axis=1)
+    unread = sheet.ink[y0:y1, x0:x1].any(axis=0) & (distance > PLACED_REACH * pitch)
+    runs: list[list[int]] = []
+    for start, end in ink_bands(unread):  # a glyph's strokes, blank between them, are one
+        if runs and start - runs[-1][1] < STROKE_GAP * pitch:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    if any(end - start >= SKIPPED_INK * pitch for start, end in runs):
+        return True
+    inked = sheet.ink[y0:y1, x0:x1].any(axis=0)
+    steps = zip(sorted(centres), sorted(centres)[1:], strict=False)
+    return any(_inked_middle(inked, a, b) for a, b in steps if b - a >= SKIPPED_STEP * pitch)
+
+
+def _inked_middle(inked: np.ndarray, left: float, right: float) -> bool:
+    """Ink in the middle third between two glyphs' places: a glyph between them."""
+    third = (right - left) / 3
+    middle = inked[max(0, round(left + third)):max(0, round(right - third))]
+    return middle.size > 0 and np.count_nonzero(middle) >= MIDDLE_INK * middle.size
 
 
 def _as_template_label(read: LineRead) -> LineRead:
@@ -1159,7 +1218,8 @@ def _outside_lines(image: PageImage, parts: list[TablePart], sheet: _Sheet,
     # page 1's first lines always: a title set barely larger than the text, wrapped
     # across the page, looks like prose, and without it agency and year are lost
     kept += [i for i, p in enumerate(pieces) if p.band < title]
-    return [_Line(pieces[i].box, page) for i in sorted(set(kept))], glyph
+    return [_Line(pieces[i].box, page, title=pieces[i].band < title)
+            for i in sorted(set(kept))], glyph
 
 
 def _short_run(pieces: list, run: list[int], text_width: int) -> bool:
