@@ -216,11 +216,12 @@ def _title_checked(sheet: _Sheet, line: _Line, read: LineRead) -> LineRead:
 
 
 def _skipped_glyph(sheet: _Sheet, line: _Line, read: LineRead) -> bool:
-    """Ink of the line beyond PLACED_REACH of the glyph pitch from every glyph's place
-    (Glyph.at, where the recogniser emitted it), in a run SKIPPED_INK of the pitch wide.
-    Each glyph's ink lies about half a pitch either side of its place; a glyph the
-    recogniser skipped leaves its ink a pitch from any place. Pitch: the median step
-    between the places of the line's wide (not ASCII) glyphs."""
+    """Ink of the line that no glyph read accounts for (Glyph.at: where the recogniser
+    emitted each): beyond PLACED_REACH of the pitch from every glyph's place in a run
+    SKIPPED_INK of the pitch wide (a glyph skipped at either end), or in the middle of
+    two places SKIPPED_STEP pitches apart (one skipped between them; spaced-out glyphs
+    leave paper there). A glyph's ink lies about half a pitch either side of its place.
+    Pitch: the median step between the places of the line's wide (not ASCII) glyphs."""
     places = [g.at for g in read.glyphs]
     wide = [g.at for g in read.glyphs if not g.text.isascii()]
     if line.parts or len(wide) < 3 or min(places) < 0:
@@ -228,24 +229,28 @@ def _skipped_glyph(sheet: _Sheet, line: _Line, read: LineRead) -> bool:
     x0, y0, x1, y1 = line.box
     side = max(2, (y1 - y0) // 5)  # _pad's paper each side of the cut
     width = x1 - x0 + 2 * side
-    centres = np.array(places) * width - side  # in the box's columns
+    centres = sorted(np.array(places) * width - side)  # in the box's columns
     pitch = float(np.median(np.diff(np.array(wide) * width)))
     if pitch <= 0:
         return False
-    columns = np.arange(x1 - x0)
-    distance = np.abs(columns[:, None] - centres[None, :]).min(axis=1)
-    unread = sheet.ink[y0:y1, x0:x1].any(axis=0) & (distance > PLACED_REACH * pitch)
-    runs: list[list[int]] = []
-    for start, end in ink_bands(unread):  # a glyph's strokes, blank between them, are one
-        if runs and start - runs[-1][1] < STROKE_GAP * pitch:
-            runs[-1][1] = end
-        else:
-            runs.append([start, end])
+    inked = sheet.ink[y0:y1, x0:x1].any(axis=0)
+    distance = np.abs(np.arange(x1 - x0)[:, None] - np.array(centres)[None, :]).min(axis=1)
+    runs = _joined_runs(inked & (distance > PLACED_REACH * pitch), STROKE_GAP * pitch)
     if any(end - start >= SKIPPED_INK * pitch for start, end in runs):
         return True
-    inked = sheet.ink[y0:y1, x0:x1].any(axis=0)
-    steps = zip(sorted(centres), sorted(centres)[1:], strict=False)
-    return any(_inked_middle(inked, a, b) for a, b in steps if b - a >= SKIPPED_STEP * pitch)
+    return any(_inked_middle(inked, a, b) for a, b in zip(centres, centres[1:], strict=False)
+               if b - a >= SKIPPED_STEP * pitch)
+
+
+def _joined_runs(columns: np.ndarray, gap: float) -> list[tuple[int, int]]:
+    """Runs of True, those less than `gap` apart joined (a glyph's strokes are one)."""
+    runs: list[tuple[int, int]] = []
+    for start, end in ink_bands(columns):
+        if runs and start - runs[-1][1] < gap:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
 
 
 def _inked_middle(inked: np.ndarray, left: float, right: float) -> bool:
