@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from report_extract.metadata import parse_title, title_doubt
+from report_extract.metadata import parse_title, read_metadata, title_doubt
 from report_extract.models import BBox, Char, Document, Page
 from report_extract.normalize.labels import match_label
 from report_extract.templates import APPLICATION_COLUMNS, APPLICATION_ROWS, LabelSpec
@@ -102,3 +102,32 @@ def test_a_scan_whose_title_ocr_lost_says_agency_and_year_are_not_known():
     assert doubt.message == ("no title with agency and year found in what OCR read of page 1: "
                              "agency None and year None are not known")
     assert title_doubt(title_page(0.97), ("沭阳县人民政府", 2023)) is None
+
+
+def ocr_title_page(title: str, confidence: float) -> Document:
+    line = Char(title, BBox(96, 72, 499, 90), 16, confidence)
+    return Document("scan.pdf", "scan.pdf", [Page(1, 595, 842, [line], [], "ocr")])
+
+
+def test_a_title_whose_gao_ocr_did_not_read_still_gives_agency_and_year_with_a_doubt():
+    # synth-123-0000: "年度报告" read "年度报生口" (the 告's parts as two glyphs)
+    title = "金湖县人民政府办公室2020 年政府信息公开工作年度报生口"
+    assert parse_title(title) == (None, None)  # a printed title must end in 报告
+    assert parse_title(title, ocr=True) == ("金湖县人民政府办公室", 2020)
+    document = ocr_title_page(title, 0.97)
+    found = read_metadata(document)
+    assert found == ("金湖县人民政府办公室", 2020)
+    doubt = title_doubt(document, found)
+    assert doubt is not None and doubt.kind == "uncertain_metadata"
+    assert doubt.message == ("the title's 报告 was not read by OCR: agency '金湖县人民政府办公室' "
+                             "and year 2020, read before it, may be misread")
+    unsure = title_doubt(ocr_title_page(title, 0.51), found)
+    assert unsure is not None and unsure.message == (
+        "title read by OCR with low confidence (0.51): agency '金湖县人民政府办公室' and year "
+        "2020 may be misread")
+
+
+def test_a_text_layer_title_without_its_gao_gives_nothing():
+    line = Char("金湖县人民政府办公室2020年政府信息公开工作年度报生口", BBox(96, 72, 499, 90), 16)
+    document = Document("a.pdf", "a.pdf", [Page(1, 595, 842, [line], [], "text")])
+    assert read_metadata(document) == (None, None)

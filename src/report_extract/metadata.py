@@ -14,8 +14,18 @@ from report_extract.textclean import clean_text, unify_radicals
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _TITLE_END = r"政府信息公开(?:工作)?年度?报告"
-_AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?P<year>(?:19|20)\d\d)年度?{_TITLE_END}")
-_YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d\d)年度?(?P<agency>.+?){_TITLE_END}")
+# OCR may not read the 告 of 报告 ("年度报生口": its parts read as two glyphs); what
+# precedes it still names agency and year, read unsurely (title_doubt says so)
+_TITLE_END_READ = r"政府信息公开(?:工作)?年度?报"
+
+
+def _title_patterns(end: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return (re.compile(rf"^(?P<agency>.*?)(?P<year>(?:19|20)\d\d)年度?{end}"),
+            re.compile(rf"^(?P<year>(?:19|20)\d\d)年度?(?P<agency>.+?){end}"))
+
+
+_PRINTED_TITLE = _title_patterns(_TITLE_END)
+_OCR_TITLE = _title_patterns(_TITLE_END_READ)
 TITLE_LINES = 4  # the title sits in the first lines of page 1
 LOW_CONFIDENCE = 0.9  # as for values: an OCR reading less sure than this is doubtful
 _AGENCY_JUNK = re.compile(r"[\s《》“”\"'、，,。.:：]")
@@ -27,14 +37,22 @@ def _year_digits(text: str) -> str:
                   text)
 
 
-def parse_title(text: str) -> tuple[str | None, int | None]:
-    """(agency, year) from title text such as '洪泽区人民政府 2023 年政府信息公开工作年度报告'."""
+def parse_title(text: str, *, ocr: bool = False) -> tuple[str | None, int | None]:
+    """(agency, year) from title text such as '洪泽区人民政府 2023 年政府信息公开工作年度报告'.
+    `ocr`: a title OCR read may end at its 报 (_TITLE_END_READ) where it has no 报告."""
+    found = _parsed(text, _PRINTED_TITLE)
+    if ocr and found == (None, None):
+        return _parsed(text, _OCR_TITLE)
+    return found
+
+
+def _parsed(text: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[str | None, int | None]:
     compact = _year_digits(re.sub(r"\s+", "", clean_text(text)))
-    for pattern in (_AGENCY_FIRST, _YEAR_FIRST):
+    for pattern in patterns:
         match = pattern.search(compact)
         if match and _AGENCY_JUNK.sub("", match.group("agency")):
             return _AGENCY_JUNK.sub("", match.group("agency")), int(match.group("year"))
-    for pattern in (_AGENCY_FIRST, _YEAR_FIRST):
+    for pattern in patterns:
         match = pattern.search(compact)
         if match:
             return None, int(match.group("year"))
@@ -103,7 +121,8 @@ def read_metadata(document: Document) -> tuple[str | None, int | None]:
     if best is not None:
         return parse_title(best[1])
     lines = text_lines(document.pages[0], [])[:TITLE_LINES]
-    return parse_title("".join(line.text for line in lines))
+    return parse_title("".join(line.text for line in lines),
+                       ocr=document.pages[0].source == "ocr")
 
 
 def _has_gao_glyph(page: Page) -> bool:
@@ -183,10 +202,15 @@ def title_doubt(document: Document, found: tuple[str | None, int | None] | None 
     title = "".join(line.text for line in lines)
     box = lines[0].bbox if lines else None
     if confidence < LOW_CONFIDENCE:
-        agency, year = parse_title(title)
+        agency, year = parse_title(title, ocr=True)
         return Problem("report", "uncertain_metadata",
                        f"title read by OCR with low confidence ({confidence:.2f}): agency "
                        f"{agency!r} and year {year} may be misread", title, page.number, box)
+    if found is not None and found != parse_title(title) and found == parse_title(title, ocr=True):
+        agency, year = found
+        return Problem("report", "uncertain_metadata",
+                       f"the title's 报告 was not read by OCR: agency {agency!r} and year {year}, "
+                       f"read before it, may be misread", title, page.number, box)
     if found is not None and None in found:
         agency, year = found
         return Problem("report", "uncertain_metadata",
