@@ -205,10 +205,10 @@ class RapidOcrEngine:
         batch = np.stack([recogniser_input(c, ratio, self._shape) for c in crops])
         probs = self._session.run(None, {self._input: batch.astype(np.float32)})[0]
         width = batch.shape[-1]  # the input's, padding included
-        return [_placed(self._decode(p), width / _scaled_width(c, ratio, self._shape))
+        return [self._decode(p, width / _scaled_width(c, ratio, self._shape))
                 for p, c in zip(probs, crops, strict=True)]
 
-    def _decode(self, probs: np.ndarray) -> LineRead:
+    def _decode(self, probs: np.ndarray, stretch: float) -> LineRead:
         """Greedy CTC over all characters; a line that reads like a number (digits, or
         letters shaped like digits: o O l I) is decoded again over the number alphabet.
 
@@ -218,20 +218,20 @@ class RapidOcrEngine:
         character keeps most of the belief (NUMERIC_MASS) and the character count
         stays the same, so a smudge is never turned into a digit.
         """
-        reading = _greedy(probs, self._charset)
+        reading = _greedy(probs, self._charset, stretch)
         if not numeric_like(reading.text):
             return reading
-        numeric = self._numeric(probs)
+        numeric = self._numeric(probs, stretch)
         if numeric is not None and len(numeric.glyphs) == len(reading.glyphs):
             return numeric
         return reading
 
-    def _numeric(self, probs: np.ndarray) -> LineRead | None:
+    def _numeric(self, probs: np.ndarray, stretch: float) -> LineRead | None:
         if self._groups is None:
             self._groups = _numeric_groups(self._charset)
         names, columns = self._groups
         grouped = np.stack([probs[:, idx].sum(axis=1) for idx in columns], axis=1)
-        read = _greedy(grouped, names)
+        read = _greedy(grouped, names, stretch)
         if not read.glyphs or min(g.mass for g in read.glyphs) < NUMERIC_MASS:
             return None
         return LineRead(tuple(g.renormalized() for g in read.glyphs))
@@ -320,11 +320,6 @@ def _fold_cache_file(model_path: str) -> Path | None:
     return Path(folder) / f"{CACHE_PREFIX}{digest.hexdigest()}.onnx"
 
 
-def _placed(read: LineRead, stretch: float) -> LineRead:
-    """Glyph places as shares of the crop (the input is the crop and its padding)."""
-    return replace(read, glyphs=tuple(replace(g, at=g.at * stretch) for g in read.glyphs))
-
-
 def _scaled_width(crop: np.ndarray, ratio: float, shape: tuple[int, int, int]) -> int:
     """The columns of the recogniser's input that the crop fills (recogniser_input)."""
     _, height, _ = shape
@@ -367,7 +362,7 @@ def _batches(widths: list[int]) -> list[list[int]]:
             for start in range(0, len(group), REC_BATCH)]
 
 
-def _greedy(probs: np.ndarray, charset: Sequence[str]) -> LineRead:
+def _greedy(probs: np.ndarray, charset: Sequence[str], stretch: float) -> LineRead:
     """Greedy CTC (class 0 is the blank); each character keeps the frame where it is
     most certain. Classes that are one character in two widths ("1" and full-width
     "１") count as one reading: the model splits its belief between them."""
@@ -381,13 +376,14 @@ def _greedy(probs: np.ndarray, charset: Sequence[str]) -> LineRead:
             end += 1
         if label != 0:
             peak = frame + int(probs[frame:end + 1, label].argmax())
-            glyphs.append(replace(_glyph(probs[peak], label, charset),
-                                  at=(peak + 0.5) / len(best)))
+            # its place: the peak frame's middle, as a share of the input, times `stretch`
+            # (the input's width over the columns the crop fills): a share of the crop
+            glyphs.append(_glyph(probs[peak], label, charset, (peak + 0.5) / len(best) * stretch))
         frame = end + 1
     return LineRead(tuple(glyphs))
 
 
-def _glyph(frame: np.ndarray, label: int, charset: Sequence[str]) -> Glyph:
+def _glyph(frame: np.ndarray, label: int, charset: Sequence[str], at: float) -> Glyph:
     readings: dict[str, float] = {}
     # The six likeliest classes, likeliest first (a full sort of ~6,600 classes per
     # glyph cost a tenth of the recognition time).
@@ -399,7 +395,7 @@ def _glyph(frame: np.ndarray, label: int, charset: Sequence[str]) -> Glyph:
     readings[best] = max(readings.get(best, 0.0), float(frame[label]))
     alternatives = tuple((text, p) for text, p in readings.items()
                          if text != best and p >= MIN_ALTERNATIVE)
-    return Glyph(best, readings[best], alternatives, float(frame.sum()))
+    return Glyph(best, readings[best], alternatives, float(frame.sum()), at)
 
 
 def numeric_like(text: str) -> bool:

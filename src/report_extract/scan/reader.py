@@ -227,7 +227,7 @@ def _skipped_glyph(sheet: _Sheet, line: _Line, read: LineRead) -> bool:
     if line.parts or len(wide) < 3 or min(places) < 0:
         return False
     x0, y0, x1, y1 = line.box
-    side = max(2, (y1 - y0) // 5)  # _pad's paper each side of the cut
+    side, _ = _paper(y1 - y0)  # as the line was cut and padded (_crop)
     width = x1 - x0 + 2 * side
     centres = sorted(np.array(places) * width - side)  # in the box's columns
     pitch = float(np.median(np.diff(np.array(wide) * width)))
@@ -957,10 +957,15 @@ def _cut(gray: np.ndarray, box: Box, room: Box) -> np.ndarray:
     return gray[max(room[1], y0):min(room[3], y1), max(room[0], x0):min(room[2], x1)]
 
 
+def _paper(height: int) -> tuple[int, int]:
+    """The paper _pad puts at each side of a cut `height` px high, and above and below."""
+    return max(2, height // 5), max(1, height // 10)
+
+
 def _pad(crop: np.ndarray) -> np.ndarray:
     """Paper around the line, thin above and below (see _cut), wider at the sides; a
     short line (a number) scaled to the height it is read most surely at."""
-    side, top = max(2, crop.shape[0] // 5), max(1, crop.shape[0] // 10)
+    side, top = _paper(crop.shape[0])
     crop = cv2.copyMakeBorder(crop, top, top, side, side, cv2.BORDER_CONSTANT, value=255)
     if crop.size == 0 or crop.shape[1] > SHORT_LINE * crop.shape[0]:
         return crop
